@@ -1,0 +1,218 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert-manager.io';
+import { ClusterIssuer, ClusterIssuerSpec } from '../imports/clusterissuers-cert-manager.io';
+import { Issuer } from '../imports/issuers-cert-manager.io';
+import { goDuration } from '../model/durations';
+import { check, fail } from '../model/errors';
+import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { makeClusterScoped, MANAGED_BY } from './_scope';
+import { IssuerSource, IssuerSourceType } from './issuer-source';
+import { privateKeySpec } from './private-key';
+
+const NAME = 'CertManagerIssuer';
+
+/** The part of the spec this library sets; identical in the Issuer and ClusterIssuer CRDs. */
+type IssuerSpecInput = Pick<ClusterIssuerSpec, 'ca' | 'selfSigned' | 'vault'>;
+
+/** cert-manager issuer kinds. */
+export enum IssuerKind {
+  /** Cluster-scoped; Secrets it reads live in cert-manager's cluster resource namespace. */
+  CLUSTER_ISSUER = 'ClusterIssuer',
+  /** Namespaced; can only sign Certificates in its own namespace. */
+  ISSUER = 'Issuer',
+}
+
+/** Props of `CertManagerIssuer`. */
+export interface CertManagerIssuerProps {
+  /** What signs: a CA Secret, a self-signed bootstrap root, or Vault PKI. */
+  readonly source: IssuerSource;
+  /**
+   * Name of the issuer object.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * ClusterIssuer or namespaced Issuer.
+   * @default IssuerKind.CLUSTER_ISSUER
+   */
+  readonly kind?: IssuerKind;
+  /**
+   * Namespace of a namespaced Issuer. Required for `IssuerKind.ISSUER`, not allowed for a ClusterIssuer.
+   * @default - none (ClusterIssuer)
+   */
+  readonly namespace?: string;
+  /**
+   * cert-manager's `--cluster-resource-namespace`, where a ClusterIssuer's Secrets live.
+   * @default 'cert-manager'
+   */
+  readonly clusterResourceNamespace?: string;
+  /**
+   * Namespace of the cert-manager controller, whose ServiceAccount requests Vault tokens.
+   * @default 'cert-manager'
+   */
+  readonly certManagerNamespace?: string;
+  /**
+   * ServiceAccount of the cert-manager controller.
+   * @default 'cert-manager'
+   */
+  readonly certManagerServiceAccount?: string;
+}
+
+/** A reference to a cert-manager issuer, as Certificates and istio-csr use it. */
+export interface IssuerRef {
+  readonly name: string;
+  readonly kind: string;
+  readonly group: string;
+}
+
+/**
+ * A cert-manager ClusterIssuer (default) or Issuer, from an `IssuerSource`
+ * (cmweb content/docs/configuration/{ca,selfsigned,vault}.md; istio-ca-facts.md §2a, §4.4).
+ *
+ * The issuer itself is child 'Resource' (`node.defaultChild`).
+ */
+export class CertManagerIssuer extends Construct {
+  /** Object name of the issuer. */
+  public readonly name: string;
+  /** ClusterIssuer or Issuer. */
+  public readonly kind: IssuerKind;
+  /** Namespace of a namespaced Issuer; undefined for a ClusterIssuer. */
+  public readonly namespace?: string;
+  /** Where the Secrets this issuer reads, and its Vault ServiceAccount, live. */
+  public readonly secretNamespace: string;
+  /** The source this issuer was built from. */
+  public readonly source: IssuerSource;
+  /** Lifetime of the self-signed root, when the source is `selfSignedRoot()`. */
+  public readonly rootDuration?: Duration;
+  /** The issuer object. */
+  public readonly resource: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: CertManagerIssuerProps) {
+    super(scope, id);
+    this.kind = props.kind ?? IssuerKind.CLUSTER_ISSUER;
+    this.name = props.name ?? id;
+    this.source = props.source;
+    check(NAME, objectNameProblem('name', this.name));
+    const clusterResourceNamespace = props.clusterResourceNamespace ?? 'cert-manager';
+    check(NAME, namespaceProblem('clusterResourceNamespace', clusterResourceNamespace));
+    if (this.kind === IssuerKind.ISSUER) {
+      if (props.namespace === undefined) {
+        fail(NAME, `'namespace' (undefined) is required for kind ${IssuerKind.ISSUER}; set the namespace of the ` +
+          `Issuer, or use kind ${IssuerKind.CLUSTER_ISSUER}`);
+      }
+      check(NAME, namespaceProblem('namespace', props.namespace));
+      this.namespace = props.namespace;
+    } else if (props.namespace !== undefined) {
+      fail(NAME, `'namespace' (${props.namespace}) is not allowed for kind ${IssuerKind.CLUSTER_ISSUER}, which is ` +
+        "cluster-scoped; remove it, or use kind Issuer (its Secrets live in 'clusterResourceNamespace')");
+    }
+    this.secretNamespace = this.namespace ?? clusterResourceNamespace;
+
+    const spec = this.buildSpec(props);
+    this.rootDuration = props.source.selfSignedRootOptions?.duration;
+    this.resource = this.issuerObject('Resource', this.name, spec);
+  }
+
+  /** `issuerRef` for Certificates and istio-csr. */
+  public get issuerRef(): IssuerRef {
+    return { name: this.name, kind: this.kind, group: 'cert-manager.io' };
+  }
+
+  /**
+   * The audience cert-manager always puts into the projected token it requests for Vault:
+   * `vault://<namespace>/<issuer>` or `vault://<clusterissuer>` (cmweb content/docs/configuration/vault.md).
+   */
+  public get vaultAudience(): string {
+    return this.namespace ? `vault://${this.namespace}/${this.name}` : `vault://${this.name}`;
+  }
+
+  private buildSpec(props: CertManagerIssuerProps): IssuerSpecInput {
+    const source = props.source;
+    switch (source.type) {
+      case IssuerSourceType.CA:
+        return { ca: { secretName: source.caOptions!.secretName } };
+      case IssuerSourceType.SELF_SIGNED_ROOT:
+        return { ca: { secretName: this.selfSignedRoot(source) } };
+      case IssuerSourceType.VAULT:
+        return { vault: this.vaultSpec(source, props) };
+    }
+  }
+
+  /** SelfSigned issuer → root Certificate (isCA) → Secret `<name>-root` that the CA issuer reads. */
+  private selfSignedRoot(source: IssuerSource): string {
+    const options = source.selfSignedRootOptions!;
+    const bootstrapName = `${this.name}-selfsigned`;
+    const secretName = `${this.name}-root`;
+    check(NAME, objectNameProblem('name', bootstrapName));
+    this.issuerObject('SelfSigned', bootstrapName, { selfSigned: {} });
+    new Certificate(this, 'Root', {
+      metadata: { name: secretName, namespace: this.secretNamespace, labels: MANAGED_BY },
+      spec: {
+        isCa: true,
+        commonName: options.commonName,
+        secretName,
+        duration: goDuration(options.duration!.toMilliseconds()),
+        privateKey: privateKeySpec(NAME, options.privateKey, false),
+        usages: [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN],
+        issuerRef: { name: bootstrapName, kind: this.kind, group: 'cert-manager.io' },
+      },
+    });
+    return secretName;
+  }
+
+  private vaultSpec(source: IssuerSource, props: CertManagerIssuerProps): NonNullable<ClusterIssuerSpec['vault']> {
+    const o = source.vaultOptions!;
+    this.vaultTokenRbac(o.auth.serviceAccountName, props);
+    return {
+      server: o.server,
+      path: o.path,
+      namespace: o.vaultNamespace,
+      caBundleSecretRef: o.caBundleSecretRef ? { name: o.caBundleSecretRef.name, key: o.caBundleSecretRef.key ?? 'ca.crt' } : undefined,
+      auth: {
+        kubernetes: {
+          role: o.auth.role,
+          mountPath: o.auth.mountPath,
+          serviceAccountRef: { name: o.auth.serviceAccountName },
+        },
+      },
+    };
+  }
+
+  /**
+   * Projected-token auth: the ServiceAccount, and a Role + RoleBinding that let cert-manager's controller
+   * `create` `serviceaccounts/token` for exactly that ServiceAccount (cmweb content/docs/configuration/vault.md,
+   * "Authenticating with Kubernetes Service Accounts").
+   */
+  private vaultTokenRbac(serviceAccount: string, props: CertManagerIssuerProps): void {
+    const ns = this.secretNamespace;
+    const controllerNs = props.certManagerNamespace ?? 'cert-manager';
+    const controllerSa = props.certManagerServiceAccount ?? 'cert-manager';
+    check(NAME, namespaceProblem('certManagerNamespace', controllerNs));
+    check(NAME, objectNameProblem('certManagerServiceAccount', controllerSa));
+    const roleName = `${serviceAccount}-token-creator`;
+    new k8s.KubeServiceAccount(this, 'VaultServiceAccount', {
+      metadata: { name: serviceAccount, namespace: ns, labels: MANAGED_BY },
+      automountServiceAccountToken: false,
+    });
+    new k8s.KubeRole(this, 'VaultTokenRole', {
+      metadata: { name: roleName, namespace: ns, labels: MANAGED_BY },
+      rules: [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [serviceAccount], verbs: ['create'] }],
+    });
+    new k8s.KubeRoleBinding(this, 'VaultTokenRoleBinding', {
+      metadata: { name: roleName, namespace: ns, labels: MANAGED_BY },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: controllerSa, namespace: controllerNs }],
+    });
+  }
+
+  private issuerObject(id: string, name: string, spec: IssuerSpecInput): ApiObject {
+    if (this.kind === IssuerKind.ISSUER) {
+      return new Issuer(this, id, { metadata: { name, namespace: this.namespace, labels: MANAGED_BY }, spec });
+    }
+    const issuer = new ClusterIssuer(this, id, { metadata: { name, labels: MANAGED_BY }, spec });
+    makeClusterScoped(issuer);
+    return issuer;
+  }
+}

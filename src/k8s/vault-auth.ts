@@ -1,0 +1,55 @@
+import { check, tokenProblem } from '../model/errors';
+import { objectNameProblem } from '../model/k8s-names';
+
+/** The auth mount prefix cert-manager expects: `/v1/auth/<mount>` (istio-ca-facts.md §4.4). */
+const MOUNT_PATH = /^\/v1\/auth\/[A-Za-z0-9][A-Za-z0-9_\-/]*[A-Za-z0-9]$|^\/v1\/auth\/[A-Za-z0-9]$/;
+
+/** Options of Vault Kubernetes auth with a projected ServiceAccount token. */
+export interface VaultKubernetesAuthOptions {
+  /** The Vault Kubernetes auth role that cert-manager logs in with. */
+  readonly role: string;
+  /**
+   * Path of the Kubernetes auth mount, with cert-manager's `/v1/auth/` prefix.
+   * @default '/v1/auth/kubernetes'
+   */
+  readonly mountPath?: string;
+  /**
+   * ServiceAccount whose projected token cert-manager requests (cert-manager ≥ 1.12). The library defines it,
+   * with a Role that lets cert-manager's controller create tokens for exactly this ServiceAccount.
+   */
+  readonly serviceAccountName: string;
+}
+
+/** How cert-manager authenticates to Vault. Enum-like: use a static factory. */
+export class VaultAuth {
+  /**
+   * Kubernetes auth with a short-lived projected token (`auth.kubernetes.serviceAccountRef`); no long-lived
+   * token Secret is involved (cmweb content/docs/configuration/vault.md).
+   */
+  public static kubernetes(options: VaultKubernetesAuthOptions): VaultAuth {
+    const mountPath = options.mountPath ?? '/v1/auth/kubernetes';
+    check('VaultAuth', tokenProblem('role', options.role));
+    check('VaultAuth', tokenProblem('mountPath', mountPath));
+    if (!MOUNT_PATH.test(mountPath)) {
+      check('VaultAuth', `'mountPath' (${mountPath}) must be '/v1/auth/<mount>', cert-manager's form of the ` +
+        "Kubernetes auth mount path; e.g. '/v1/auth/kubernetes'");
+    }
+    if (options.role.length === 0) check('VaultAuth', "'role' () must name the Vault Kubernetes auth role");
+    check('VaultAuth', objectNameProblem('serviceAccountName', options.serviceAccountName));
+    return new VaultAuth(options.role, mountPath, options.serviceAccountName);
+  }
+
+  private constructor(
+    /** Vault auth role. */
+    public readonly role: string,
+    /** `/v1/auth/<mount>`. */
+    public readonly mountPath: string,
+    /** ServiceAccount for the projected token. */
+    public readonly serviceAccountName: string,
+  ) {}
+
+  /** The auth backend path inside Vault (`kubernetes` for `/v1/auth/kubernetes`). */
+  public get authBackendPath(): string {
+    return this.mountPath.slice('/v1/auth/'.length);
+  }
+}

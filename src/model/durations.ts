@@ -1,0 +1,40 @@
+/**
+ * Exact conversion of lifetimes (milliseconds) into the string forms that the components parse.
+ * cert-manager `duration`/`renewBefore`, Istio env (`SECRET_TTL`, `MAX_WORKLOAD_CERT_TTL`) and Vault `ttl`
+ * all read Go `time.ParseDuration` strings (construct-style.md §1.4); Vault also takes plain seconds.
+ */
+
+const UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+  ['ms', 1],
+];
+
+/** Largest single Go unit that represents `ms` exactly: 720h, 90m, 45s. Throws on fractions of a millisecond. */
+export function goDuration(ms: number): string {
+  if (!Number.isInteger(ms)) throw new Error(`lifetime ${ms}ms is not a whole number of milliseconds`);
+  if (ms === 0) return '0s';
+  for (const [unit, size] of UNITS) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** Whole seconds; throws when `ms` is not a whole number of seconds (Vault's integer TTL fields). */
+export function wholeSeconds(ms: number): number {
+  if (ms % 1000 !== 0) throw new Error(`lifetime ${goDuration(ms)} is not a whole number of seconds`);
+  return ms / 1000;
+}
+
+const GO_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+const GO_SCALE: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses a Go duration string (`1h30m`, `720h`) into milliseconds; undefined when it is not one. */
+export function parseGoDuration(text: string): number | undefined {
+  const s = text.trim();
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s)) return s === '0' ? 0 : undefined;
+  let total = 0;
+  for (const m of s.matchAll(GO_PART)) total += Number(m[1]) * GO_SCALE[m[2]];
+  return Math.round(total);
+}

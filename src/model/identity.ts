@@ -1,0 +1,32 @@
+/**
+ * SPIFFE identities and Istio's trust-domain rules (istio-ca-facts.md §10;
+ * istio pkg/config/validation/agent/validation.go `ValidateTrustDomain`, pkg/spiffe/spiffe.go).
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Istio's default `meshConfig.trustDomain` (istio pkg/config/mesh/mesh.go). */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
+/**
+ * Problem text when Istio would reject `value` as a trust domain, else undefined: non-empty, every
+ * dot-separated label a DNS-1123 label, one trailing dot allowed. Stricter than SPIFFE (no '_', no uppercase).
+ */
+export function trustDomainProblem(prop: string, value: string): string | undefined {
+  const body = value.endsWith('.') ? value.slice(0, -1) : value;
+  const labels = body.split('.');
+  const bad = value.length === 0 || labels.some((l) => l.length > 63 || !DNS1123_LABEL.test(l));
+  if (!bad) return undefined;
+  return `'${prop}' (${value}) is not a trust domain that Istio accepts; every dot-separated part must be ` +
+    "1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. mesh.example.com)";
+}
+
+/** Istio rewrites '@' in the trust domain to '.' when it builds SPIFFE IDs (pkg/spiffe/spiffe.go). */
+export function spiffeTrustDomain(trustDomain: string): string {
+  return trustDomain.replace(/@/g, '.');
+}
+
+/** `spiffe://<td>/ns/<namespace>/sa/<serviceAccount>`, the workload identity Istio puts in the URI SAN. */
+export function spiffeId(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `spiffe://${spiffeTrustDomain(trustDomain)}/ns/${namespace}/sa/${serviceAccount}`;
+}

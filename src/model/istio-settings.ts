@@ -1,0 +1,45 @@
+/**
+ * Names and defaults of every Istio setting the library emits, written once with its source.
+ */
+
+/** istio-agent (sidecar) env, set through `meshConfig.defaultConfig.proxyMetadata` (istio-ca-facts.md §5.1). */
+export const AGENT_ENV = {
+  /** Lifetime the agent requests; default 24h (pilot/cmd/pilot-agent/options/options.go). */
+  SECRET_TTL: 'SECRET_TTL',
+  /** Fraction of life remaining when rotation starts; default 0.5. */
+  SECRET_GRACE_PERIOD_RATIO: 'SECRET_GRACE_PERIOD_RATIO',
+  /** ± jitter on the ratio; default 0.01; Istio 1.24+. */
+  SECRET_GRACE_PERIOD_RATIO_JITTER: 'SECRET_GRACE_PERIOD_RATIO_JITTER',
+} as const;
+
+/** istiod env (istio-ca-facts.md §1.2, §5.2). */
+export const ISTIOD_ENV = {
+  /** Requests above are rejected with TTL_ERROR; default 2160h (security/pkg/cmd/constants.go). */
+  MAX_WORKLOAD_CERT_TTL: 'MAX_WORKLOAD_CERT_TTL',
+  /** Hot reload of `cacerts` on 1.12–1.18 (pilot/pkg/features/pilot.go); removed in 1.19. */
+  AUTO_RELOAD_PLUGIN_CERTS: 'AUTO_RELOAD_PLUGIN_CERTS',
+} as const;
+
+/** Istio defaults the library's own defaults mirror (istio-ca-facts.md §5). */
+export const ISTIO_DEFAULTS = {
+  secretTtlMs: 24 * 3_600_000,
+  gracePeriodRatio: 0.5,
+  maxWorkloadCertTtlMs: 2160 * 3_600_000,
+  istioNamespace: 'istio-system',
+  rootNamespace: 'istio-system',
+} as const;
+
+/** The Secret istiod mounts as its plug-in CA (istio-ca-facts.md §1.1). */
+export const CACERTS_SECRET = 'cacerts';
+
+/**
+ * Settings that a real component ignores or rejects, which the library must never emit
+ * (istio-ca-facts.md §11). Paths are dotted within the IstioOperator `spec` or istiod Helm values.
+ */
+export const NEVER_EMITTED = {
+  MESH_CONFIG_CA: { text: 'meshConfig.ca', claim: 'a', why: 'hidden, unimplemented field; istiod never reads it' },
+  CITADEL_ENABLE_CA_SERVER: { text: 'CITADEL_ENABLE_CA_SERVER', claim: 'b', why: 'never existed; the env is ENABLE_CA_SERVER' },
+  SECRET_TTL_FIELD: { text: 'secretTtl', claim: 'd', why: 'ProxyConfig has no TTL field; dropped silently' },
+  VAULT_ENV: { text: 'VAULT_', claim: 'g', why: 'node-agent env of Istio 1.1-1.5; istiod never read it' },
+  ISTIO_CA_ROOT_CERT: { text: 'istio-ca-root-cert', claim: 'k', why: 'owned and reconciled by istiod / istio-csr' },
+} as const;

@@ -1,0 +1,120 @@
+/**
+ * Istio minor versions and the version boundaries this library depends on, one row per fact with its
+ * source (istio-ca-facts.md). Every version-dependent choice in the library reads this table.
+ */
+
+/** A parsed Istio `1.<minor>` version. */
+export interface IstioMinor {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** Oldest Istio the facts were checked against (istio-ca-facts.md: tags 1.10.0 … 1.30.0). */
+export const OLDEST_KNOWN_ISTIO = '1.10';
+/** The newest Istio release the shipped CRD schemas come from (../shared/schemas/README.md). */
+export const DEFAULT_ISTIO_VERSION = '1.30';
+
+/** Parses `1.30` or `1.30.3`; undefined when it is neither. */
+export function parseIstioVersion(text: string): IstioMinor | undefined {
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(text.trim());
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+/** Problem text when `text` is not a supported Istio version, else undefined. */
+export function istioVersionProblem(prop: string, text: string): string | undefined {
+  const v = parseIstioVersion(text);
+  const oldest = parseIstioVersion(OLDEST_KNOWN_ISTIO)!;
+  if (v && v.major === 1 && v.minor >= oldest.minor) return undefined;
+  return `'${prop}' (${text}) is not a supported Istio version; give '1.<minor>' or '1.<minor>.<patch>' ` +
+    `with minor ${oldest.minor} or later (default ${DEFAULT_ISTIO_VERSION})`;
+}
+
+/** The version-dependent facts, by id. `since`/`until` are inclusive minor versions. */
+export interface VersionFact {
+  readonly since: string;
+  readonly until?: string;
+  readonly fact: string;
+  readonly source: string;
+}
+
+export const VERSION_FACTS = {
+  /** istiod reads a kubernetes.io/tls-layout `cacerts` (tls.crt, tls.key, ca.crt). */
+  TLS_LAYOUT_CACERTS: {
+    since: '1.15',
+    fact: "istiod reads a kubernetes.io/tls 'cacerts' Secret (tls.crt, tls.key, ca.crt)",
+    source: 'istio-ca-facts.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml',
+  },
+  /** `cacerts` changes are reloaded only when istiod env AUTO_RELOAD_PLUGIN_CERTS=true (default false). */
+  CACERTS_RELOAD_FLAG_OFF: {
+    since: '1.12',
+    until: '1.17',
+    fact: "istiod reloads 'cacerts' only with env AUTO_RELOAD_PLUGIN_CERTS=true (default false)",
+    source: 'istio-ca-facts.md §1.2; istio releasenotes/notes/31522.yaml',
+  },
+  /** `cacerts` reload is always on (flag removed). */
+  CACERTS_RELOAD_ALWAYS: {
+    since: '1.19',
+    fact: "istiod always reloads 'cacerts' (AUTO_RELOAD_PLUGIN_CERTS removed)",
+    source: 'istio-ca-facts.md §1.2; Istio 1.19 change notes',
+  },
+  /** istiod Helm chart values are flat (no `pilot:` level). */
+  HELM_FLAT_VALUES: {
+    since: '1.21',
+    fact: 'istiod Helm chart values are flat (env, meshConfig at the top level)',
+    source: 'istio-ca-facts.md §9; istio manifests/charts/istio-control/istio-discovery/values.yaml',
+  },
+  /** `security.istio.io/v1` and `networking.istio.io/v1` are served. */
+  V1_APIS: {
+    since: '1.22',
+    fact: 'security.istio.io/v1 and networking.istio.io/v1 APIs are served',
+    source: 'istio-ca-facts.md §8.1; https://istio.io/latest/blog/2024/v1-apis/',
+  },
+  /** `*_seconds` CA expiry gauges exist. */
+  CA_EXPIRY_SECONDS_METRICS: {
+    since: '1.23',
+    fact: 'citadel_server_*_expiry_seconds gauges exist',
+    source: 'istio-ca-facts.md §7.1',
+  },
+  /** istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER. */
+  GRACE_PERIOD_JITTER: {
+    since: '1.24',
+    fact: 'istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER (default 0.01)',
+    source: 'istio-ca-facts.md §5.1',
+  },
+  /** Multi-root updates must byte-contain the old bundle. */
+  MULTIROOT_BYTE_APPEND: {
+    since: '1.20',
+    until: '1.29',
+    fact: 'a multi-root cacerts update must byte-contain the old root bundle (append only)',
+    source: 'istio-ca-facts.md §1.3; istio@1.29.0 vs 1.30.0 pilot/pkg/bootstrap/istio_ca.go',
+  },
+  /** Leaf NotAfter is clamped to the signing certificate's NotAfter. */
+  LEAF_CLAMPED_TO_SIGNER: {
+    since: '1.30',
+    fact: "a workload leaf's NotAfter is clamped to the signing certificate's NotAfter",
+    source: 'istio-ca-facts.md §1.3; istio@1.30.0 security/pkg/pki/util/generate_cert.go',
+  },
+} as const satisfies Record<string, VersionFact>;
+
+export type VersionFactId = keyof typeof VERSION_FACTS;
+
+function minorOf(text: string): number {
+  return parseIstioVersion(text)!.minor;
+}
+
+/** True when the fact holds for `version` (which must already be valid). */
+export function holds(id: VersionFactId, version: string): boolean {
+  const f: VersionFact = VERSION_FACTS[id];
+  const m = minorOf(version);
+  return m >= minorOf(f.since) && (f.until === undefined || m <= minorOf(f.until));
+}
+
+/** Problem text naming the version and the fact when `id` does not hold for `version`, else undefined. */
+export function requireFact(prop: string, version: string, id: VersionFactId, what: string): string | undefined {
+  if (holds(id, version)) return undefined;
+  const f: VersionFact = VERSION_FACTS[id];
+  const range = f.until ? `${f.since} to ${f.until}` : `${f.since} or later`;
+  return `'${prop}' (${version}) cannot be used with ${what}: it needs Istio ${range}, because ${f.fact} ` +
+    `only there (${f.source}); target a supported Istio version or choose another integration`;
+}

@@ -1,0 +1,66 @@
+/**
+ * Cross-checks between lifetimes, written once and shared by the constructs (and the linter).
+ * Each returns a problem message without the construct prefix, or undefined.
+ */
+import { goDuration } from './durations';
+
+/** cert-manager renews at `duration - renewBefore`; renewBefore ≥ duration is ignored (istio-ca-facts.md §2a, §11h). */
+export function renewBeforeProblem(durationMs: number, renewBeforeMs: number): string | undefined {
+  if (renewBeforeMs > 0 && renewBeforeMs < durationMs) return undefined;
+  return `'renewBefore' (${goDuration(renewBeforeMs)}) must be shorter than 'duration' (${goDuration(durationMs)}); ` +
+    'cert-manager ignores a renewBefore that is not; shorten renewBefore or lengthen duration';
+}
+
+/** cert-manager's minimum Certificate duration is 1h (istio-ca-facts.md §2a). */
+export function certManagerMinimumProblem(prop: string, ms: number): string | undefined {
+  if (ms >= 3_600_000) return undefined;
+  return `'${prop}' (${goDuration(ms)}) is below cert-manager's minimum Certificate duration of 1h; use 1h or more`;
+}
+
+/** A leaf cannot outlive the intermediate that signs it (istio-ca-facts.md §1.3). */
+export function intermediateOutlivesLeafProblem(durationMs: number, maxWorkloadCertTtlMs: number): string | undefined {
+  if (durationMs > maxWorkloadCertTtlMs) return undefined;
+  return `'duration' (${goDuration(durationMs)}) of the intermediate must exceed 'maxWorkloadCertTtl' ` +
+    `(${goDuration(maxWorkloadCertTtlMs)}), because a workload certificate cannot outlive its signer; ` +
+    'lengthen the intermediate duration or lower maxWorkloadCertTtl';
+}
+
+/**
+ * When cert-manager renews the intermediate, leaves signed by the old one must still be inside its life:
+ * renewBefore must cover one workload certificate lifetime (istio-ca-facts.md §1.3, §5.1).
+ */
+export function renewalCoversLeafProblem(renewBeforeMs: number, workloadCertTtlMs: number): string | undefined {
+  if (renewBeforeMs >= workloadCertTtlMs) return undefined;
+  return `'renewBefore' (${goDuration(renewBeforeMs)}) of the intermediate must be at least 'workloadCertTtl' ` +
+    `(${goDuration(workloadCertTtlMs)}), so that leaves signed just before renewal expire before the old ` +
+    'intermediate does; raise renewBefore or shorten workloadCertTtl';
+}
+
+/** istiod rejects requests above MAX_WORKLOAD_CERT_TTL with TTL_ERROR (istio-ca-facts.md §5.2). */
+export function workloadTtlProblem(workloadCertTtlMs: number, maxWorkloadCertTtlMs: number): string | undefined {
+  if (workloadCertTtlMs <= maxWorkloadCertTtlMs) return undefined;
+  return `'workloadCertTtl' (${goDuration(workloadCertTtlMs)}) must not exceed 'maxWorkloadCertTtl' ` +
+    `(${goDuration(maxWorkloadCertTtlMs)}), or istiod rejects every CSR with TTL_ERROR; ` +
+    'raise maxWorkloadCertTtl or shorten workloadCertTtl';
+}
+
+/** The agent rotates at `ratio` of remaining life; 0 and 1 make it rotate never or constantly (§5.1). */
+export function graceRatioProblem(ratio: number): string | undefined {
+  if (Number.isFinite(ratio) && ratio > 0 && ratio < 1) return undefined;
+  return `'gracePeriodRatio' (${ratio}) must be greater than 0 and less than 1; it is the fraction of a ` +
+    'workload certificate\'s life left when the proxy renews it (Istio default 0.5)';
+}
+
+/** A positive lifetime. */
+export function positiveProblem(prop: string, ms: number): string | undefined {
+  if (Number.isFinite(ms) && ms > 0) return undefined;
+  return `'${prop}' (${goDuration(ms)}) must be a positive duration`;
+}
+
+/** The CA above an intermediate must outlive it (a CA cannot sign past its own NotAfter). */
+export function signerOutlivesProblem(signerProp: string, signerMs: number, durationMs: number): string | undefined {
+  if (signerMs > durationMs) return undefined;
+  return `'${signerProp}' (${goDuration(signerMs)}) must exceed the intermediate 'duration' ` +
+    `(${goDuration(durationMs)}), because a CA cannot issue a certificate that outlives it; ` +
+    `lengthen ${signerProp} or shorten the intermediate duration`;
+}
