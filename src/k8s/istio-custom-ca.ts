@@ -168,7 +168,7 @@ export class IstioCustomCa extends Construct {
         "(CA:FALSE), so it cannot issue the Istio intermediate; point the issuer at '<mount>/root/sign-intermediate'");
     }
     if (issuer.rootDuration !== undefined) {
-      check(NAME, signerOutlivesProblem('issuer root duration', issuer.rootDuration.toMilliseconds(), d));
+      check(NAME, signerOutlivesProblem(`the self-signed root of 'issuer' (${issuer.name})`, issuer.rootDuration.toMilliseconds(), d));
     }
 
     return new Certificate(this, 'Resource', {

@@ -58,9 +58,9 @@ export function positiveProblem(prop: string, ms: number): string | undefined {
 }
 
 /** The CA above an intermediate must outlive it (a CA cannot sign past its own NotAfter). */
-export function signerOutlivesProblem(signerProp: string, signerMs: number, durationMs: number): string | undefined {
+export function signerOutlivesProblem(signer: string, signerMs: number, durationMs: number): string | undefined {
   if (signerMs > durationMs) return undefined;
-  return `'${signerProp}' (${goDuration(signerMs)}) must exceed the intermediate 'duration' ` +
+  return `${signer} lives ${goDuration(signerMs)}, which must exceed the intermediate 'duration' ` +
     `(${goDuration(durationMs)}), because a CA cannot issue a certificate that outlives it; ` +
-    `lengthen ${signerProp} or shorten the intermediate duration`;
+    'lengthen the root or shorten the intermediate duration';
 }

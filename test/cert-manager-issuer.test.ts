@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as ica from '../src';
+import { CertManagerIssuer, IssuerKind, IssuerSource, KeyAlgorithm, VaultAuth } from '../src';
+import { chart, matchSnapshot, one, synth, throwsExactly, validateAll } from './support';
+
+const vaultSource = () => IssuerSource.vault({
+  server: 'https://vault.example.com:8200',
+  path: 'pki/root/sign-intermediate',
+  auth: VaultAuth.kubernetes({ role: 'cert-manager-istio', serviceAccountName: 'vault-issuer' }),
+  caBundleSecretRef: { name: 'vault-ca' },
+});
+
+describe('CertManagerIssuer', () => {
+  it('is exported from the package root with its factories', () => {
+    assert.equal(typeof ica.CertManagerIssuer, 'function');
+    assert.equal(typeof ica.IssuerSource.ca, 'function');
+    assert.equal(typeof ica.VaultAuth.kubernetes, 'function');
+  });
+
+  describe('IssuerSource.ca', () => {
+    it('defines a cluster-scoped CA ClusterIssuer with no namespace, even in a namespaced chart', async () => {
+      const c = new Chart(Testing.app(), 'test', { namespace: 'istio-system' });
+      const issuer = new CertManagerIssuer(c, 'corp-ca', { source: IssuerSource.ca({ secretName: 'corp-intermediate' }) });
+      const objs = synth(c);
+      await validateAll(objs);
+      const ci = one(objs, 'ClusterIssuer', 'corp-ca');
+      assert.deepEqual(ci.spec, { ca: { secretName: 'corp-intermediate' } });
+      assert.equal(ci.metadata.namespace, undefined);
+      assert.deepEqual(issuer.issuerRef, { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+      assert.equal(issuer.secretNamespace, 'cert-manager');
+      // escape hatch: the issuer is the default child
+      assert.equal((issuer.node.defaultChild as any).kind, 'ClusterIssuer');
+    });
+
+    it('defines a namespaced Issuer in its namespace', async () => {
+      const c = chart();
+      const issuer = new CertManagerIssuer(c, 'ns-ca', {
+        kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: 'ca-key-pair' }),
+      });
+      const objs = synth(c);
+      await validateAll(objs);
+      assert.equal(one(objs, 'Issuer', 'ns-ca').metadata.namespace, 'istio-system');
+      assert.equal(issuer.secretNamespace, 'istio-system');
+      assert.equal(issuer.vaultAudience, 'vault://istio-system/ns-ca');
+    });
+  });
+
+  describe('IssuerSource.selfSignedRoot', () => {
+    it('bootstraps SelfSigned issuer → root Certificate (isCA) → CA issuer', async () => {
+      const c = chart();
+      new CertManagerIssuer(c, 'mesh-root', {
+        source: IssuerSource.selfSignedRoot({ commonName: 'Mesh Root', privateKey: { algorithm: KeyAlgorithm.ECDSA, size: 384 } }),
+      });
+      const objs = synth(c);
+      await validateAll(objs);
+      assert.deepEqual(one(objs, 'ClusterIssuer', 'mesh-root-selfsigned').spec, { selfSigned: {} });
+      const root = one(objs, 'Certificate', 'mesh-root-root');
+      assert.equal(root.metadata.namespace, 'cert-manager');
+      assert.equal(root.spec.isCA, true);
+      assert.equal(root.spec.duration, '87600h');
+      assert.equal(root.spec.secretName, 'mesh-root-root');
+      assert.deepEqual(root.spec.privateKey, { algorithm: 'ECDSA', size: 384, rotationPolicy: 'Never' });
+      assert.deepEqual(root.spec.issuerRef, { name: 'mesh-root-selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+      assert.deepEqual(one(objs, 'ClusterIssuer', 'mesh-root').spec, { ca: { secretName: 'mesh-root-root' } });
+      matchSnapshot('cert-manager-issuer', objs);
+    });
+  });
+
+  describe('IssuerSource.vault', () => {
+    it('uses projected-token Kubernetes auth and grants token creation for exactly that ServiceAccount', async () => {
+      const c = chart();
+      const issuer = new CertManagerIssuer(c, 'vault-istio', { source: vaultSource() });
+      const objs = synth(c);
+      await validateAll(objs);
+      assert.deepEqual(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault, {
+        server: 'https://vault.example.com:8200',
+        path: 'pki/root/sign-intermediate',
+        caBundleSecretRef: { name: 'vault-ca', key: 'ca.crt' },
+        auth: { kubernetes: { role: 'cert-manager-istio', mountPath: '/v1/auth/kubernetes', serviceAccountRef: { name: 'vault-issuer' } } },
+      });
+      const sa = one(objs, 'ServiceAccount', 'vault-issuer');
+      assert.equal(sa.metadata.namespace, 'cert-manager');
+      assert.equal(sa.automountServiceAccountToken, false);
+      const role = one(objs, 'Role', 'vault-issuer-token-creator');
+      assert.deepEqual(role.rules, [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['vault-issuer'], verbs: ['create'] }]);
+      const binding = one(objs, 'RoleBinding', 'vault-issuer-token-creator');
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
+      assert.equal(issuer.vaultAudience, 'vault://vault-istio');
+      matchSnapshot('cert-manager-issuer-vault', objs);
+    });
+
+    it('classifies sign paths', () => {
+      assert.equal(ica.vaultSignPathKind('pki_int/sign/istio-workload'), ica.VaultSignPathKind.LEAF);
+      assert.equal(ica.vaultSignPathKind('pki/root/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);
+      assert.equal(ica.vaultSignPathKind('pki/issuer/default/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);
+      assert.equal(ica.vaultSignPathKind('/v1/pki/sign/x'), undefined);
+    });
+  });
+
+  describe('validation', () => {
+    it('fails on an Issuer without namespace', () => {
+      throwsExactly(() => new CertManagerIssuer(chart(), 'x', { kind: IssuerKind.ISSUER, source: IssuerSource.ca({ secretName: 's' }) }),
+        "CertManagerIssuer: 'namespace' (undefined) is required for kind Issuer; set the namespace of the Issuer, or use kind ClusterIssuer");
+    });
+    it('fails on a ClusterIssuer with namespace', () => {
+      throwsExactly(() => new CertManagerIssuer(chart(), 'x', { namespace: 'a', source: IssuerSource.ca({ secretName: 's' }) }),
+        "CertManagerIssuer: 'namespace' (a) is not allowed for kind ClusterIssuer, which is cluster-scoped; remove it, or use kind " +
+        "Issuer (its Secrets live in 'clusterResourceNamespace')");
+    });
+    it('fails on an invalid issuer name', () => {
+      throwsExactly(() => new CertManagerIssuer(chart(), 'Corp_CA', { source: IssuerSource.ca({ secretName: 's' }) }),
+        "CertManagerIssuer: 'name' (Corp_CA) is not a valid Kubernetes object name; use at most 253 lowercase letters, digits, " +
+        "'-' and '.', starting and ending with a letter or digit");
+    });
+    it('fails on an invalid CA secret name', () => {
+      throwsExactly(() => IssuerSource.ca({ secretName: 'Bad' }),
+        "IssuerSource: 'secretName' (Bad) is not a valid Kubernetes object name; use at most 253 lowercase letters, digits, " +
+        "'-' and '.', starting and ending with a letter or digit");
+    });
+    it('fails on an empty root common name', () => {
+      throwsExactly(() => IssuerSource.selfSignedRoot({ commonName: ' ' }),
+        "IssuerSource: 'commonName' () must not be empty; give the root a recognisable name");
+    });
+    it('fails on a root shorter than cert-manager allows', () => {
+      throwsExactly(() => IssuerSource.selfSignedRoot({ commonName: 'r', duration: Duration.minutes(30) }),
+        "IssuerSource: 'duration' (30m) is below cert-manager's minimum Certificate duration of 1h; use 1h or more");
+    });
+    it('fails on a key size the algorithm does not have', () => {
+      throwsExactly(() => new CertManagerIssuer(chart(), 'r', {
+        source: IssuerSource.selfSignedRoot({ commonName: 'r', privateKey: { algorithm: KeyAlgorithm.ECDSA, size: 2048 } }),
+      }), "CertManagerIssuer: 'privateKey.size' (2048) is not valid for ECDSA; use 256, 384 or 521");
+    });
+    it('fails on a plain-http Vault server', () => {
+      throwsExactly(() => IssuerSource.vault({ server: 'http://vault:8200', path: 'pki/sign/r', auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's' }) }),
+        "IssuerSource: 'server' (http://vault:8200) must be an https:// URL of the Vault server without a path, e.g. " +
+        'https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted');
+    });
+    it('fails on a Vault path that is not a sign path', () => {
+      throwsExactly(() => IssuerSource.vault({ server: 'https://vault:8200', path: '/v1/pki/issue/r', auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's' }) }),
+        "IssuerSource: 'path' (/v1/pki/issue/r) must be a Vault sign path without '/v1/': '<mount>/sign/<role>' for leaves or " +
+        "'<mount>/root/sign-intermediate' for an intermediate CA");
+    });
+    it('fails on a cdktf token in a Vault value', () => {
+      throwsExactly(() => IssuerSource.vault({ server: 'https://vault:8200', path: '${TfToken[TOKEN.1]}', auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's' }) }),
+        "IssuerSource: 'path' (${TfToken[TOKEN.1]}) is an unresolved cdktf token, which cdk8s would write verbatim; pass the " +
+        'plain value from your typed config instead of a Terraform attribute');
+    });
+    it('fails on a mount path without the /v1/auth/ prefix', () => {
+      throwsExactly(() => VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's', mountPath: 'auth/kubernetes' }),
+        "VaultAuth: 'mountPath' (auth/kubernetes) must be '/v1/auth/<mount>', cert-manager's form of the Kubernetes auth mount " +
+        "path; e.g. '/v1/auth/kubernetes'");
+    });
+    it('fails on an empty Vault role', () => {
+      throwsExactly(() => VaultAuth.kubernetes({ role: '', serviceAccountName: 's' }),
+        "VaultAuth: 'role' () must name the Vault Kubernetes auth role");
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { goDuration, parseGoDuration, wholeSeconds } from '../src/model/durations';
+import { spiffeId, trustDomainProblem } from '../src/model/identity';
+import { holds, istioVersionProblem, parseIstioVersion, requireFact, VERSION_FACTS } from '../src/model/istio-version';
+import { labelProblem, namespaceProblem, objectNameProblem } from '../src/model/k8s-names';
+import { Duration } from 'cdk8s';
+
+describe('durations', () => {
+  it('converts Duration exactly into the largest Go unit', () => {
+    assert.equal(goDuration(Duration.days(30).toMilliseconds()), '720h');
+    assert.equal(goDuration(Duration.minutes(90).toMilliseconds()), '90m');
+    assert.equal(goDuration(Duration.seconds(45).toMilliseconds()), '45s');
+    assert.equal(goDuration(Duration.millis(1500).toMilliseconds()), '1500ms');
+    assert.equal(goDuration(0), '0s');
+  });
+  it('round-trips through the Go parser', () => {
+    for (const ms of [3_600_000, 5_400_000, 45_000, 1500, 2160 * 3_600_000]) assert.equal(parseGoDuration(goDuration(ms)), ms);
+    assert.equal(parseGoDuration('1h30m'), 5_400_000);
+    assert.equal(parseGoDuration('soon'), undefined);
+  });
+  it('gives whole seconds for Vault and refuses fractions', () => {
+    assert.equal(wholeSeconds(Duration.hours(2).toMilliseconds()), 7200);
+    assert.throws(() => wholeSeconds(1500), /not a whole number of seconds/);
+  });
+});
+
+describe('trust domain (Istio ValidateTrustDomain)', () => {
+  it('accepts DNS-1123 labels and one trailing dot', () => {
+    for (const td of ['cluster.local', 'mesh.example.com', 'a', 'prod-1.example.com.']) assert.equal(trustDomainProblem('trustDomain', td), undefined);
+  });
+  it('rejects what Istio rejects, with the allowed form', () => {
+    assert.equal(trustDomainProblem('trustDomain', 'Mesh_1.example'),
+      "'trustDomain' (Mesh_1.example) is not a trust domain that Istio accepts; every dot-separated part must be " +
+      "1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. mesh.example.com)");
+    for (const td of ['', 'a..b', '-a.b', 'a.b-', `${'x'.repeat(64)}.com`]) assert.ok(trustDomainProblem('td', td), td);
+  });
+  it('builds SPIFFE IDs', () => {
+    assert.equal(spiffeId('cluster.local', 'ns1', 'sa1'), 'spiffe://cluster.local/ns/ns1/sa/sa1');
+  });
+});
+
+describe('kubernetes names', () => {
+  it('validates object names, namespaces and labels with a message that says what is allowed', () => {
+    assert.equal(objectNameProblem('name', 'cacerts'), undefined);
+    assert.equal(objectNameProblem('name', 'Bad_Name'),
+      "'name' (Bad_Name) is not a valid Kubernetes object name; use at most 253 lowercase letters, digits, '-' and '.', " +
+      'starting and ending with a letter or digit');
+    assert.equal(namespaceProblem('namespace', 'istio-system'), undefined);
+    assert.equal(namespaceProblem('namespace', 'a.b'),
+      "'namespace' (a.b) is not a valid Kubernetes namespace name; use at most 63 lowercase letters, digits and '-', " +
+      'starting and ending with a letter or digit');
+    assert.equal(labelProblem('selector', 'app.kubernetes.io/name', 'web_1'), undefined);
+    assert.match(labelProblem('selector', 'bad key', 'x')!, /^'selector' key \(bad key\) is not a valid label key/);
+    assert.match(labelProblem('selector', 'app', '-x')!, /^'selector' value \(-x\) for key app is not a valid label value/);
+  });
+});
+
+describe('Istio versions', () => {
+  it('parses minor and patch forms', () => {
+    assert.deepEqual(parseIstioVersion('1.30.3'), { major: 1, minor: 30 });
+    assert.deepEqual(parseIstioVersion('v1.22'), { major: 1, minor: 22 });
+    assert.equal(parseIstioVersion('latest'), undefined);
+  });
+  it('refuses unsupported versions with the allowed form', () => {
+    assert.equal(istioVersionProblem('istioVersion', '1.9'),
+      "'istioVersion' (1.9) is not a supported Istio version; give '1.<minor>' or '1.<minor>.<patch>' with minor 10 or later (default 1.30)");
+    assert.ok(istioVersionProblem('istioVersion', '2.0'));
+  });
+  it('evaluates every version fact at its boundary', () => {
+    const before = (v: string) => `1.${Number(v.split('.')[1]) - 1}`;
+    const after = (v: string) => `1.${Number(v.split('.')[1]) + 1}`;
+    for (const [id, f] of Object.entries(VERSION_FACTS) as [keyof typeof VERSION_FACTS, { since: string; until?: string }][]) {
+      assert.equal(holds(id, f.since), true, `${id} at ${f.since}`);
+      assert.equal(holds(id, before(f.since)), false, `${id} before ${f.since}`);
+      if (f.until) {
+        assert.equal(holds(id, f.until), true, `${id} at ${f.until}`);
+        assert.equal(holds(id, after(f.until)), false, `${id} after ${f.until}`);
+      }
+    }
+  });
+  it('names the version, the range and the reason when a fact does not hold', () => {
+    assert.equal(requireFact('istioVersion', '1.14', 'TLS_LAYOUT_CACERTS', 'X'),
+      "'istioVersion' (1.14) cannot be used with X: it needs Istio 1.15 or later, because istiod reads a kubernetes.io/tls " +
+      "'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (istio-ca-facts.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml); " +
+      'target a supported Istio version or choose another integration');
+  });
+});
