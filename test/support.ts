@@ -65,6 +65,7 @@ function strictify(schema: any): any {
 }
 
 function loadCrds(): Map<string, any> {
+  assert.ok(existsSync(SCHEMAS_DIR), `upstream schemas not found at ${SCHEMAS_DIR}; set SCHEMAS_DIR to a copy of shared/schemas`);
   const map = new Map<string, any>();
   for (const file of CRD_FILES) {
     for (const doc of parseAllDocuments(readFileSync(join(SCHEMAS_DIR, file), 'utf8'))) {
