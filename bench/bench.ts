@@ -1,17 +1,28 @@
 /**
- * `npm run bench`: synth wall time and peak RSS of the library beside bare cdk8s ApiObjects that synthesize the
- * same objects, each case in its own process (peak RSS is per process). Prints one row per case and the ratios.
+ * `npm run bench` (compiled JS): synth wall time and peak RSS of the library beside bare cdk8s / cdktf doing the
+ * same work, each case in its own process (peak RSS is per process), median of BENCH_RUNS processes.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 1000);
+const ROLES = Number(process.env.BENCH_ROLES ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-type Case = 'default-lib' | 'default-bare' | 'mesh-lib' | 'mesh-bare' | 'import-lib';
+const CASES = {
+  'import-lib': 'cold import of the library (cdk8s + cdktf)',
+  'import-bare': 'cold import of cdk8s + cdktf + 12 Vault resources',
+  'default-lib': 'examples/default (k8s + install + tf), library',
+  'default-bare': 'examples/default, bare cdk8s + cdktf',
+  'mesh-lib': `${NAMESPACES} namespaces, PermissivePeerAuth`,
+  'mesh-bare': `${NAMESPACES} namespaces, bare ApiObject`,
+  'roles-lib': `Vault backend with ${ROLES} roles, library`,
+  'roles-bare': `Vault backend with ${ROLES} roles, bare cdktf`,
+} as const;
+type Case = keyof typeof CASES;
 
 function peerAuth(i: number) {
   return {
@@ -21,48 +32,130 @@ function peerAuth(i: number) {
   };
 }
 
-/** Runs one case in this process and returns its synth time in ms. */
+function vault() {
+  return {
+    cdktf: require('cdktf'),
+    Provider: require('@cdktf/provider-vault/lib/provider').VaultProvider,
+    Mount: require('@cdktf/provider-vault/lib/mount').Mount,
+    RootCert: require('@cdktf/provider-vault/lib/pki-secret-backend-root-cert').PkiSecretBackendRootCert,
+    Urls: require('@cdktf/provider-vault/lib/pki-secret-backend-config-urls').PkiSecretBackendConfigUrls,
+    Csr: require('@cdktf/provider-vault/lib/pki-secret-backend-intermediate-cert-request').PkiSecretBackendIntermediateCertRequest,
+    Sign: require('@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate').PkiSecretBackendRootSignIntermediate,
+    SetSigned: require('@cdktf/provider-vault/lib/pki-secret-backend-intermediate-set-signed').PkiSecretBackendIntermediateSetSigned,
+    Role: require('@cdktf/provider-vault/lib/pki-secret-backend-role').PkiSecretBackendRole,
+    Auth: require('@cdktf/provider-vault/lib/auth-backend').AuthBackend,
+    AuthConfig: require('@cdktf/provider-vault/lib/kubernetes-auth-backend-config').KubernetesAuthBackendConfig,
+    AuthRole: require('@cdktf/provider-vault/lib/kubernetes-auth-backend-role').KubernetesAuthBackendRole,
+    Policy: require('@cdktf/provider-vault/lib/policy').Policy,
+  };
+}
+
+/** Bare cdktf: the same resources as the library's backend, written by hand, synthesized the same way. */
+function bareVault(outdir: string, roles: number): void {
+  const v = vault();
+  const app = new v.cdktf.App({ outdir: tmpdir(), skipValidation: true });
+  const s = new v.cdktf.TerraformStack(app, 'bare');
+  new v.cdktf.LocalBackend(s, { path: 'terraform.tfstate' });
+  new v.Provider(s, 'vault', { address: 'https://vault.example.com:8200' });
+  const root = new v.Mount(s, 'root_mount', { path: 'pki', type: 'pki', maxLeaseTtlSeconds: 315360000 });
+  const ca = new v.RootCert(s, 'root_ca', { backend: root.path, type: 'internal', commonName: 'Root', ttl: '87600h', keyType: 'ec', keyBits: 384 });
+  new v.Urls(s, 'root_urls', { backend: root.path, issuingCertificates: ['https://vault.example.com:8200/v1/pki/ca'] });
+  const paths: string[] = ['pki/root/sign-intermediate'];
+  if (roles > 0) {
+    const int = new v.Mount(s, 'int_mount', { path: 'pki_int', type: 'pki', maxLeaseTtlSeconds: 157680000 });
+    const csr = new v.Csr(s, 'int_csr', { backend: int.path, type: 'internal', commonName: 'Int' });
+    const signed = new v.Sign(s, 'int_signed', { backend: root.path, csr: csr.csr, commonName: 'Int', ttl: '43800h' });
+    new v.SetSigned(s, 'int_set', { backend: int.path, certificate: `${signed.certificate}\n${ca.certificate}` });
+    paths.length = 0;
+    for (let i = 0; i < roles; i++) {
+      new v.Role(s, `role_${i}`, { backend: int.path, name: `role-${i}`, allowedUriSans: ['spiffe://mesh.example.com/*'], requireCn: false, maxTtl: '24h', serverFlag: true, clientFlag: true, noStore: true });
+      paths.push(`pki_int/sign/role-${i}`);
+    }
+  }
+  const policy = new v.Policy(s, 'policy', { name: 'p', policy: paths.map((p) => `path "${p}" {\n  capabilities = ["create", "update"]\n}\n`).join('\n') });
+  const auth = new v.Auth(s, 'auth', { type: 'kubernetes', path: 'kubernetes' });
+  new v.AuthConfig(s, 'auth_config', { backend: auth.path, kubernetesHost: 'https://k8s:6443' });
+  new v.AuthRole(s, 'auth_role', { backend: auth.path, roleName: 'r', boundServiceAccountNames: ['vault-issuer'], boundServiceAccountNamespaces: ['cert-manager'], tokenPolicies: [policy.name] });
+  s.prepareStack();
+  s.runAllValidations();
+  mkdirSync(join(outdir, 'terraform'), { recursive: true });
+  writeFileSync(join(outdir, 'terraform', 'cdk.tf.json'), JSON.stringify(s.toTerraform(), undefined, 2));
+}
+
+function elapsed(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Runs one case in this process and returns its time in ms (loading code is timed only by the import cases). */
 function runCase(c: Case, outdir: string): number {
   if (c === 'import-lib') {
     const t = process.hrtime.bigint();
     require('../src');
-    return Number(process.hrtime.bigint() - t) / 1e6;
+    return elapsed(t);
   }
-  // Loading code is measured by 'import-lib'; synth cases time construction and synth only.
+  if (c === 'import-bare') {
+    const t = process.hrtime.bigint();
+    require('cdk8s');
+    vault();
+    return elapsed(t);
+  }
   const lib = require('../src');
-  const { DefaultMeshChart } = require('../examples/default/chart');
+  const { buildDefaultMesh } = require('../examples/default/mesh');
+  vault();
   const start = process.hrtime.bigint();
-  if (c === 'default-lib' || c === 'mesh-lib') {
-    const app = new lib.MeshApp({ outdir });
-    if (c === 'default-lib') {
-      new DefaultMeshChart(app, 'istio-custom-ca');
-    } else {
+  switch (c) {
+    case 'default-lib': {
+      const app = new lib.MeshApp({ outdir });
+      buildDefaultMesh(app);
+      app.synth();
+      return elapsed(start);
+    }
+    case 'default-bare': {
+      // The same cluster objects as plain ApiObjects, and the same Vault resources as plain cdktf.
+      const objs = (() => { const probe = new lib.MeshApp({ outdir: join(outdir, 'probe') }); buildDefaultMesh(probe); return probe.charts[0].toJson(); })();
+      const t0 = process.hrtime.bigint();
+      const app = new App({ outdir: join(outdir, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      const chart = new Chart(app, 'istio-custom-ca');
+      objs.forEach((o: any, i: number) => new ApiObject(chart, `o${i}`, o));
+      app.synth();
+      bareVault(outdir, 0);
+      return elapsed(t0);
+    }
+    case 'mesh-lib': {
+      const app = new lib.MeshApp({ outdir });
       const chart = new Chart(app, 'mesh');
       for (let i = 0; i < NAMESPACES; i++) {
         new lib.PermissivePeerAuth(chart, `legacy-${i}`, { namespace: `team-${i}`, selector: { app: `legacy-${i}` }, reason: 'bench' });
       }
-    }
-    app.synth();
-  } else {
-    // Bare cdk8s: the same objects as plain ApiObjects, written the same way (one file per chart).
-    const app = new App({ outdir: join(outdir, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    const chart = new Chart(app, c === 'default-bare' ? 'istio-custom-ca' : 'mesh');
-    if (c === 'default-bare') {
-      const probe = new lib.MeshApp({ outdir: join(outdir, 'probe') });
-      const objs = new DefaultMeshChart(probe, 'x').toJson();
-      const t0 = process.hrtime.bigint();
-      objs.forEach((o: any, i: number) => new ApiObject(chart, `o${i}`, o));
       app.synth();
-      return Number(process.hrtime.bigint() - t0) / 1e6;
+      return elapsed(start);
     }
-    for (let i = 0; i < NAMESPACES; i++) new ApiObject(chart, `legacy-${i}`, peerAuth(i));
-    app.synth();
+    case 'mesh-bare': {
+      const app = new App({ outdir: join(outdir, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+      const chart = new Chart(app, 'mesh');
+      for (let i = 0; i < NAMESPACES; i++) new ApiObject(chart, `legacy-${i}`, peerAuth(i));
+      app.synth();
+      return elapsed(start);
+    }
+    case 'roles-lib': {
+      const app = new lib.MeshApp({ outdir });
+      const pki = new lib.MeshPki(app, 'roles', {
+        route: lib.VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, vaultAddress: 'https://vault.example.com:8200',
+        kubernetesHost: 'https://k8s:6443', trustDomain: 'mesh.example.com',
+      });
+      for (let i = 1; i < ROLES; i++) pki.backend.addLeafRole(`role-${i}`);
+      app.synth();
+      return elapsed(start);
+    }
+    case 'roles-bare':
+      bareVault(outdir, ROLES);
+      return elapsed(start);
   }
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  throw new Error(`unknown case ${c}`);
 }
 
 function child(c: Case): { ms: number; rssMb: number } {
-  const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--case', c], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [__filename, '--case', c], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
@@ -77,24 +170,18 @@ if (process.argv[2] === '--case') {
   rmSync(outdir, { recursive: true, force: true });
   console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024 }));
 } else {
-  const rows: Record<string, { ms: number; rssMb: number }> = {};
-  const cases: Case[] = ['import-lib', 'default-lib', 'default-bare', 'mesh-lib', 'mesh-bare'];
-  for (const c of cases) {
+  const rows = {} as Record<Case, { ms: number; rssMb: number }>;
+  for (const c of Object.keys(CASES) as Case[]) {
     const runs = Array.from({ length: RUNS }, () => child(c));
     rows[c] = { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)) };
   }
   const fmt = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`istio-custom-ca bench (median of ${RUNS} processes; node ${process.version})`);
-  console.log('case                                   synth ms   peak RSS MB');
-  const label: Record<Case, string> = {
-    'import-lib': 'cold import of the library',
-    'default-lib': 'examples/default, library',
-    'default-bare': 'examples/default, bare cdk8s',
-    'mesh-lib': `${NAMESPACES} namespaces, PermissivePeerAuth`,
-    'mesh-bare': `${NAMESPACES} namespaces, bare ApiObject`,
-  };
-  for (const c of cases) console.log(`${label[c].padEnd(38)} ${fmt(rows[c].ms)}   ${fmt(rows[c].rssMb)}`);
-  const ratio = (a: Case, b: Case) => `time ${(rows[a].ms / rows[b].ms).toFixed(2)}x, RSS ${(rows[a].rssMb / rows[b].rssMb).toFixed(2)}x`;
-  console.log(`ratio examples/default library/bare: ${ratio('default-lib', 'default-bare')}`);
-  console.log(`ratio ${NAMESPACES} namespaces library/bare: ${ratio('mesh-lib', 'mesh-bare')} (target: time at most 1.30x)`);
+  console.log(`istio-custom-ca bench: median of ${RUNS} processes, node ${process.version}`);
+  console.log(`${'case'.padEnd(50)} ms         peak RSS MB`);
+  for (const c of Object.keys(CASES) as Case[]) console.log(`${CASES[c].padEnd(50)}${fmt(rows[c].ms)}   ${fmt(rows[c].rssMb)}`);
+  const ratio = (a: Case, b: Case) => `time ${(rows[a].ms / rows[b].ms).toFixed(2)}x, peak RSS ${(rows[a].rssMb / rows[b].rssMb).toFixed(2)}x`;
+  console.log(`ratio import, library / bare:               ${ratio('import-lib', 'import-bare')}`);
+  console.log(`ratio examples/default, library / bare:     ${ratio('default-lib', 'default-bare')}`);
+  console.log(`ratio ${NAMESPACES} namespaces, library / bare:     ${ratio('mesh-lib', 'mesh-bare')} (target: time at most 1.30x)`);
+  console.log(`ratio ${ROLES} Vault roles, library / bare:     ${ratio('roles-lib', 'roles-bare')}`);
 }

@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, YamlOutputType } from 'cdk8s';
-import { stringify } from 'yaml';
+import { App, Yaml, YamlOutputType } from 'cdk8s';
 import { InstallFile } from './k8s/install-file';
 
 /** Something else `MeshApp` writes below its output folder, such as the Terraform of the Vault half. */
@@ -25,16 +24,23 @@ export interface RenderedFile {
   readonly content: string;
 }
 
-/** Deterministic YAML: keys sorted, no line wrapping, no anchors. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().filter((k) => (value as any)[k] !== undefined)
+    .map((k) => [k, sortKeys((value as any)[k])]));
+}
+
+/** Deterministic YAML like the manifests (cdk8s `Yaml`, YAML 1.1 quoting, no wrapping), keys sorted. */
 export function toYaml(doc: unknown): string {
-  return stringify(doc, { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
+  return Yaml.stringify(sortKeys(doc));
 }
 
 /**
  * A cdk8s `App` that keeps its outputs apart (DEVELOPERS.md):
  * - `<outdir>/manifests/<chart>.k8s.yaml`: cluster objects only, one multi-document file per chart;
  * - `<outdir>/install/`: Istio install configuration (IstioOperator file, Helm values), never applied by GitOps;
- * - whatever registered writers add (the Vault half writes `<outdir>/terraform/`).
+ * - `<outdir>/terraform/<stack>/cdk.tf.json`: Terraform JSON, written by registered writers (`MeshPki`).
  * A second synth of the same program is byte-identical.
  */
 export class MeshApp extends App {
@@ -73,8 +79,7 @@ export class MeshApp extends App {
   /** Writes manifests, install files and registered outputs, replacing their previous content. */
   public synth(): void {
     const install = join(this.rootOutdir, 'install');
-    rmSync(this.outdir, { recursive: true, force: true });
-    rmSync(install, { recursive: true, force: true });
+    for (const dir of [this.outdir, install, join(this.rootOutdir, 'terraform')]) rmSync(dir, { recursive: true, force: true });
     super.synth();
     const files = this.renderInstallFiles();
     if (files.length > 0) mkdirSync(install, { recursive: true });

@@ -91,6 +91,25 @@ describe('CertManagerIssuer', () => {
       matchSnapshot('cert-manager-issuer-vault', objs);
     });
 
+    it('binds system:auth-delegator only on opt-in, for Vault outside the cluster', async () => {
+      const c = chart();
+      new CertManagerIssuer(c, 'vault-ext', {
+        source: IssuerSource.vault({
+          server: 'https://vault.example.com:8200', path: 'pki/root/sign-intermediate',
+          auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 'vault-issuer', grantTokenReview: true }),
+        }),
+      });
+      const objs = synth(c);
+      await validateAll(objs);
+      const crb = one(objs, 'ClusterRoleBinding');
+      assert.equal(crb.metadata.namespace, undefined);
+      assert.deepEqual(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' });
+      assert.deepEqual(crb.subjects, [{ kind: 'ServiceAccount', name: 'vault-issuer', namespace: 'cert-manager' }]);
+      const c2 = chart();
+      new CertManagerIssuer(c2, 'vault-int', { source: vaultSource() });
+      assert.equal(synth(c2).filter((o) => o.kind === 'ClusterRoleBinding').length, 0);
+    });
+
     it('classifies sign paths', () => {
       assert.equal(ica.vaultSignPathKind('pki_int/sign/istio-workload'), ica.VaultSignPathKind.LEAF);
       assert.equal(ica.vaultSignPathKind('pki/root/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);

@@ -6,23 +6,25 @@ import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { MeshApp } from '../src';
-import { DefaultMeshChart } from '../examples/default/chart';
+import { buildDefaultMesh } from '../examples/default/mesh';
 import { filesBelow, scanOutput } from './output-scan';
 
 function synthDefault(outdir: string): string[] {
   const app = new MeshApp({ outdir });
-  new DefaultMeshChart(app, 'istio-custom-ca');
+  buildDefaultMesh(app);
   app.synth();
   return filesBelow(outdir).map((f) => relative(outdir, f));
 }
 
 describe('MeshApp output', () => {
-  it('keeps manifests and install config in separate folders', () => {
+  it('keeps manifests, install config and Terraform in separate folders', () => {
     const out = mkdtempSync(join(tmpdir(), 'ica-'));
     assert.deepEqual(synthDefault(out), [
       'install/istio-operator.yaml',
       'install/istiod-values.yaml',
       'manifests/istio-custom-ca.k8s.yaml',
+      'terraform/istio-custom-ca/.gitignore',
+      'terraform/istio-custom-ca/cdk.tf.json',
     ]);
     const kinds = parseAllDocuments(readFileSync(join(out, 'manifests/istio-custom-ca.k8s.yaml'), 'utf8')).map((d) => d.toJS().kind);
     assert.ok(!kinds.includes('IstioOperator'), 'the IstioOperator must never sit among the manifests');

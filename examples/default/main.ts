@@ -1,7 +1,8 @@
-// Synthesizes the default example: `npm run synth` or `npx cdk8s synth` (writes dist/manifests and dist/install).
+// Synthesizes the default example: `npm run synth` or `npx cdk8s synth`
+// (writes dist/manifests, dist/install and dist/terraform).
 import { MeshApp } from '../../src';
-import { DefaultMeshChart } from './chart';
+import { buildDefaultMesh } from './mesh';
 
 const app = new MeshApp();
-new DefaultMeshChart(app, 'istio-custom-ca');
+buildDefaultMesh(app);
 app.synth();

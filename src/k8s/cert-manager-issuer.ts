@@ -1,5 +1,5 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert-manager.io';
 import { ClusterIssuer, ClusterIssuerSpec } from '../imports/clusterissuers-cert-manager.io';
@@ -165,6 +165,14 @@ export class CertManagerIssuer extends Construct {
   private vaultSpec(source: IssuerSource, props: CertManagerIssuerProps): NonNullable<ClusterIssuerSpec['vault']> {
     const o = source.vaultOptions!;
     this.vaultTokenRbac(o.auth.serviceAccountName, props);
+    if (o.auth.grantTokenReview) {
+      const crb = new k8s.KubeClusterRoleBinding(this, 'VaultTokenReview', {
+        metadata: { name: `${this.secretNamespace}-${o.auth.serviceAccountName}-tokenreview`, labels: MANAGED_BY },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+        subjects: [{ kind: 'ServiceAccount', name: o.auth.serviceAccountName, namespace: this.secretNamespace }],
+      });
+      makeClusterScoped(crb);
+    }
     return {
       server: o.server,
       path: o.path,

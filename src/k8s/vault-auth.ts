@@ -18,6 +18,13 @@ export interface VaultKubernetesAuthOptions {
    * with a Role that lets cert-manager's controller create tokens for exactly this ServiceAccount.
    */
   readonly serviceAccountName: string;
+  /**
+   * Bind the ServiceAccount to `system:auth-delegator`. Needed when Vault runs outside the cluster and has no
+   * reviewer JWT (none is ever put in Terraform here): Vault then reviews the client's own token, which needs
+   * TokenReview permission (https://developer.hashicorp.com/vault/docs/auth/kubernetes#use-the-vault-client-s-jwt-as-the-reviewer-jwt).
+   * @default false
+   */
+  readonly grantTokenReview?: boolean;
 }
 
 /** How cert-manager authenticates to Vault. Enum-like: use a static factory. */
@@ -36,7 +43,7 @@ export class VaultAuth {
     }
     if (options.role.length === 0) check('VaultAuth', "'role' () must name the Vault Kubernetes auth role");
     check('VaultAuth', objectNameProblem('serviceAccountName', options.serviceAccountName));
-    return new VaultAuth(options.role, mountPath, options.serviceAccountName);
+    return new VaultAuth(options.role, mountPath, options.serviceAccountName, options.grantTokenReview ?? false);
   }
 
   private constructor(
@@ -46,6 +53,8 @@ export class VaultAuth {
     public readonly mountPath: string,
     /** ServiceAccount for the projected token. */
     public readonly serviceAccountName: string,
+    /** Whether the ServiceAccount is bound to system:auth-delegator. */
+    public readonly grantTokenReview: boolean,
   ) {}
 
   /** The auth backend path inside Vault (`kubernetes` for `/v1/auth/kubernetes`). */

@@ -5,7 +5,7 @@ import {
 } from '../../src';
 
 /** Props of the default example. */
-export interface DefaultMeshChartProps extends ChartProps {
+export interface SelfSignedMeshChartProps extends ChartProps {
   /** Istio version targeted. @default '1.30' */
   readonly istioVersion?: string;
 }
@@ -14,12 +14,12 @@ export interface DefaultMeshChartProps extends ChartProps {
  * A self-signed bootstrap root → CA ClusterIssuer → `cacerts` intermediate → istiod, plus a PERMISSIVE fallback
  * for one legacy workload that still receives plaintext traffic.
  */
-export class DefaultMeshChart extends Chart {
+export class SelfSignedMeshChart extends Chart {
   public readonly issuer: CertManagerIssuer;
   public readonly ca: IstioCustomCa;
   public readonly fallback: PermissivePeerAuth;
 
-  public constructor(scope: Construct, id: string, props: DefaultMeshChartProps = {}) {
+  public constructor(scope: Construct, id: string, props: SelfSignedMeshChartProps = {}) {
     super(scope, id, props);
     this.issuer = new CertManagerIssuer(this, 'mesh-root', {
       source: IssuerSource.selfSignedRoot({

@@ -1,0 +1,318 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
+import { Chart, Duration } from 'cdk8s';
+import { App as TfApp, LocalBackend, TerraformStack } from 'cdktf';
+import { CaIntegration } from '../k8s/ca-integration';
+import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
+import { IssuerSource } from '../k8s/issuer-source';
+import { IstioCustomCa } from '../k8s/istio-custom-ca';
+import { VaultAuth } from '../k8s/vault-auth';
+import { MeshApp } from '../mesh-app';
+import { goDuration } from '../model/durations';
+import { check, fail, tokenProblem } from '../model/errors';
+import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
+import { ISTIO_DEFAULTS } from '../model/istio-settings';
+import { RequestedLifetime, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
+import { VaultRoot } from './vault-root';
+
+const NAME = 'MeshPki';
+
+/** Prints cdktf warning annotations (as `cdktf synth` would) and fails on error annotations. */
+function reportAnnotations(stack: TerraformStack): void {
+  for (const c of stack.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type === '@cdktf/warn') process.stderr.write(`[Warning at ${c.node.path}] ${String(m.data)}\n`);
+      if (m.type === '@cdktf/error') throw new Error(`${c.node.path}: ${String(m.data)}`);
+    }
+  }
+}
+
+/**
+ * One plain typed config for the whole Vault-backed mesh PKI. Both halves (cdk8s and cdktf) are built from
+ * these values, never from each other's tokens, so they cannot disagree.
+ */
+export interface MeshPkiConfig {
+  /** Route 1 (Vault signs the Istio intermediate in `cacerts`) or route 2 (Vault signs leaves for istio-csr). */
+  readonly route: VaultPkiRoute;
+  /** Vault address, https. */
+  readonly vaultAddress: string;
+  /** Kubernetes API server URL, for Vault's TokenReview calls. */
+  readonly kubernetesHost: string;
+  /**
+   * PEM CA of the Kubernetes API server (public).
+   * @default - Vault's own trust store
+   */
+  readonly kubernetesCaCertPem?: string;
+  /**
+   * SPIFFE trust domain, used by Istio and by the Vault role.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * istiod's namespace.
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+  /**
+   * Istio version targeted.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+  /**
+   * Secret (in the cluster resource namespace) whose `ca.crt` verifies Vault's TLS certificate.
+   * @default - cert-manager's system trust store
+   */
+  readonly vaultCaBundleSecretName?: string;
+  /**
+   * Common name of a root generated in Vault.
+   * @default 'Istio Mesh Root CA'
+   */
+  readonly rootCommonName?: string;
+  /**
+   * Lifetime of a generated root.
+   * @default Duration.hours(87600)
+   */
+  readonly rootTtl?: Duration;
+  /**
+   * Root PKI mount path; with `adoptExistingRoot`, the existing mount.
+   * @default 'pki'
+   */
+  readonly rootMountPath?: string;
+  /**
+   * Adopt the root that already exists at `rootMountPath` instead of generating one.
+   * @default false
+   */
+  readonly adoptExistingRoot?: boolean;
+  /**
+   * Max lease TTL of the root mount.
+   * @default - the root ttl
+   */
+  readonly rootMaxLeaseTtl?: Duration;
+  /**
+   * Route 2: intermediate mount path.
+   * @default 'pki_int'
+   */
+  readonly intermediateMountPath?: string;
+  /**
+   * Route 2: Vault intermediate lifetime.
+   * @default Duration.hours(43800)
+   */
+  readonly intermediateTtl?: Duration;
+  /**
+   * Route 2: leaf role name.
+   * @default 'istio-workload'
+   */
+  readonly leafRoleName?: string;
+  /**
+   * Route 2: role max_ttl.
+   * @default Duration.hours(24)
+   */
+  readonly leafMaxTtl?: Duration;
+  /**
+   * Route 2: istio-csr `app.server.maxCertificateDuration`, the workload leaf lifetime it requests.
+   * @default Duration.hours(1)
+   */
+  readonly istioCsrMaxCertificateDuration?: Duration;
+  /**
+   * Route 2: istio-csr `app.tls.istiodCertificateDuration`.
+   * @default Duration.hours(1)
+   */
+  readonly istiodCertificateDuration?: Duration;
+  /**
+   * Kubernetes auth mount path in Vault.
+   * @default 'kubernetes'
+   */
+  readonly authMountPath?: string;
+  /**
+   * Vault auth role for cert-manager.
+   * @default 'cert-manager-istio'
+   */
+  readonly authRoleName?: string;
+  /**
+   * Vault token lifetime at login.
+   * @default Duration.minutes(10)
+   */
+  readonly authTokenTtl?: Duration;
+  /**
+   * Name of the cert-manager ClusterIssuer.
+   * @default 'vault-istio'
+   */
+  readonly issuerName?: string;
+  /**
+   * ServiceAccount whose projected token cert-manager presents to Vault.
+   * @default 'vault-issuer'
+   */
+  readonly issuerServiceAccount?: string;
+  /**
+   * cert-manager's namespace (controller and cluster resource namespace).
+   * @default 'cert-manager'
+   */
+  readonly certManagerNamespace?: string;
+  /**
+   * Route 1: lifetime of the `cacerts` intermediate.
+   * @default Duration.hours(8760)
+   */
+  readonly intermediateDuration?: Duration;
+  /**
+   * Route 1: renewBefore of the `cacerts` intermediate.
+   * @default Duration.hours(2160)
+   */
+  readonly intermediateRenewBefore?: Duration;
+  /**
+   * Sidecar certificate lifetime (`SECRET_TTL`).
+   * @default Duration.hours(24)
+   */
+  readonly workloadCertTtl?: Duration;
+  /**
+   * Sidecar renewal ratio.
+   * @default 0.5
+   */
+  readonly gracePeriodRatio?: number;
+  /**
+   * istiod `MAX_WORKLOAD_CERT_TTL`.
+   * @default Duration.hours(2160)
+   */
+  readonly maxWorkloadCertTtl?: Duration;
+  /**
+   * Terraform state file of the default local backend, relative to the Terraform folder. Use a remote backend
+   * in production: set `useDefaultBackend: false` and add one to `stack`.
+   * @default 'terraform.tfstate'
+   */
+  readonly localStatePath?: string;
+  /**
+   * Add the local backend. When false, add your own backend to `stack` before synth.
+   * @default true
+   */
+  readonly useDefaultBackend?: boolean;
+}
+
+/**
+ * The Vault-backed mesh PKI from one config: a cdk8s chart (Vault `CertManagerIssuer`, and for route 1 the
+ * `IstioCustomCa` plug-in CA) in the `MeshApp`, and a cdktf stack (`VaultPkiBackend`) that `MeshApp.synth()`
+ * writes as plain Terraform JSON to `<outdir>/terraform/<id>/cdk.tf.json`. Every cross-component value is checked
+ * at construction.
+ */
+export class MeshPki {
+  /** The cdk8s chart (manifests). */
+  public readonly chart: Chart;
+  /** The cdktf stack (Terraform). */
+  public readonly stack: TerraformStack;
+  /** The Vault half. */
+  public readonly backend: VaultPkiBackend;
+  /** The cert-manager Vault issuer. */
+  public readonly issuer: CertManagerIssuer;
+  /** Route 1: the Istio plug-in CA. */
+  public readonly istioCa?: IstioCustomCa;
+  /** The trust domain used everywhere. */
+  public readonly trustDomain: string;
+
+  public constructor(app: MeshApp, id: string, config: MeshPkiConfig) {
+    for (const [key, value] of Object.entries(config)) {
+      if (typeof value === 'string') check(NAME, tokenProblem(key, value));
+    }
+    this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+    const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
+    const cmNamespace = config.certManagerNamespace ?? 'cert-manager';
+    const issuerName = config.issuerName ?? 'vault-istio';
+    const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
+    const authPath = config.authMountPath ?? 'kubernetes';
+    const authRole = config.authRoleName ?? 'cert-manager-istio';
+    const rootMountPath = config.rootMountPath ?? 'pki';
+
+    // cdktf half: its own App (no outdir use: MeshApp writes the stack JSON itself).
+    const tfApp = new TfApp({ outdir: tmpdir(), skipValidation: true });
+    this.stack = new TerraformStack(tfApp, id);
+    if (config.useDefaultBackend ?? true) new LocalBackend(this.stack, { path: config.localStatePath ?? 'terraform.tfstate' });
+    // No token in provider config: the Vault provider reads VAULT_TOKEN when `terraform apply` runs.
+    new VaultProvider(this.stack, 'vault', { address: config.vaultAddress });
+
+    if (config.adoptExistingRoot && config.rootMaxLeaseTtl !== undefined) {
+      fail(NAME, "'rootMaxLeaseTtl' only applies to a generated root; set it on the existing mount in Vault, or remove it");
+    }
+    const root = config.adoptExistingRoot
+      ? VaultRoot.existing({ mountPath: rootMountPath, remainingTtl: config.rootTtl })
+      : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl });
+    const audience = `vault://${issuerName}`;
+    this.backend = new VaultPkiBackend(this.stack, 'VaultPki', {
+      trustDomain: this.trustDomain,
+      vaultAddress: config.vaultAddress,
+      route: config.route,
+      root,
+      rootMountPath,
+      rootMaxLeaseTtl: config.rootMaxLeaseTtl,
+      intermediateMountPath: config.intermediateMountPath,
+      intermediateTtl: config.intermediateTtl,
+      leafRoleName: config.leafRoleName,
+      leafMaxTtl: config.leafMaxTtl,
+      leafAllowedDnsDomains: [`${istioNamespace}.svc`, `${cmNamespace}.svc`],
+      kubernetesAuth: {
+        path: authPath,
+        kubernetesHost: config.kubernetesHost,
+        kubernetesCaCertPem: config.kubernetesCaCertPem,
+        roleName: authRole,
+        serviceAccountName: serviceAccount,
+        serviceAccountNamespace: cmNamespace,
+        audience,
+        tokenTtl: config.authTokenTtl,
+      },
+    });
+
+    // cdk8s half, from the same plain values.
+    this.chart = new Chart(app, id);
+    this.issuer = new CertManagerIssuer(this.chart, issuerName, {
+      clusterResourceNamespace: cmNamespace,
+      certManagerNamespace: cmNamespace,
+      source: IssuerSource.vault({
+        server: config.vaultAddress,
+        path: this.backend.signPath,
+        auth: VaultAuth.kubernetes({ role: authRole, mountPath: `/v1/auth/${authPath}`, serviceAccountName: serviceAccount }),
+        caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
+      }),
+    });
+
+    const requested: RequestedLifetime[] = [];
+    if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
+      const duration = config.intermediateDuration ?? Duration.hours(8760);
+      const renewBefore = config.intermediateRenewBefore ?? Duration.hours(2160);
+      this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
+        integration: CaIntegration.certManagerPluginCa({ issuer: this.issuer, duration, renewBefore }),
+        trustDomain: this.trustDomain,
+        istioNamespace,
+        istioVersion: config.istioVersion,
+        workloadCertTtl: config.workloadCertTtl,
+        gracePeriodRatio: config.gracePeriodRatio,
+        maxWorkloadCertTtl: config.maxWorkloadCertTtl,
+      });
+      this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
+      requested.push({ label: "IstioCustomCa intermediate 'duration'", lifetime: duration });
+      const rootTtl = root.ttl?.toMilliseconds();
+      const cycle = duration.toMilliseconds() + renewBefore.toMilliseconds();
+      if (rootTtl !== undefined && rootTtl < 2 * cycle) {
+        fail(NAME, `root 'rootTtl' (${goDuration(rootTtl)}) must be at least twice the intermediate 'intermediateDuration' + ` +
+          `'intermediateRenewBefore' (${goDuration(cycle)}), to leave a full intermediate cycle for a staged root rotation ` +
+          'before the root expires; lengthen rootTtl or shorten the intermediate');
+      }
+    } else {
+      requested.push({ label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: config.istioCsrMaxCertificateDuration ?? Duration.hours(1) });
+      requested.push({ label: "istio-csr 'istiodCertificateDuration'", lifetime: config.istiodCertificateDuration ?? Duration.hours(1) });
+    }
+    this.backend.checkIssuer(this.issuer, requested);
+
+    const stack = this.stack;
+    app.addOutputWriter({
+      write(outdir: string): void {
+        const dir = join(outdir, 'terraform', id);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        stack.prepareStack();
+        stack.runAllValidations();
+        reportAnnotations(stack);
+        writeFileSync(join(dir, 'cdk.tf.json'), `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n`);
+        // Keep state and provider caches out of the GitOps repository.
+        writeFileSync(join(dir, '.gitignore'), '.terraform/\n*.tfstate\n*.tfstate.*\n');
+      },
+    });
+  }
+}

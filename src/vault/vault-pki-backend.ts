@@ -1,0 +1,454 @@
+import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
+import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
+import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
+import { Mount } from '@cdktf/provider-vault/lib/mount';
+import { PkiSecretBackendConfigUrls } from '@cdktf/provider-vault/lib/pki-secret-backend-config-urls';
+import { PkiSecretBackendIntermediateCertRequest } from '@cdktf/provider-vault/lib/pki-secret-backend-intermediate-cert-request';
+import { PkiSecretBackendIntermediateSetSigned } from '@cdktf/provider-vault/lib/pki-secret-backend-intermediate-set-signed';
+import { PkiSecretBackendRole } from '@cdktf/provider-vault/lib/pki-secret-backend-role';
+import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-backend-root-cert';
+import { PkiSecretBackendRootSignIntermediate } from '@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate';
+import { Policy } from '@cdktf/provider-vault/lib/policy';
+import { Duration } from 'cdk8s';
+import { Annotations, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
+import { goDuration, wholeSeconds } from '../model/durations';
+import { check, fail } from '../model/errors';
+import { spiffeTrustDomain, trustDomainProblem } from '../model/identity';
+import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { positiveProblem } from '../model/lifetime-rules';
+import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES } from '../model/vault-policy';
+import { VaultRoot } from './vault-root';
+
+const NAME = 'VaultPkiBackend';
+
+/** Which certificates Vault signs for the mesh (istio-ca-facts.md §4.2). */
+export enum VaultPkiRoute {
+  /**
+   * Route 1: cert-manager signs the Istio intermediate (`cacerts`) at `<root mount>/root/sign-intermediate`;
+   * istiod signs the workload leaves.
+   */
+  INTERMEDIATE_FOR_ISTIOD = 'INTERMEDIATE_FOR_ISTIOD',
+  /**
+   * Route 2: an intermediate mount signed by the root inside Vault, and a role that signs every workload leaf
+   * for istio-csr at `<intermediate mount>/sign/<role>`.
+   */
+  LEAVES_FOR_ISTIO_CSR = 'LEAVES_FOR_ISTIO_CSR',
+}
+
+/** Vault Kubernetes auth for cert-manager's Vault issuer. */
+export interface VaultKubernetesAuthProps {
+  /**
+   * Path of the Kubernetes auth mount in Vault (cert-manager's `mountPath` is `/v1/auth/<path>`).
+   * @default 'kubernetes'
+   */
+  readonly path?: string;
+  /** Kubernetes API server URL that Vault calls for TokenReview. */
+  readonly kubernetesHost: string;
+  /**
+   * PEM CA certificate of the Kubernetes API server (public; no reviewer JWT is ever configured here).
+   * @default - Vault's own trust store, or its in-cluster CA when Vault runs in the cluster
+   */
+  readonly kubernetesCaCertPem?: string;
+  /** Vault auth role cert-manager logs in with. */
+  readonly roleName: string;
+  /** The one ServiceAccount the role binds (cert-manager's Vault-issuer ServiceAccount). */
+  readonly serviceAccountName: string;
+  /** Namespace of that ServiceAccount. */
+  readonly serviceAccountNamespace: string;
+  /** Audience the projected token must carry (`CertManagerIssuer.vaultAudience`). */
+  readonly audience: string;
+  /**
+   * Lifetime of the Vault token issued at login; cert-manager logs in for each signing request.
+   * @default Duration.minutes(10)
+   */
+  readonly tokenTtl?: Duration;
+}
+
+/** Props of `VaultPkiBackend`. */
+export interface VaultPkiBackendProps {
+  /** SPIFFE trust domain of the mesh; the leaf role allows `spiffe://<trustDomain>/*` only. */
+  readonly trustDomain: string;
+  /** Vault address, for the issuing-certificate and CRL URLs written into certificates. */
+  readonly vaultAddress: string;
+  /** Route 1 (intermediate for istiod) or route 2 (leaves for istio-csr). */
+  readonly route: VaultPkiRoute;
+  /** Generate a root in a new mount, or adopt an existing one. */
+  readonly root: VaultRoot;
+  /**
+   * Path of the root PKI mount (for `VaultRoot.generate()`).
+   * @default 'pki'
+   */
+  readonly rootMountPath?: string;
+  /**
+   * `max_lease_ttl_seconds` of the root mount; bounds the root and everything signed at it.
+   * @default - the root's ttl
+   */
+  readonly rootMaxLeaseTtl?: Duration;
+  /**
+   * Route 2: path of the intermediate PKI mount.
+   * @default 'pki_int'
+   */
+  readonly intermediateMountPath?: string;
+  /**
+   * Route 2: lifetime of the Vault intermediate.
+   * @default Duration.hours(43800) (5 years)
+   */
+  readonly intermediateTtl?: Duration;
+  /**
+   * Route 2: common name of the Vault intermediate.
+   * @default 'Istio workload issuing CA'
+   */
+  readonly intermediateCommonName?: string;
+  /**
+   * Route 2: name of the leaf role.
+   * @default 'istio-workload'
+   */
+  readonly leafRoleName?: string;
+  /**
+   * Route 2: the role's `max_ttl`. Vault silently caps longer requests to it (istio-ca-facts.md §4.3).
+   * @default Duration.hours(24)
+   */
+  readonly leafMaxTtl?: Duration;
+  /**
+   * Route 2: DNS domains the role allows with subdomains, for the istiod and istio-csr serving certificates.
+   * @default ['istio-system.svc', 'cert-manager.svc']
+   */
+  readonly leafAllowedDnsDomains?: string[];
+  /** Vault Kubernetes auth for cert-manager. */
+  readonly kubernetesAuth: VaultKubernetesAuthProps;
+  /**
+   * Name of the Vault policy attached to the auth role.
+   * @default 'istio-cert-manager-sign'
+   */
+  readonly policyName?: string;
+  /**
+   * Prefix of the pinned Terraform addresses (`<prefix>_root_mount`, …). Changing it destroys and recreates.
+   * @default 'istio'
+   */
+  readonly logicalIdPrefix?: string;
+}
+
+/**
+ * Vault PKI for Istio in Terraform (cdktf): root mount and root CA (`internal` by default, the key never
+ * leaves Vault), issuing/CRL URLs, route 1 or route 2 of istio-ca-facts.md §4.2, Kubernetes auth bound to one
+ * ServiceAccount, and a policy that grants `create`/`update` on exactly the sign path in use.
+ *
+ * Every resource has a pinned Terraform address (`overrideLogicalId`), so a refactor never destroys a CA.
+ */
+export class VaultPkiBackend extends Construct {
+  /** The trust domain the leaf role serves. */
+  public readonly trustDomain: string;
+  /** Route in use. */
+  public readonly route: VaultPkiRoute;
+  /** Path of the root mount. */
+  public readonly rootMountPath: string;
+  /** Path of the intermediate mount (route 2). */
+  public readonly intermediateMountPath?: string;
+  /** Leaf role name (route 2). */
+  public readonly leafRoleName?: string;
+  /** Role max_ttl (route 2). */
+  public readonly leafMaxTtl?: Duration;
+  /** Root mount max lease TTL (generated roots). */
+  public readonly rootMaxLeaseTtl?: Duration;
+  /** The root. */
+  public readonly root: VaultRoot;
+  /** The path cert-manager must sign at: `<root>/root/sign-intermediate` or `<int>/sign/<role>`. */
+  public readonly signPath: string;
+  /** Kubernetes auth mount path inside Vault. */
+  public readonly authPath: string;
+  /** Auth role settings. */
+  public readonly kubernetesAuth: VaultKubernetesAuthProps;
+  /** The policy rules granted to cert-manager: one per sign path in use. */
+  public readonly policyRules: PolicyRule[] = [];
+  /** Name of the policy. */
+  public readonly policyName: string;
+  /** The generated root resource, if any (its `certificate` is public). */
+  public readonly rootCert?: PkiSecretBackendRootCert;
+  private readonly logicalIdPrefix: string;
+  private intermediateMount?: Mount;
+  private leafAllowedDnsDomains?: string[];
+
+  public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
+    super(scope, id);
+    const prefix = props.logicalIdPrefix ?? 'istio';
+    this.logicalIdPrefix = prefix;
+    if (!/^[a-z][a-z0-9_]*$/.test(prefix)) {
+      fail(NAME, `'logicalIdPrefix' (${prefix}) must be lowercase letters, digits and '_', starting with a letter`);
+    }
+    const pin = <T extends TerraformResource>(r: T, suffix: string): T => {
+      r.overrideLogicalId(`${prefix}_${suffix}`);
+      return r;
+    };
+
+    check(NAME, trustDomainProblem('trustDomain', props.trustDomain));
+    if (!/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(props.vaultAddress)) {
+      fail(NAME, `'vaultAddress' (${props.vaultAddress}) must be an https:// URL without a path, e.g. https://vault.example.com:8200`);
+    }
+    const address = props.vaultAddress.replace(/\/$/, '');
+    this.trustDomain = props.trustDomain;
+    this.route = props.route;
+    this.root = props.root;
+
+    // Root mount and root CA, or an adopted mount.
+    const gen = props.root.generateOptions;
+    this.rootMountPath = gen ? (props.rootMountPath ?? 'pki') : props.root.existingOptions!.mountPath;
+    check(NAME, mountPathProblem('rootMountPath', this.rootMountPath));
+    let rootBackend: string = this.rootMountPath;
+    if (gen) {
+      const rootTtl = gen.ttl!;
+      this.rootMaxLeaseTtl = props.rootMaxLeaseTtl ?? rootTtl;
+      const maxLease = this.rootMaxLeaseTtl.toMilliseconds();
+      if (maxLease < rootTtl.toMilliseconds()) {
+        fail(NAME, `'rootMaxLeaseTtl' (${goDuration(maxLease)}) of mount ${this.rootMountPath} must be at least the root ` +
+          `'ttl' (${goDuration(rootTtl.toMilliseconds())}), or Vault caps the root to the mount; raise rootMaxLeaseTtl or shorten the root ttl`);
+      }
+      const mount = pin(new Mount(this, 'RootMount', {
+        path: this.rootMountPath,
+        type: 'pki',
+        description: 'Istio mesh root CA (managed by istio-custom-ca)',
+        maxLeaseTtlSeconds: wholeSeconds(maxLease),
+      }), 'root_mount');
+      rootBackend = mount.path;
+      if (gen.exportPrivateKey) {
+        Annotations.of(this).addWarning(`${NAME}: 'exportPrivateKey' is set: the root private key of ${this.rootMountPath} ` +
+          'will be stored in Terraform state; keep the state encrypted and access-controlled, or use an internal root');
+      }
+      this.rootCert = pin(new PkiSecretBackendRootCert(this, 'RootCa', {
+        backend: rootBackend,
+        type: gen.exportPrivateKey ? 'exported' : 'internal',
+        commonName: gen.commonName,
+        ttl: goDuration(rootTtl.toMilliseconds()),
+        keyType: gen.keyType,
+        keyBits: gen.keyBits,
+        issuerName: 'mesh-root',
+      }), 'root_ca');
+      new TerraformOutput(this, 'RootCaPem', {
+        value: this.rootCert.certificate,
+        description: 'PEM of the mesh root CA (public): the trust anchor to pin, e.g. istio-csr app.tls.rootCAFile',
+      }).overrideLogicalId(`${prefix}_root_ca_pem`);
+    }
+    pin(new PkiSecretBackendConfigUrls(this, 'RootUrls', {
+      backend: rootBackend,
+      issuingCertificates: [`${address}/v1/${this.rootMountPath}/ca`],
+      crlDistributionPoints: [`${address}/v1/${this.rootMountPath}/crl`],
+    }), 'root_urls');
+
+    if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
+      // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (istio-ca-facts.md §4.3).
+      this.signPath = `${this.rootMountPath}/root/sign-intermediate`;
+    } else {
+      this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
+      this.leafRoleName = props.leafRoleName ?? 'istio-workload';
+      this.leafMaxTtl = props.leafMaxTtl ?? Duration.hours(24);
+      check(NAME, mountPathProblem('intermediateMountPath', this.intermediateMountPath));
+      if (this.intermediateMountPath === this.rootMountPath) {
+        fail(NAME, `'intermediateMountPath' (${this.intermediateMountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
+      }
+      check(NAME, objectNameProblem('leafRoleName', this.leafRoleName));
+      const intTtl = (props.intermediateTtl ?? Duration.hours(43800)).toMilliseconds();
+      const leafMax = this.leafMaxTtl.toMilliseconds();
+      check(NAME, positiveProblem('leafMaxTtl', leafMax));
+      const rootTtl = props.root.ttl?.toMilliseconds();
+      if (rootTtl !== undefined && intTtl >= rootTtl) {
+        fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
+          'Vault cannot sign an intermediate that outlives its root; shorten intermediateTtl');
+      }
+      if (leafMax >= intTtl) {
+        fail(NAME, `'leafMaxTtl' (${goDuration(leafMax)}) must be shorter than 'intermediateTtl' (${goDuration(intTtl)}); a leaf cannot outlive its issuer`);
+      }
+      const intMount = pin(new Mount(this, 'IntermediateMount', {
+        path: this.intermediateMountPath,
+        type: 'pki',
+        description: 'Istio workload issuing CA (managed by istio-custom-ca)',
+        maxLeaseTtlSeconds: wholeSeconds(intTtl),
+      }), 'intermediate_mount');
+      const csr = pin(new PkiSecretBackendIntermediateCertRequest(this, 'IntermediateCsr', {
+        backend: intMount.path,
+        type: 'internal',
+        commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
+        keyType: 'ec',
+        keyBits: 256,
+      }), 'intermediate_csr');
+      const signed = pin(new PkiSecretBackendRootSignIntermediate(this, 'IntermediateSigned', {
+        backend: rootBackend,
+        csr: csr.csr,
+        commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
+        ttl: goDuration(intTtl),
+        maxPathLength: 0,
+        uriSans: [`spiffe://${spiffeTrustDomain(props.trustDomain)}`],
+      }), 'intermediate_signed');
+      // Import intermediate and root together, so that Vault's ca_chain ends at the real root
+      // (istio-ca-facts.md §2a: cert-manager's ca.crt is the top of the returned chain).
+      const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
+      pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
+      pin(new PkiSecretBackendConfigUrls(this, 'IntermediateUrls', {
+        backend: intMount.path,
+        issuingCertificates: [`${address}/v1/${this.intermediateMountPath}/ca`],
+        crlDistributionPoints: [`${address}/v1/${this.intermediateMountPath}/crl`],
+      }), 'intermediate_urls');
+      this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
+      this.intermediateMount = intMount;
+      pin(this.leafRole('LeafRole', this.leafRoleName, leafMax), 'leaf_role');
+      this.signPath = `${this.intermediateMountPath}/sign/${this.leafRoleName}`;
+    }
+
+    // Kubernetes auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
+    const auth = props.kubernetesAuth;
+    this.kubernetesAuth = auth;
+    this.authPath = auth.path ?? 'kubernetes';
+    check(NAME, mountPathProblem('kubernetesAuth.path', this.authPath));
+    check(NAME, objectNameProblem('kubernetesAuth.serviceAccountName', auth.serviceAccountName));
+    check(NAME, namespaceProblem('kubernetesAuth.serviceAccountNamespace', auth.serviceAccountNamespace));
+    if (!/^https:\/\/\S+$/.test(auth.kubernetesHost)) {
+      fail(NAME, `'kubernetesAuth.kubernetesHost' (${auth.kubernetesHost}) must be the https:// URL of the Kubernetes API server`);
+    }
+    if (auth.kubernetesCaCertPem !== undefined && !auth.kubernetesCaCertPem.includes('-----BEGIN CERTIFICATE-----')) {
+      fail(NAME, "'kubernetesAuth.kubernetesCaCertPem' is not a PEM certificate; give the API server's CA certificate (public), never a key or token");
+    }
+    if (auth.audience.trim() === '') fail(NAME, "'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
+    const tokenTtl = (auth.tokenTtl ?? Duration.minutes(10)).toMilliseconds();
+    check(NAME, positiveProblem('kubernetesAuth.tokenTtl', tokenTtl));
+
+    this.policyName = props.policyName ?? 'istio-cert-manager-sign';
+    this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
+    const policy = pin(new Policy(this, 'SignPolicy', {
+      name: this.policyName,
+      policy: Lazy.stringValue({ produce: () => this.policyHcl }),
+    }), 'sign_policy');
+
+    const authBackend = pin(new AuthBackend(this, 'KubernetesAuth', {
+      type: 'kubernetes',
+      path: this.authPath,
+      description: 'Kubernetes auth for cert-manager (managed by istio-custom-ca)',
+    }), 'kubernetes_auth');
+    pin(new KubernetesAuthBackendConfig(this, 'KubernetesAuthConfig', {
+      backend: authBackend.path,
+      kubernetesHost: auth.kubernetesHost,
+      kubernetesCaCert: auth.kubernetesCaCertPem,
+    }), 'kubernetes_auth_config');
+    pin(new KubernetesAuthBackendRole(this, 'CertManagerRole', {
+      backend: authBackend.path,
+      roleName: auth.roleName,
+      boundServiceAccountNames: [auth.serviceAccountName],
+      boundServiceAccountNamespaces: [auth.serviceAccountNamespace],
+      audience: auth.audience,
+      tokenTtl: wholeSeconds(tokenTtl),
+      tokenMaxTtl: wholeSeconds(tokenTtl),
+      tokenPolicies: [policy.name],
+    }), 'cert_manager_role');
+  }
+
+  /** The policy as HCL: `create`/`update` on exactly the sign paths in use, nothing else. */
+  public get policyHcl(): string {
+    return renderPolicy(`cert-manager (${this.kubernetesAuth.serviceAccountNamespace}/${this.kubernetesAuth.serviceAccountName}) ` +
+      'may sign only here', this.policyRules);
+  }
+
+  /**
+   * Route 2: adds another leaf role on the intermediate mount (e.g. per tenant, with its own max TTL) and grants
+   * its sign path in the policy. Returns the sign path for a CertManagerIssuer.
+   */
+  public addLeafRole(name: string, options: LeafRoleOptions = {}): string {
+    if (this.route !== VaultPkiRoute.LEAVES_FOR_ISTIO_CSR) {
+      fail(NAME, `addLeafRole('${name}') needs route LEAVES_FOR_ISTIO_CSR; route ${this.route} signs no leaves in Vault`);
+    }
+    check(NAME, objectNameProblem('leaf role name', name));
+    const path = `${this.intermediateMountPath}/sign/${name}`;
+    if (this.policyRules.some((r) => r.path === path)) fail(NAME, `leaf role '${name}' is defined twice; give each role a unique name`);
+    const maxTtl = (options.maxTtl ?? this.leafMaxTtl!).toMilliseconds();
+    check(NAME, positiveProblem(`leaf role ${name} 'maxTtl'`, maxTtl));
+    this.leafRole(`LeafRole-${name}`, name, maxTtl).overrideLogicalId(`${this.logicalIdPrefix}_leaf_role_${name.replace(/[^A-Za-z0-9_]/g, '_')}`);
+    this.policyRules.push({ path, capabilities: SIGN_CAPABILITIES });
+    return path;
+  }
+
+  /** Fails unless `trustDomain` (of `who`) is the trust domain the leaf role and intermediate serve. */
+  public checkTrustDomain(who: string, trustDomain: string): void {
+    if (trustDomain === this.trustDomain) return;
+    fail(NAME, `${who} trust domain (${trustDomain}) differs from 'trustDomain' (${this.trustDomain}) of the Vault ` +
+      'backend, whose role only allows SPIFFE IDs of its own trust domain; use one trust domain everywhere');
+  }
+
+  private leafRole(id: string, name: string, maxTtlMs: number): PkiSecretBackendRole {
+    return new PkiSecretBackendRole(this, id, {
+      backend: this.intermediateMount!.path,
+      name,
+      // Workload CSRs carry only a SPIFFE URI SAN and no CN (istio-ca-facts.md §4.3, §11h).
+      allowedUriSans: [`spiffe://${spiffeTrustDomain(this.trustDomain)}/*`],
+      requireCn: false,
+      allowedDomains: this.leafAllowedDnsDomains,
+      allowSubdomains: true,
+      allowBareDomains: false,
+      allowGlobDomains: false,
+      allowLocalhost: false,
+      allowIpSans: false,
+      enforceHostnames: true,
+      serverFlag: true,
+      clientFlag: true,
+      keyType: 'any',
+      maxTtl: goDuration(maxTtlMs),
+      // One request per workload every ~30 min at istio-csr defaults: do not store every leaf (§4.2).
+      noStore: true,
+    });
+  }
+
+  /**
+   * Cross-checks a cert-manager Vault issuer against this backend, each failure naming both sides:
+   * sign path granted by the policy, auth mount, auth role, bound ServiceAccount and namespace, audience.
+   * `requested` lists lifetimes requested through the issuer (label and Duration), checked against what Vault
+   * will really issue (role `max_ttl`, or the root mount's max lease TTL).
+   */
+  public checkIssuer(issuer: CertManagerIssuer, requested: RequestedLifetime[] = []): void {
+    const v = issuer.source.vaultOptions;
+    const who = `CertManagerIssuer ${issuer.name}`;
+    if (!v) fail(NAME, `${who} is not a Vault issuer; use IssuerSource.vault()`);
+    const granted = this.policyRules.map((r) => r.path);
+    if (!granted.includes(v.path)) {
+      fail(NAME, `${who} 'path' (${v.path}) is not granted by Vault policy ${this.policyName} (${granted.join(', ')}); ` +
+        'point the issuer at the sign path of this backend');
+    }
+    if (v.auth.mountPath !== `/v1/auth/${this.authPath}`) {
+      fail(NAME, `${who} auth 'mountPath' (${v.auth.mountPath}) must be '/v1/auth/${this.authPath}', the Kubernetes auth ` +
+        `mount of this backend ('kubernetesAuth.path' ${this.authPath})`);
+    }
+    if (v.auth.role !== this.kubernetesAuth.roleName) {
+      fail(NAME, `${who} auth 'role' (${v.auth.role}) must equal 'kubernetesAuth.roleName' (${this.kubernetesAuth.roleName})`);
+    }
+    if (v.auth.serviceAccountName !== this.kubernetesAuth.serviceAccountName || issuer.secretNamespace !== this.kubernetesAuth.serviceAccountNamespace) {
+      fail(NAME, `${who} uses ServiceAccount ${issuer.secretNamespace}/${v.auth.serviceAccountName}, but the Vault auth role binds ` +
+        `${this.kubernetesAuth.serviceAccountNamespace}/${this.kubernetesAuth.serviceAccountName} ('kubernetesAuth.serviceAccountNamespace'/` +
+        "'serviceAccountName'); make them the same, or Vault answers 403");
+    }
+    if (issuer.vaultAudience !== this.kubernetesAuth.audience) {
+      fail(NAME, `${who} requests tokens for audience ${issuer.vaultAudience}, but the Vault auth role expects ` +
+        `'kubernetesAuth.audience' (${this.kubernetesAuth.audience}); set the audience to ${issuer.vaultAudience}`);
+    }
+    const cap = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? this.leafMaxTtl : this.rootMaxLeaseTtl;
+    const capName = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? `role ${this.leafRoleName} 'leafMaxTtl'` : `mount ${this.rootMountPath} 'rootMaxLeaseTtl'`;
+    for (const r of requested) {
+      if (cap !== undefined && r.lifetime.toMilliseconds() > cap.toMilliseconds()) {
+        fail(NAME, `${r.label} (${goDuration(r.lifetime.toMilliseconds())}) exceeds ${capName} (${goDuration(cap.toMilliseconds())}); ` +
+          'Vault would silently cap it (istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+      }
+    }
+  }
+}
+
+/** Options of `VaultPkiBackend.addLeafRole()`. */
+export interface LeafRoleOptions {
+  /**
+   * The role's `max_ttl`.
+   * @default - the backend's leafMaxTtl
+   */
+  readonly maxTtl?: Duration;
+}
+
+/** A lifetime requested through a Vault issuer, for `VaultPkiBackend.checkIssuer()`. */
+export interface RequestedLifetime {
+  /** What requests it, for the message (e.g. "IstioCustomCa 'duration'"). */
+  readonly label: string;
+  /** The lifetime. */
+  readonly lifetime: Duration;
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Duration } from 'cdk8s';
+import { Testing } from 'cdktf';
+import { MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute } from '../src';
+import { matchSnapshot, one, throwsExactly, validateAll } from './support';
+
+const base: MeshPkiConfig = {
+  route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD,
+  vaultAddress: 'https://vault.example.com:8200',
+  kubernetesHost: 'https://k8s.example.com:6443',
+  trustDomain: 'mesh.example.com',
+};
+
+function build(config: Partial<MeshPkiConfig> = {}) {
+  const app = new MeshApp({ outdir: '/tmp/unused' });
+  const pki = new MeshPki(app, 'mesh', { ...base, ...config });
+  return { app, pki, objs: pki.chart.toJson(), tf: JSON.parse(Testing.synth(pki.stack, true)) };
+}
+
+describe('MeshPki', () => {
+  it('route 1 builds the Vault issuer, the plug-in CA and the Vault backend from one config', async () => {
+    const { pki, objs, tf } = build();
+    await validateAll(objs);
+    assert.equal(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.path, 'pki/root/sign-intermediate');
+    assert.equal(one(objs, 'Certificate', 'cacerts').spec.issuerRef.name, 'vault-istio');
+    assert.equal(pki.istioCa?.trustDomain, 'mesh.example.com');
+    assert.ok(tf.resource.vault_pki_secret_backend_root_cert);
+    matchSnapshot('mesh-pki', objs);
+  });
+
+  it('route 2 builds a leaf-signing Vault issuer for istio-csr and no cacerts', async () => {
+    const { pki, objs, tf } = build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, istioNamespace: 'istio-system', certManagerNamespace: 'cert-manager' });
+    await validateAll(objs);
+    assert.equal(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.path, 'pki_int/sign/istio-workload');
+    assert.equal(objs.filter((o: any) => o.kind === 'Certificate').length, 0);
+    assert.equal(pki.istioCa, undefined);
+    assert.deepEqual(tf.resource.vault_pki_secret_backend_role.istio_leaf_role.allowed_domains, ['istio-system.svc', 'cert-manager.svc']);
+  });
+
+  it('adopts an existing root', () => {
+    const { tf, objs } = build({ adoptExistingRoot: true, rootMountPath: 'corp/pki', rootTtl: Duration.hours(60000) });
+    assert.equal(tf.resource.vault_mount, undefined);
+    assert.equal(one(objs, 'ClusterIssuer').spec.vault.path, 'corp/pki/root/sign-intermediate');
+  });
+
+  it('keeps cdktf tokens out of cdk8s output', () => {
+    const { objs } = build();
+    assert.ok(!JSON.stringify(objs).includes('${TfToken['));
+  });
+
+  describe('cross-checks', () => {
+    it('fails when the root does not comfortably outlive the intermediate cycle', () => {
+      throwsExactly(() => build({ rootTtl: Duration.hours(20000) }),
+        "MeshPki: root 'rootTtl' (20000h) must be at least twice the intermediate 'intermediateDuration' + 'intermediateRenewBefore' " +
+        '(10920h), to leave a full intermediate cycle for a staged root rotation before the root expires; lengthen rootTtl or shorten the intermediate');
+    });
+    it('fails when istio-csr would request more than the Vault role allows', () => {
+      throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, leafMaxTtl: Duration.minutes(30) }),
+        "VaultPkiBackend: istio-csr 'istioCsrMaxCertificateDuration' (1h) exceeds role istio-workload 'leafMaxTtl' (30m); Vault would " +
+        'silently cap it (istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+    });
+    it('refuses rootMaxLeaseTtl with an adopted root', () => {
+      throwsExactly(() => build({ adoptExistingRoot: true, rootMaxLeaseTtl: Duration.hours(100) }),
+        "MeshPki: 'rootMaxLeaseTtl' only applies to a generated root; set it on the existing mount in Vault, or remove it");
+    });
+    it('rejects a cdktf token in any config value', () => {
+      throwsExactly(() => build({ vaultAddress: '${TfToken[TOKEN.7]}' }),
+        "MeshPki: 'vaultAddress' (${TfToken[TOKEN.7]}) is an unresolved cdktf token, which cdk8s would write verbatim; pass the plain " +
+        'value from your typed config instead of a Terraform attribute');
+    });
+  });
+});
