@@ -7,6 +7,7 @@ export * from './k8s/issuer-source';
 export * from './k8s/istio-custom-ca';
 export * from './k8s/permissive-peer-auth';
 export * from './k8s/private-key';
+export * from './k8s/root-ca-bundle';
 export * from './k8s/vault-auth';
 export * from './vault/mesh-pki';
 export * from './vault/vault-pki-backend';

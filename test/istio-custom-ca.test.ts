@@ -77,14 +77,14 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     const app = new MeshApp({ outdir: '/tmp/unused' });
     setup({}, {}, new Chart(app, 'mesh'));
     const files = app.renderInstallFiles();
-    assert.deepEqual(files.map((f) => f.fileName), ['istio-operator.yaml', 'istiod-values.yaml']);
+    assert.deepEqual(files.map((f) => f.fileName), ['NOTES.md', 'istio-operator.yaml', 'istiod-values.yaml']);
     assert.ok(app.charts[0].toJson().every((o: any) => o.kind !== 'IstioOperator'));
     matchSnapshot('istio-custom-ca-install', files.map((f) => f.content).join('---\n'));
   });
 
   describe('validation', () => {
     it('fails when workloadCertTtl exceeds maxWorkloadCertTtl', () => {
-      throwsExactly(() => setup({ workloadCertTtl: Duration.hours(48), maxWorkloadCertTtl: Duration.hours(24) }, { duration: Duration.hours(720) }),
+      throwsExactly(() => setup({ workloadCertTtl: Duration.hours(48), maxWorkloadCertTtl: Duration.hours(24) }, { duration: Duration.hours(720), renewBefore: Duration.hours(240) }),
         "IstioCustomCa: 'workloadCertTtl' (48h) must not exceed 'maxWorkloadCertTtl' (24h), or istiod rejects every CSR with " +
         'TTL_ERROR; raise maxWorkloadCertTtl or shorten workloadCertTtl');
     });

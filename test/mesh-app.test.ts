@@ -20,6 +20,7 @@ describe('MeshApp output', () => {
   it('keeps manifests, install config and Terraform in separate folders', () => {
     const out = mkdtempSync(join(tmpdir(), 'ica-'));
     assert.deepEqual(synthDefault(out), [
+      'install/NOTES.md',
       'install/istio-operator.yaml',
       'install/istiod-values.yaml',
       'manifests/istio-custom-ca.k8s.yaml',

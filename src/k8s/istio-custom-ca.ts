@@ -1,23 +1,36 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert-manager.io';
+import { ProxyConfig } from '../imports/istio-networking-networking.istio.io';
+import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-manager.io';
 import { goDuration } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
-import { InstallSettings, istioOperator, istiodHelmValues } from '../model/install-config';
-import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem, requireFact } from '../model/istio-version';
-import { AGENT_ENV, CACERTS_SECRET, ISTIO_DEFAULTS, ISTIOD_ENV } from '../model/istio-settings';
+import { InstallSettings, istioOperator, istiodHelmValues, ztunnelHelmValues } from '../model/install-config';
+import { istioCsrValues } from '../model/istio-csr-values';
+import {
+  AGENT_CERT_SIGNER_ENV, AGENT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV,
+} from '../model/istio-settings';
+import {
+  csrAtLeast, DEFAULT_ISTIO_VERSION, holds, ISTIO_CSR_MINIMUMS, istioVersionProblem, parseSemver, requireFact,
+} from '../model/istio-version';
 import { namespaceProblem } from '../model/k8s-names';
 import {
   certManagerMinimumProblem, graceRatioProblem, intermediateOutlivesLeafProblem, positiveProblem,
   renewalCoversLeafProblem, renewBeforeProblem, signerOutlivesProblem, workloadTtlProblem,
 } from '../model/lifetime-rules';
-import { MANAGED_BY } from './_scope';
-import { CaIntegration, CaIntegrationType, CertManagerPluginCaOptions } from './ca-integration';
-import { IssuerKind } from './cert-manager-issuer';
-import { VaultSignPathKind, vaultSignPathKind } from './issuer-source';
+import { normalisePem, parseCaBundle } from '../model/pem';
+import { makeClusterScoped, MANAGED_BY } from './_scope';
+import {
+  CacertsLayout, CaIntegration, CaIntegrationType, CertManagerPluginCaOptions, IstioCsrOptions, KubernetesCsrOptions,
+  ManualPluginCaOptions,
+} from './ca-integration';
+import { CertManagerIssuer, IssuerKind } from './cert-manager-issuer';
 import { InstallFile } from './install-file';
+import { VaultSignPathKind, vaultSignPathKind } from './issuer-source';
+import { installNotes } from './install-notes';
 import { privateKeySpec } from './private-key';
+import { RootCaBundleType } from './root-ca-bundle';
 
 const NAME = 'IstioCustomCa';
 
@@ -37,7 +50,7 @@ export interface IstioCustomCaProps {
   readonly istioNamespace?: string;
   /**
    * Lifetime each sidecar requests for its workload certificate: proxyMetadata `SECRET_TTL`.
-   * @default Duration.hours(24)
+   * @default Duration.hours(24); with istio-csr, its maxCertificateDuration
    */
   readonly workloadCertTtl?: Duration;
   /**
@@ -47,6 +60,7 @@ export interface IstioCustomCaProps {
   readonly gracePeriodRatio?: number;
   /**
    * Largest lifetime istiod signs; larger requests fail with TTL_ERROR: istiod env `MAX_WORKLOAD_CERT_TTL`.
+   * Not allowed with istio-csr, where istiod signs nothing.
    * @default Duration.hours(2160)
    */
   readonly maxWorkloadCertTtl?: Duration;
@@ -55,12 +69,34 @@ export interface IstioCustomCaProps {
    * @default '1.30'
    */
   readonly istioVersion?: string;
+  /**
+   * Cluster name (`global.multiCluster.clusterName`, istiod's CLUSTER_ID); istio-csr's `app.server.clusterID`
+   * is set to the same value.
+   * @default - Istio's default, 'Kubernetes' (not emitted)
+   */
+  readonly clusterName?: string;
+  /**
+   * The mesh runs ambient mode: ztunnel gets the CA address and workload lifetime too (`ztunnel-values.yaml`).
+   * @default false
+   */
+  readonly ambient?: boolean;
+}
+
+/** What an integration contributes to the install config. */
+interface IntegrationSettings {
+  /** istiod signs (CA or RA): MAX_WORKLOAD_CERT_TTL applies. */
+  readonly istiodSigns: boolean;
+  readonly istiodEnv: Record<string, string>;
+  readonly proxyMetadata: Record<string, string>;
+  readonly global: Record<string, unknown>;
+  readonly meshConfig: Record<string, unknown>;
+  readonly caAddress?: string;
 }
 
 /**
- * Plugs a custom CA into Istio workload mTLS: the cluster objects (the `cacerts` Certificate) and the Istio
- * install configuration (IstioOperator for `istioctl install -f` and istiod Helm values, written to
- * `install/` by `MeshApp`).
+ * Plugs a custom CA into Istio workload mTLS: the cluster objects (the `cacerts` Certificate, a trust-manager
+ * Bundle, ProxyConfigs) and the Istio install configuration (IstioOperator for `istioctl install -f`, istiod and
+ * ztunnel Helm values, istio-csr values, NOTES.md), written to `install/` by `MeshApp`.
  *
  * For `certManagerPluginCa` the `cacerts` Certificate is child 'Resource' (`node.defaultChild`).
  */
@@ -75,15 +111,20 @@ export class IstioCustomCa extends Construct {
   public readonly workloadCertTtl: Duration;
   /** Sidecar renewal ratio (`SECRET_GRACE_PERIOD_RATIO`). */
   public readonly gracePeriodRatio: number;
-  /** istiod's `MAX_WORKLOAD_CERT_TTL`. */
-  public readonly maxWorkloadCertTtl: Duration;
+  /** istiod's `MAX_WORKLOAD_CERT_TTL`, where istiod signs. */
+  public readonly maxWorkloadCertTtl?: Duration;
   /** The integration in use. */
   public readonly integration: CaIntegration;
-  /** Intermediate lifetime, for plug-in CA integrations. */
+  /** Whether the mesh is ambient. */
+  public readonly ambient: boolean;
+  /** Intermediate lifetime, for the cert-manager plug-in CA. */
   public readonly intermediateDuration?: Duration;
-  /** Intermediate renewBefore, for plug-in CA integrations. */
+  /** Intermediate renewBefore, for the cert-manager plug-in CA. */
   public readonly intermediateRenewBefore?: Duration;
+  /** `global.caAddress`, with istio-csr. */
+  public readonly caAddress?: string;
   private readonly settings: InstallSettings;
+  private csrValues?: Record<string, unknown>;
 
   public constructor(scope: Construct, id: string, props: IstioCustomCaProps) {
     super(scope, id);
@@ -91,49 +132,97 @@ export class IstioCustomCa extends Construct {
     this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     this.istioNamespace = props.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
     this.istioVersion = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
-    this.workloadCertTtl = props.workloadCertTtl ?? Duration.millis(ISTIO_DEFAULTS.secretTtlMs);
     this.gracePeriodRatio = props.gracePeriodRatio ?? ISTIO_DEFAULTS.gracePeriodRatio;
-    this.maxWorkloadCertTtl = props.maxWorkloadCertTtl ?? Duration.millis(ISTIO_DEFAULTS.maxWorkloadCertTtlMs);
-
+    this.ambient = props.ambient ?? false;
     check(NAME, trustDomainProblem('trustDomain', this.trustDomain));
     check(NAME, namespaceProblem('istioNamespace', this.istioNamespace));
     check(NAME, istioVersionProblem('istioVersion', this.istioVersion));
-    const ttl = this.workloadCertTtl.toMilliseconds();
-    const maxTtl = this.maxWorkloadCertTtl.toMilliseconds();
-    check(NAME, positiveProblem('workloadCertTtl', ttl));
-    check(NAME, positiveProblem('maxWorkloadCertTtl', maxTtl));
-    check(NAME, workloadTtlProblem(ttl, maxTtl));
     check(NAME, graceRatioProblem(this.gracePeriodRatio));
+    if (props.clusterName !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.clusterName)) {
+      fail(NAME, `'clusterName' (${props.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+    }
+    const clusterName = props.clusterName ?? ISTIO_DEFAULTS.clusterName;
 
-    const istiodEnv: Record<string, string> = { [ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL]: goDuration(maxTtl) };
-    switch (this.integration.type) {
-      case CaIntegrationType.CERT_MANAGER_PLUGIN_CA: {
-        const o = this.integration.pluginCaOptions!;
-        this.intermediateDuration = o.duration ?? Duration.hours(8760);
-        this.intermediateRenewBefore = o.renewBefore ?? Duration.hours(2160);
-        this.pluginCaCertificate(o, this.intermediateDuration, this.intermediateRenewBefore);
-        // 1.12–1.17 reload `cacerts` only with this flag; 1.18 defaults it on; 1.19+ removed it (§1.2).
-        if (holds('CACERTS_RELOAD_FLAG_OFF', this.istioVersion)) istiodEnv[ISTIOD_ENV.AUTO_RELOAD_PLUGIN_CERTS] = 'true';
-        break;
-      }
+    const csr = this.integration.istioCsrOptions;
+    const csrMax = (csr?.maxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs)).toMilliseconds();
+    this.workloadCertTtl = props.workloadCertTtl ?? (csr ? Duration.millis(csrMax) : Duration.millis(ISTIO_DEFAULTS.secretTtlMs));
+    const ttl = this.workloadCertTtl.toMilliseconds();
+    check(NAME, positiveProblem('workloadCertTtl', ttl));
+
+    const plugin = this.integration.pluginCaOptions;
+    if (plugin) {
+      this.intermediateDuration = plugin.duration ?? Duration.hours(8760);
+      this.intermediateRenewBefore = plugin.renewBefore ?? Duration.hours(2160);
     }
 
+    let integration: IntegrationSettings;
+    switch (this.integration.type) {
+      case CaIntegrationType.CERT_MANAGER_PLUGIN_CA:
+        integration = this.pluginCa(plugin!);
+        break;
+      case CaIntegrationType.MANUAL_PLUGIN_CA:
+        integration = this.manualPluginCa(this.integration.manualPluginCaOptions!);
+        break;
+      case CaIntegrationType.ISTIO_CSR:
+        integration = this.istioCsr(csr!, csrMax, clusterName);
+        break;
+      case CaIntegrationType.KUBERNETES_CSR:
+        integration = this.kubernetesCsr(this.integration.kubernetesCsrOptions!);
+        break;
+    }
+
+    const istiodEnv = { ...integration.istiodEnv };
+    if (integration.istiodSigns) {
+      this.maxWorkloadCertTtl = props.maxWorkloadCertTtl ?? Duration.millis(ISTIO_DEFAULTS.maxWorkloadCertTtlMs);
+      const maxTtl = this.maxWorkloadCertTtl.toMilliseconds();
+      check(NAME, positiveProblem('maxWorkloadCertTtl', maxTtl));
+      check(NAME, workloadTtlProblem(ttl, maxTtl));
+      istiodEnv[ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL] = goDuration(maxTtl);
+      this.checkIntermediateLifetimes();
+    } else if (props.maxWorkloadCertTtl !== undefined) {
+      fail(NAME, `'maxWorkloadCertTtl' (${goDuration(props.maxWorkloadCertTtl.toMilliseconds())}) has no effect with istio-csr, ` +
+        "where istiod signs nothing (ENABLE_CA_SERVER=false); remove it and bound lifetimes with istio-csr 'maxCertificateDuration'");
+    }
+    this.caAddress = integration.caAddress;
+
+    const global: Record<string, unknown> = { ...integration.global };
+    if (props.clusterName !== undefined) global.multiCluster = { clusterName };
+    const secretTtl = { [AGENT_ENV.SECRET_TTL]: goDuration(ttl) };
     this.settings = {
       istioVersion: this.istioVersion,
       istioNamespace: this.istioNamespace,
       trustDomain: this.trustDomain,
       proxyMetadata: {
-        [AGENT_ENV.SECRET_TTL]: goDuration(ttl),
+        ...secretTtl,
         [AGENT_ENV.SECRET_GRACE_PERIOD_RATIO]: String(this.gracePeriodRatio),
+        ...integration.proxyMetadata,
       },
       istiodEnv,
+      meshConfig: integration.meshConfig,
+      global: Object.keys(global).length ? global : undefined,
+      // ztunnel reads its own env and CA address (istio-ca-facts.md §2b, §5.1).
+      ztunnel: this.ambient ? { ...(integration.caAddress ? { caAddress: integration.caAddress } : {}), env: secretTtl } : undefined,
     };
+
     new InstallFile(this, 'IstioOperator', 'istio-operator.yaml',
-      'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters)',
+      'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters).\n' +
+      'Combine it with your own: istioctl install -f your-base.yaml -f istio-operator.yaml',
       () => this.toIstioOperator());
     new InstallFile(this, 'IstiodHelmValues', 'istiod-values.yaml',
-      'values for the istiod (istio-discovery) Helm chart: `helm upgrade --install istiod istio/istiod -f`',
+      'values for the istiod (istio-discovery) Helm chart: helm upgrade --install istiod istio/istiod -n ' + this.istioNamespace + ' -f istiod-values.yaml',
       () => this.toIstiodHelmValues());
+    if (this.ambient) {
+      new InstallFile(this, 'ZtunnelHelmValues', 'ztunnel-values.yaml',
+        'values for the ztunnel Helm chart (ambient): helm upgrade --install ztunnel istio/ztunnel -n ' + this.istioNamespace + ' -f ztunnel-values.yaml',
+        () => ztunnelHelmValues(this.settings));
+    }
+    if (this.csrValues) {
+      new InstallFile(this, 'IstioCsrHelmValues', 'istio-csr-values.yaml',
+        'values for the cert-manager-istio-csr Helm chart; install istio-csr BEFORE Istio:\n' +
+        `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${csr!.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace} -f istio-csr-values.yaml`,
+        () => this.csrValues);
+    }
+    new InstallFile(this, 'Notes', 'NOTES.md', 'install notes', () => installNotes(this));
   }
 
   /** The IstioOperator document for `istioctl install -f` (istio-ca-facts.md §9). */
@@ -146,22 +235,37 @@ export class IstioCustomCa extends Construct {
     return istiodHelmValues(this.settings);
   }
 
-  /** `cacerts` in istiod's namespace: isCA, rotated key, Istio's intermediate usages (istio-ca-facts.md §2a). */
-  private pluginCaCertificate(o: CertManagerPluginCaOptions, duration: Duration, renewBefore: Duration): ApiObject {
+  /** ztunnel Helm chart values (ambient only). */
+  public toZtunnelHelmValues(): Record<string, unknown> | undefined {
+    return ztunnelHelmValues(this.settings);
+  }
+
+  /** istio-csr Helm chart values (istio-csr only). */
+  public toIstioCsrHelmValues(): Record<string, unknown> | undefined {
+    return this.csrValues;
+  }
+
+  private noAmbientWith(what: string): void {
+    if (this.ambient) {
+      fail(NAME, `'ambient' (true) is not supported with ${what}: ztunnel has no equivalent of that integration's ` +
+        'proxy settings in istio-ca-facts.md; use certManagerPluginCa or istioCsr in ambient meshes');
+    }
+  }
+
+  /** Plug-in CA: istiod signs with the `cacerts` intermediate; reload flag on 1.12–1.17 only (§1.2). */
+  private pluginEnv(): Record<string, string> {
+    return holds('CACERTS_RELOAD_FLAG_OFF', this.istioVersion) ? { [ISTIOD_ENV.AUTO_RELOAD_PLUGIN_CERTS]: 'true' } : {};
+  }
+
+  private pluginCa(o: CertManagerPluginCaOptions): IntegrationSettings {
     check(NAME, requireFact('istioVersion', this.istioVersion, 'TLS_LAYOUT_CACERTS', 'CaIntegration.certManagerPluginCa'));
-    const d = duration.toMilliseconds();
-    const rb = renewBefore.toMilliseconds();
+    const d = this.intermediateDuration!.toMilliseconds();
+    const rb = this.intermediateRenewBefore!.toMilliseconds();
     check(NAME, certManagerMinimumProblem('duration', d));
     check(NAME, renewBeforeProblem(d, rb));
-    check(NAME, intermediateOutlivesLeafProblem(d, this.maxWorkloadCertTtl.toMilliseconds()));
-    check(NAME, renewalCoversLeafProblem(rb, this.workloadCertTtl.toMilliseconds()));
 
     const issuer = o.issuer;
-    if (issuer.kind === IssuerKind.ISSUER && issuer.namespace !== this.istioNamespace) {
-      fail(NAME, `'issuer' (Issuer ${issuer.namespace}/${issuer.name}) is a namespaced Issuer outside ` +
-        `'istioNamespace' (${this.istioNamespace}), so it cannot sign 'cacerts' there; use a ClusterIssuer or an ` +
-        `Issuer in ${this.istioNamespace}`);
-    }
+    this.issuerInNamespace(issuer, this.istioNamespace, "'cacerts'");
     const vaultPath = issuer.source.vaultOptions?.path;
     if (vaultPath !== undefined && vaultSignPathKind(vaultPath) !== VaultSignPathKind.INTERMEDIATE) {
       fail(NAME, `'issuer' path (${vaultPath}) is a Vault role sign path, which only issues leaf certificates ` +
@@ -171,7 +275,7 @@ export class IstioCustomCa extends Construct {
       check(NAME, signerOutlivesProblem(`the self-signed root of 'issuer' (${issuer.name})`, issuer.rootDuration.toMilliseconds(), d));
     }
 
-    return new Certificate(this, 'Resource', {
+    new Certificate(this, 'Resource', {
       metadata: { name: CACERTS_SECRET, namespace: this.istioNamespace, labels: MANAGED_BY },
       spec: {
         secretName: CACERTS_SECRET,
@@ -185,5 +289,155 @@ export class IstioCustomCa extends Construct {
         issuerRef: { ...issuer.issuerRef },
       },
     });
+    return { istiodSigns: true, istiodEnv: this.pluginEnv(), proxyMetadata: {}, global: {}, meshConfig: {} };
+  }
+
+  private manualPluginCa(o: ManualPluginCaOptions): IntegrationSettings {
+    if (o.layout === CacertsLayout.KUBERNETES_TLS) {
+      check(NAME, requireFact('istioVersion', this.istioVersion, 'TLS_LAYOUT_CACERTS', 'CacertsLayout.KUBERNETES_TLS'));
+    }
+    return { istiodSigns: true, istiodEnv: this.pluginEnv(), proxyMetadata: {}, global: {}, meshConfig: {} };
+  }
+
+  /** Plug-in CA lifetimes against the workload lifetimes (§1.3). */
+  private checkIntermediateLifetimes(): void {
+    if (this.intermediateDuration === undefined) return;
+    check(NAME, intermediateOutlivesLeafProblem(this.intermediateDuration.toMilliseconds(), this.maxWorkloadCertTtl!.toMilliseconds()));
+    check(NAME, renewalCoversLeafProblem(this.intermediateRenewBefore!.toMilliseconds(), this.workloadCertTtl.toMilliseconds()));
+  }
+
+  private issuerInNamespace(issuer: CertManagerIssuer, namespace: string, what: string): void {
+    if (issuer.kind === IssuerKind.ISSUER && issuer.namespace !== namespace) {
+      fail(NAME, `'issuer' (Issuer ${issuer.namespace}/${issuer.name}) is a namespaced Issuer outside ` +
+        `'istioNamespace' (${namespace}), so it cannot sign ${what} there; use a ClusterIssuer or an Issuer in ${namespace}`);
+    }
+  }
+
+  /** istio-csr: the CA endpoint moves to istio-csr; istiod's CA server is off (§2b). */
+  private istioCsr(o: IstioCsrOptions, maxCertMs: number, clusterName: string): IntegrationSettings {
+    check(NAME, requireFact('istioVersion', this.istioVersion, 'ISTIOD_WELL_KNOWN_TLS', 'CaIntegration.istioCsr'));
+    const version = o.version ?? ISTIO_DEFAULTS.istioCsrVersion;
+    if (!parseSemver(version)) fail(NAME, `istio-csr 'version' (${version}) is not a version; give e.g. v0.17.0`);
+    if (holds('GRPC_ALPN_ENFORCED', this.istioVersion) && !csrAtLeast(version, ISTIO_CSR_MINIMUMS.ISTIO_1_24.version)) {
+      fail(NAME, `istio-csr 'version' (${version}) cannot serve Istio ${this.istioVersion}: ${ISTIO_CSR_MINIMUMS.ISTIO_1_24.why}; ` +
+        `install istio-csr ${ISTIO_CSR_MINIMUMS.ISTIO_1_24.version} or later (istio-ca-facts.md §2b)`);
+    }
+    if (this.ambient && !csrAtLeast(version, ISTIO_CSR_MINIMUMS.AMBIENT.version)) {
+      fail(NAME, `istio-csr 'version' (${version}) cannot serve an ambient mesh: ${ISTIO_CSR_MINIMUMS.AMBIENT.why}; ` +
+        `install istio-csr ${ISTIO_CSR_MINIMUMS.AMBIENT.version} or later`);
+    }
+    const csrNamespace = o.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace;
+    check(NAME, namespaceProblem('istioCsr namespace', csrNamespace));
+    check(NAME, positiveProblem('maxCertificateDuration', maxCertMs));
+    const ttl = this.workloadCertTtl.toMilliseconds();
+    if (ttl > maxCertMs) {
+      fail(NAME, `'workloadCertTtl' (${goDuration(ttl)}) exceeds istio-csr 'maxCertificateDuration' (${goDuration(maxCertMs)}), ` +
+        'which caps every workload certificate, so SECRET_TTL would not be honoured; lower workloadCertTtl or raise maxCertificateDuration');
+    }
+    const istiodDuration = (o.istiodCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrIstiodCertificateDurationMs)).toMilliseconds();
+    const istiodRenew = (o.istiodCertificateRenewBefore ?? Duration.minutes(30)).toMilliseconds();
+    check(NAME, certManagerMinimumProblem('istiodCertificateDuration', istiodDuration));
+    check(NAME, renewBeforeProblem(istiodDuration, istiodRenew)?.replace(/'renewBefore'/g, "'istiodCertificateRenewBefore'").replace(/'duration'/g, "'istiodCertificateDuration'"));
+
+    const issuer = o.issuer;
+    this.issuerInNamespace(issuer, this.istioNamespace, 'the CertificateRequests istio-csr creates');
+    const vaultPath = issuer.source.vaultOptions?.path;
+    if (vaultPath !== undefined && vaultSignPathKind(vaultPath) !== VaultSignPathKind.LEAF) {
+      fail(NAME, `'issuer' path (${vaultPath}) signs intermediate CAs, but istio-csr requests workload leaves with SPIFFE URI ` +
+        "SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/*");
+    }
+
+    // The root bundle istio-csr pins, mounted into its pod.
+    const bundle = o.rootCaBundle;
+    if (bundle.type === RootCaBundleType.TRUST_MANAGER) {
+      const b = new Bundle(this, 'RootCaBundle', {
+        metadata: { name: bundle.name, labels: MANAGED_BY },
+        spec: {
+          sources: bundle.sources.map((s) => s.source as BundleSpecSources),
+          target: {
+            configMap: { key: bundle.key },
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': csrNamespace } },
+          },
+        },
+      });
+      makeClusterScoped(b);
+    }
+    const volume = bundle.type === RootCaBundleType.SECRET
+      ? { secret: { secretName: bundle.name, items: [{ key: bundle.key, path: bundle.key }] } }
+      : { configMap: { name: bundle.name, items: [{ key: bundle.key, path: bundle.key }] } };
+
+    const host = `${ISTIO_DEFAULTS.istioCsrServiceName}.${csrNamespace}.svc`;
+    const caAddress = `${host}:443`;
+    this.csrValues = istioCsrValues({
+      issuer: issuer.issuerRef,
+      istioNamespace: this.istioNamespace,
+      trustDomain: this.trustDomain,
+      clusterId: clusterName,
+      maxCertificateDuration: goDuration(maxCertMs),
+      istiodCertificateDuration: goDuration(istiodDuration),
+      istiodCertificateRenewBefore: goDuration(istiodRenew),
+      serviceDnsName: host,
+      rootCaVolume: volume,
+      rootCaFileName: bundle.key,
+      caTrustedNodeAccounts: this.ambient ? `${this.istioNamespace}/ztunnel` : undefined,
+    });
+    return {
+      istiodSigns: false,
+      istiodEnv: { [ISTIOD_ENV.ENABLE_CA_SERVER]: 'false' },
+      proxyMetadata: {},
+      // Keep istiod as the provider of its own serving cert (it reads istio-csr's istiod-tls, §2b).
+      global: { caAddress, pilotCertProvider: 'istiod' },
+      meshConfig: {},
+      caAddress,
+    };
+  }
+
+  /** Kubernetes CSR API: istiod as RA, signers by name, roots pinned in meshConfig.caCertificates (§3). */
+  private kubernetesCsr(o: KubernetesCsrOptions): IntegrationSettings {
+    check(NAME, requireFact('istioVersion', this.istioVersion, 'HELM_CERT_SIGNERS', 'CaIntegration.kubernetesCsr'));
+    this.noAmbientWith('CaIntegration.kubernetesCsr');
+    const def = o.signer.signerName;
+    const rootProblem = parseCaBundle('rootCaPem', o.rootCaPem).problem;
+    check(NAME, rootProblem);
+    const rootsBySigner = new Map<string, string>([[def.full, normalisePem(o.rootCaPem)]]);
+    const seenNs = new Set<string>();
+    const extra = o.namespaceSigners ?? [];
+    for (const ns of extra) {
+      check(NAME, namespaceProblem('namespaceSigners.namespace', ns.namespace));
+      if (seenNs.has(ns.namespace)) fail(NAME, `'namespaceSigners' lists namespace ${ns.namespace} twice; give each namespace one signer`);
+      seenNs.add(ns.namespace);
+      if (ns.signer.signerName.domain !== def.domain) {
+        fail(NAME, `'namespaceSigners' signer (${ns.signer.signerName.full}) of namespace ${ns.namespace} is not in the domain of ` +
+          `the default signer (${def.domain}); istiod joins one CERT_SIGNER_DOMAIN with each proxy's ISTIO_META_CERT_SIGNER, ` +
+          'so all signers must share it');
+      }
+      if (ns.rootCaPem !== undefined) check(NAME, parseCaBundle(`namespaceSigners[${ns.namespace}].rootCaPem`, ns.rootCaPem).problem);
+      const pem = normalisePem(ns.rootCaPem ?? o.rootCaPem);
+      const known = rootsBySigner.get(ns.signer.signerName.full);
+      if (known !== undefined && known !== pem) {
+        fail(NAME, `signer ${ns.signer.signerName.full} is given two different roots; give one root per signer`);
+      }
+      rootsBySigner.set(ns.signer.signerName.full, pem);
+      new ProxyConfig(this, `Signer-${ns.namespace}`, {
+        metadata: { name: 'istio-custom-ca-signer', namespace: ns.namespace, labels: MANAGED_BY },
+        spec: { environmentVariables: { [AGENT_CERT_SIGNER_ENV]: ns.signer.signerName.short } },
+      });
+    }
+    // One caCertificates entry per distinct root, listing the full names of the signers it verifies.
+    const byPem = new Map<string, string[]>();
+    for (const [signer, pem] of rootsBySigner) byPem.set(pem, [...(byPem.get(pem) ?? []), signer]);
+    const caCertificates = [...byPem.entries()].map(([pem, certSigners]) => ({ pem, certSigners: certSigners.sort() }));
+    return {
+      istiodSigns: true,
+      istiodEnv: {
+        [ISTIOD_ENV.EXTERNAL_CA]: EXTERNAL_CA_K8S_RA,
+        [ISTIOD_ENV.K8S_SIGNER]: def.full,
+        [ISTIOD_ENV.CERT_SIGNER_DOMAIN]: def.domain,
+      },
+      proxyMetadata: { [AGENT_CERT_SIGNER_ENV]: def.short },
+      // istiod creates and approves the CSRs itself: approve RBAC per signer (§3).
+      global: { certSigners: [...rootsBySigner.keys()].sort() },
+      meshConfig: { caCertificates },
+    };
   }
 }

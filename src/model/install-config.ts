@@ -17,6 +17,8 @@ export interface InstallSettings {
   readonly meshConfig?: Readonly<Record<string, unknown>>;
   /** `values.global` entries (IstioOperator) = `global` (Helm). */
   readonly global?: Readonly<Record<string, unknown>>;
+  /** Ambient: ztunnel chart values (`caAddress`, `env`); IstioOperator `values.ztunnel`. */
+  readonly ztunnel?: Readonly<Record<string, unknown>>;
 }
 
 function meshConfig(s: InstallSettings): Record<string, unknown> {
@@ -43,6 +45,7 @@ export function istioOperator(s: InstallSettings, name: string): Record<string, 
       values: nonEmpty({
         global: s.global ? { ...s.global } : undefined,
         pilot: Object.keys(s.istiodEnv).length ? { env: { ...s.istiodEnv } } : undefined,
+        ztunnel: s.ztunnel ? { ...s.ztunnel } : undefined,
       }),
     },
   };
@@ -56,4 +59,9 @@ export function istiodHelmValues(s: InstallSettings): Record<string, unknown> {
     global: s.global ? { ...s.global } : undefined,
     ...(holds('HELM_FLAT_VALUES', s.istioVersion) ? { env } : { pilot: env ? { env } : undefined }),
   });
+}
+
+/** Values for the `ztunnel` Helm chart (ambient), or undefined when the mesh is not ambient. */
+export function ztunnelHelmValues(s: InstallSettings): Record<string, unknown> | undefined {
+  return s.ztunnel ? { ...s.ztunnel } : undefined;
 }

@@ -18,7 +18,21 @@ export const ISTIOD_ENV = {
   MAX_WORKLOAD_CERT_TTL: 'MAX_WORKLOAD_CERT_TTL',
   /** Hot reload of `cacerts` on 1.12–1.18 (pilot/pkg/features/pilot.go); removed in 1.19. */
   AUTO_RELOAD_PLUGIN_CERTS: 'AUTO_RELOAD_PLUGIN_CERTS',
+  /** `false` turns istiod's CA gRPC service off (istio-csr mode, §2b); the only name (not CITADEL_*). */
+  ENABLE_CA_SERVER: 'ENABLE_CA_SERVER',
+  /** Only value `ISTIOD_RA_KUBERNETES_API`: istiod acts as RA for the Kubernetes CSR API (§3). */
+  EXTERNAL_CA: 'EXTERNAL_CA',
+  /** Signer used when the proxy sends none (§3). */
+  K8S_SIGNER: 'K8S_SIGNER',
+  /** Joined with ISTIO_META_CERT_SIGNER as `<domain>/<short>` (§3). */
+  CERT_SIGNER_DOMAIN: 'CERT_SIGNER_DOMAIN',
 } as const;
+
+/** The value of `EXTERNAL_CA` that selects the Kubernetes CSR RA (istio pilot/pkg/bootstrap/istio_ca.go). */
+export const EXTERNAL_CA_K8S_RA = 'ISTIOD_RA_KUBERNETES_API';
+
+/** istio-agent metadata env naming the signer, RA mode only (§3). */
+export const AGENT_CERT_SIGNER_ENV = 'ISTIO_META_CERT_SIGNER';
 
 /** Istio defaults the library's own defaults mirror (istio-ca-facts.md §5). */
 export const ISTIO_DEFAULTS = {
@@ -27,6 +41,13 @@ export const ISTIO_DEFAULTS = {
   maxWorkloadCertTtlMs: 2160 * 3_600_000,
   istioNamespace: 'istio-system',
   rootNamespace: 'istio-system',
+  /** istio-csr chart defaults (csr deploy/charts/istio-csr/values.yaml, istio-ca-facts.md §2b). */
+  istioCsrNamespace: 'cert-manager',
+  istioCsrServiceName: 'cert-manager-istio-csr',
+  istioCsrVersion: 'v0.17.0',
+  istioCsrMaxCertificateDurationMs: 3_600_000,
+  istioCsrIstiodCertificateDurationMs: 3_600_000,
+  clusterName: 'Kubernetes',
 } as const;
 
 /** The Secret istiod mounts as its plug-in CA (istio-ca-facts.md §1.1). */

@@ -89,6 +89,30 @@ export const VERSION_FACTS = {
     fact: 'a multi-root cacerts update must byte-contain the old root bundle (append only)',
     source: 'istio-ca-facts.md §1.3; istio@1.29.0 vs 1.30.0 pilot/pkg/bootstrap/istio_ca.go',
   },
+  /** istio-agent sends ISTIO_META_CERT_SIGNER as CSR metadata; meshConfig.caCertificates has certSigners. */
+  CERT_SIGNER_METADATA: {
+    since: '1.12',
+    fact: 'proxies send ISTIO_META_CERT_SIGNER and meshConfig.caCertificates[].certSigners exists',
+    source: 'istio-ca-facts.md §3; pilot/cmd/pilot-agent/options/options.go',
+  },
+  /** The istiod chart renders the CSR approve RBAC from `global.certSigners`. */
+  HELM_CERT_SIGNERS: {
+    since: '1.18',
+    fact: 'the istiod chart grants signers/approve from global.certSigners',
+    source: 'istio-ca-facts.md §3, §9; manifests/charts/istio-control/istio-discovery/templates/clusterrole.yaml',
+  },
+  /** istiod mounts `istiod-tls` and `istio-ca-root-cert` as well-known files (needed by istio-csr mode). */
+  ISTIOD_WELL_KNOWN_TLS: {
+    since: '1.16',
+    fact: "the istiod chart mounts the 'istiod-tls' Secret that istio-csr writes and istiod uses it automatically",
+    source: 'istio-ca-facts.md §2b; istio@1.16.0 deployment.yaml, pilot/pkg/bootstrap/server.go hasCustomTLSCerts',
+  },
+  /** Istio 1.24 enforces ALPN on gRPC, which istio-csr below v0.13 does not negotiate. */
+  GRPC_ALPN_ENFORCED: {
+    since: '1.24',
+    fact: 'gRPC clients enforce ALPN, so istio-csr must be v0.13.0 or later',
+    source: 'istio-ca-facts.md §2b; https://istio.io/latest/news/releases/1.24.x/announcing-1.24/upgrade-notes/',
+  },
   /** Leaf NotAfter is clamped to the signing certificate's NotAfter. */
   LEAF_CLAMPED_TO_SIGNER: {
     since: '1.30',
@@ -117,4 +141,25 @@ export function requireFact(prop: string, version: string, id: VersionFactId, wh
   const range = f.until ? `${f.since} to ${f.until}` : `${f.since} or later`;
   return `'${prop}' (${version}) cannot be used with ${what}: it needs Istio ${range}, because ${f.fact} ` +
     `only there (${f.source}); target a supported Istio version or choose another integration`;
+}
+
+/** Parses `v0.13.0` / `0.13` into [major, minor], or undefined. */
+export function parseSemver(text: string): [number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(text.trim());
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** Oldest istio-csr release per requirement (istio-ca-facts.md §2b, installation.md). */
+export const ISTIO_CSR_MINIMUMS = {
+  /** Istio 1.24+ enforces gRPC ALPN. */
+  ISTIO_1_24: { version: 'v0.13.0', why: "Istio 1.24 and later enforce gRPC ALPN, which older istio-csr does not negotiate" },
+  /** Ambient (ztunnel) support. */
+  AMBIENT: { version: 'v0.12.0', why: 'istio-csr serves ztunnel (ambient mode) from v0.12.0' },
+} as const;
+
+/** True when istio-csr `version` is at least `minimum`. */
+export function csrAtLeast(version: string, minimum: string): boolean {
+  const a = parseSemver(version)!;
+  const b = parseSemver(minimum)!;
+  return a[0] > b[0] || (a[0] === b[0] && a[1] >= b[1]);
 }

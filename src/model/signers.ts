@@ -1,0 +1,33 @@
+/**
+ * Kubernetes CSR signer names as Istio's RA and cert-manager use them (istio-ca-facts.md §3):
+ * full name `<domain>/<short>`, e.g. `clusterissuers.cert-manager.io/istio-system`; istiod joins
+ * `CERT_SIGNER_DOMAIN` and the proxy's `ISTIO_META_CERT_SIGNER` (the short name) into the full name.
+ */
+
+/** A signer name split into domain and short name. */
+export interface SignerName {
+  readonly full: string;
+  readonly domain: string;
+  readonly short: string;
+}
+
+const SIGNER = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+
+/** Parses `<domain>/<short>`; the domain must be a qualified DNS name (K8s signerName rules). */
+export function parseSignerName(prop: string, full: string): { name?: SignerName; problem?: string } {
+  const m = SIGNER.exec(full);
+  if (!m) {
+    return { problem: `'${prop}' (${full}) is not a Kubernetes signer name; use '<domain>/<name>', e.g. ` +
+      'clusterissuers.cert-manager.io/istio-system' };
+  }
+  if (full.startsWith('kubernetes.io/')) {
+    return { problem: `'${prop}' (${full}) is a built-in Kubernetes signer, which cannot issue Istio workload certificates ` +
+      '(kubernetes.io/legacy-unknown is gone since Kubernetes 1.22, istio-ca-facts.md §3); use a signer such as cert-manager' };
+  }
+  return { name: { full, domain: m[1], short: m[5] } };
+}
+
+/** cert-manager's signer name for an issuer (cmweb content/docs/usage/kube-csr.md). */
+export function certManagerSignerName(kind: 'ClusterIssuer' | 'Issuer', name: string, namespace?: string): string {
+  return kind === 'ClusterIssuer' ? `clusterissuers.cert-manager.io/${name}` : `issuers.cert-manager.io/${namespace}.${name}`;
+}
