@@ -33,5 +33,5 @@ export function parseCaBundle(prop: string, pem: string): { certs: X509Certifica
 
 /** The PEM text normalised to one trailing newline per certificate (stable output). */
 export function normalisePem(pem: string): string {
-  return (pem.match(PEM_BLOCK) ?? []).map((b) => `${b.trim()}\n`).join('');
+  return (pem.replace(/\r\n/g, '\n').match(PEM_BLOCK) ?? []).map((b) => `${b.trim()}\n`).join('');
 }
