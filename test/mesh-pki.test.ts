@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Duration } from 'cdk8s';
 import { Testing } from 'cdktf';
 import { MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute } from '../src';
-import { matchSnapshot, one, throwsExactly, validateAll } from './support';
+import { matchSnapshot, one, throwsExactly, validateAll, validateIstioCsrValues } from './support';
 
 const base: MeshPkiConfig = {
   route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD,
@@ -29,13 +29,24 @@ describe('MeshPki', () => {
     matchSnapshot('mesh-pki', objs);
   });
 
-  it('route 2 builds a leaf-signing Vault issuer for istio-csr and no cacerts', async () => {
-    const { pki, objs, tf } = build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, istioNamespace: 'istio-system', certManagerNamespace: 'cert-manager' });
+  it('route 2 builds a leaf-signing Vault issuer and istio-csr on the Istio side, and no cacerts', async () => {
+    const { pki, objs, tf } = build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, istioNamespace: 'istio-system', istioCsrNamespace: 'istio-csr' });
     await validateAll(objs);
     assert.equal(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.path, 'pki_int/sign/istio-workload');
     assert.equal(objs.filter((o: any) => o.kind === 'Certificate').length, 0);
-    assert.equal(pki.istioCa, undefined);
-    assert.deepEqual(tf.resource.vault_pki_secret_backend_role.istio_leaf_role.allowed_domains, ['istio-system.svc', 'cert-manager.svc']);
+    const values: any = pki.istioCa.toIstioCsrHelmValues();
+    validateIstioCsrValues(values);
+    assert.deepEqual(values.app.certmanager.issuer, { name: 'vault-istio', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    assert.equal(values.app.tls.trustDomain, 'mesh.example.com');
+    assert.equal((pki.istioCa.toIstioOperator() as any).spec.values.global.caAddress, 'cert-manager-istio-csr.istio-csr.svc:443');
+    // the role allows the istiod and istio-csr serving certificates' DNS names
+    assert.deepEqual(tf.resource.vault_pki_secret_backend_role.istio_leaf_role.allowed_domains, ['istio-system.svc', 'istio-csr.svc']);
+  });
+
+  it('route 2 refuses plug-in CA lifetimes that nothing would read', () => {
+    throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, maxWorkloadCertTtl: Duration.hours(48) }),
+      "MeshPki: 'maxWorkloadCertTtl' (48h) only applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR istiod " +
+      "signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
   });
 
   it('adopts an existing root', () => {

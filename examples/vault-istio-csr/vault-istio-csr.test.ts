@@ -6,8 +6,9 @@ import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
 import { MeshApp } from '../../src';
 import { scanOutput } from '../../test/output-scan';
-import { matchSnapshot, one, validateAll } from '../../test/support';
-import { buildVaultIstioCsrMesh } from './mesh';
+import { parse as parseYaml } from 'yaml';
+import { matchSnapshot, one, validateAll, validateIstioCsrValues, validateModel } from '../../test/support';
+import { buildVaultIstioCsrMesh, VAULT_ISTIO_CSR_CONFIG } from './mesh';
 
 describe('examples/vault-istio-csr (route 2: Vault signs leaves for istio-csr)', () => {
   const out = mkdtempSync(join(tmpdir(), 'ica-csr-'));
@@ -33,8 +34,23 @@ describe('examples/vault-istio-csr (route 2: Vault signs leaves for istio-csr)',
     assert.equal(tf.output.istio_root_ca_pem.value, '${vault_pki_secret_backend_root_cert.istio_root_ca.certificate}');
   });
 
-  it('writes no Istio install config yet, and nothing secret', () => {
-    assert.deepEqual(app.renderInstallFiles(), []);
+  it('writes istio-csr values (checked against the chart schema) and Istio install config for istio-csr mode', async () => {
+    const files = app.renderInstallFiles().map((f) => f.fileName);
+    assert.deepEqual(files, ['NOTES.md', 'istio-csr-values.yaml', 'istio-operator.yaml', 'istiod-values.yaml']);
+    const values: any = parseYaml(readFileSync(join(out, 'install/istio-csr-values.yaml'), 'utf8'));
+    validateIstioCsrValues(values);
+    assert.equal(values.app.tls.trustDomain, VAULT_ISTIO_CSR_CONFIG.trustDomain);
+    assert.equal(values.app.server.maxCertificateDuration, '1h');
+    assert.deepEqual(values.app.certmanager.issuer, { name: 'vault-istio', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    const iop = parseYaml(readFileSync(join(out, 'install/istio-operator.yaml'), 'utf8'));
+    await validateModel(iop);
+    assert.deepEqual(iop.spec.values.global, { caAddress: 'cert-manager-istio-csr.cert-manager.svc:443', pilotCertProvider: 'istiod' });
+    assert.deepEqual(iop.spec.values.pilot.env, { ENABLE_CA_SERVER: 'false' });
+    matchSnapshot('install', ['NOTES.md', 'istio-csr-values.yaml', 'istio-operator.yaml', 'istiod-values.yaml']
+      .map((f) => readFileSync(join(out, 'install', f), 'utf8')).join('---\n'), join(__dirname, '__snapshots__'));
+  });
+
+  it('holds nothing secret', () => {
     assert.deepEqual(scanOutput(out), []);
   });
 });

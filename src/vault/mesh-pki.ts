@@ -7,6 +7,7 @@ import { App as TfApp, LocalBackend, TerraformStack } from 'cdktf';
 import { CaIntegration } from '../k8s/ca-integration';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { IssuerSource } from '../k8s/issuer-source';
+import { RootCaBundle } from '../k8s/root-ca-bundle';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { VaultAuth } from '../k8s/vault-auth';
 import { MeshApp } from '../mesh-app';
@@ -121,6 +122,31 @@ export interface MeshPkiConfig {
    */
   readonly istiodCertificateDuration?: Duration;
   /**
+   * Route 2: the root bundle istio-csr pins. Fill it from the Terraform output `istio_root_ca_pem` (public).
+   * @default RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }) in istio-csr's namespace
+   */
+  readonly istioCsrRootCaBundle?: RootCaBundle;
+  /**
+   * Route 2: istio-csr namespace.
+   * @default - certManagerNamespace
+   */
+  readonly istioCsrNamespace?: string;
+  /**
+   * Route 2: istio-csr release.
+   * @default 'v0.17.0'
+   */
+  readonly istioCsrVersion?: string;
+  /**
+   * Cluster name (`global.multiCluster.clusterName`, istio-csr `clusterID`).
+   * @default - Istio's default
+   */
+  readonly clusterName?: string;
+  /**
+   * The mesh runs ambient mode.
+   * @default false
+   */
+  readonly ambient?: boolean;
+  /**
    * Kubernetes auth mount path in Vault.
    * @default 'kubernetes'
    */
@@ -189,8 +215,8 @@ export interface MeshPkiConfig {
 }
 
 /**
- * The Vault-backed mesh PKI from one config: a cdk8s chart (Vault `CertManagerIssuer`, and for route 1 the
- * `IstioCustomCa` plug-in CA) in the `MeshApp`, and a cdktf stack (`VaultPkiBackend`) that `MeshApp.synth()`
+ * The Vault-backed mesh PKI from one config: a cdk8s chart (Vault `CertManagerIssuer` and `IstioCustomCa`, as a
+ * plug-in CA in route 1 or with istio-csr in route 2) in the `MeshApp`, and a cdktf stack (`VaultPkiBackend`) that `MeshApp.synth()`
  * writes as plain Terraform JSON to `<outdir>/terraform/<id>/cdk.tf.json`. Every cross-component value is checked
  * at construction.
  */
@@ -203,8 +229,8 @@ export class MeshPki {
   public readonly backend: VaultPkiBackend;
   /** The cert-manager Vault issuer. */
   public readonly issuer: CertManagerIssuer;
-  /** Route 1: the Istio plug-in CA. */
-  public readonly istioCa?: IstioCustomCa;
+  /** The Istio side: plug-in CA (route 1) or istio-csr (route 2). */
+  public readonly istioCa: IstioCustomCa;
   /** The trust domain used everywhere. */
   public readonly trustDomain: string;
 
@@ -215,6 +241,7 @@ export class MeshPki {
     this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
     const cmNamespace = config.certManagerNamespace ?? 'cert-manager';
+    const csrNamespace = config.istioCsrNamespace ?? cmNamespace;
     const issuerName = config.issuerName ?? 'vault-istio';
     const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
     const authPath = config.authMountPath ?? 'kubernetes';
@@ -246,7 +273,7 @@ export class MeshPki {
       intermediateTtl: config.intermediateTtl,
       leafRoleName: config.leafRoleName,
       leafMaxTtl: config.leafMaxTtl,
-      leafAllowedDnsDomains: [`${istioNamespace}.svc`, `${cmNamespace}.svc`],
+      leafAllowedDnsDomains: [...new Set([`${istioNamespace}.svc`, `${csrNamespace}.svc`])],
       kubernetesAuth: {
         path: authPath,
         kubernetesHost: config.kubernetesHost,
@@ -273,19 +300,23 @@ export class MeshPki {
     });
 
     const requested: RequestedLifetime[] = [];
+    const common = {
+      trustDomain: this.trustDomain,
+      istioNamespace,
+      istioVersion: config.istioVersion,
+      workloadCertTtl: config.workloadCertTtl,
+      gracePeriodRatio: config.gracePeriodRatio,
+      clusterName: config.clusterName,
+      ambient: config.ambient,
+    };
     if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
       const duration = config.intermediateDuration ?? Duration.hours(8760);
       const renewBefore = config.intermediateRenewBefore ?? Duration.hours(2160);
       this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
+        ...common,
         integration: CaIntegration.certManagerPluginCa({ issuer: this.issuer, duration, renewBefore }),
-        trustDomain: this.trustDomain,
-        istioNamespace,
-        istioVersion: config.istioVersion,
-        workloadCertTtl: config.workloadCertTtl,
-        gracePeriodRatio: config.gracePeriodRatio,
         maxWorkloadCertTtl: config.maxWorkloadCertTtl,
       });
-      this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
       requested.push({ label: "IstioCustomCa intermediate 'duration'", lifetime: duration });
       const rootTtl = root.ttl?.toMilliseconds();
       const cycle = duration.toMilliseconds() + renewBefore.toMilliseconds();
@@ -295,9 +326,30 @@ export class MeshPki {
           'before the root expires; lengthen rootTtl or shorten the intermediate');
       }
     } else {
-      requested.push({ label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: config.istioCsrMaxCertificateDuration ?? Duration.hours(1) });
-      requested.push({ label: "istio-csr 'istiodCertificateDuration'", lifetime: config.istiodCertificateDuration ?? Duration.hours(1) });
+      for (const [key, value] of [['intermediateDuration', config.intermediateDuration], ['intermediateRenewBefore', config.intermediateRenewBefore],
+        ['maxWorkloadCertTtl', config.maxWorkloadCertTtl]] as const) {
+        if (value !== undefined) {
+          fail(NAME, `'${key}' (${goDuration(value.toMilliseconds())}) only applies to route INTERMEDIATE_FOR_ISTIOD; in route ` +
+            "LEAVES_FOR_ISTIO_CSR istiod signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
+        }
+      }
+      const maxCertificateDuration = config.istioCsrMaxCertificateDuration ?? Duration.hours(1);
+      const istiodCertificateDuration = config.istiodCertificateDuration ?? Duration.hours(1);
+      this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
+        ...common,
+        integration: CaIntegration.istioCsr({
+          issuer: this.issuer,
+          rootCaBundle: config.istioCsrRootCaBundle ?? RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }),
+          maxCertificateDuration,
+          istiodCertificateDuration,
+          namespace: csrNamespace,
+          version: config.istioCsrVersion,
+        }),
+      });
+      requested.push({ label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: maxCertificateDuration });
+      requested.push({ label: "istio-csr 'istiodCertificateDuration'", lifetime: istiodCertificateDuration });
     }
+    this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
     this.backend.checkIssuer(this.issuer, requested);
 
     const stack = this.stack;

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CaIntegration, CertManagerIssuer, CsrSigner, IssuerSource, IstioCustomCa } from '../../src';
+
+/** The signers' root CA (public). In your repo: the PEM of the CA behind your ClusterIssuers. */
+export const SIGNER_ROOT_PEM = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'root-a.pem'), 'utf8');
+
+/**
+ * Kubernetes CSR API (istiod as RA, experimental upstream, `istio-ca-facts.md` §3): cert-manager's CSR controller signs
+ * for ClusterIssuer `istio-system` (mesh default) and `team-a-ca` (namespace team-a, via a ProxyConfig).
+ */
+export class KubernetesCsrChart extends Chart {
+  public readonly ca: IstioCustomCa;
+
+  public constructor(scope: Construct, id: string, props: ChartProps = {}) {
+    super(scope, id, props);
+    const meshSigner = new CertManagerIssuer(this, 'istio-system', { source: IssuerSource.ca({ secretName: 'mesh-signing-ca' }) });
+    const teamSigner = new CertManagerIssuer(this, 'team-a-ca', { source: IssuerSource.ca({ secretName: 'team-a-signing-ca' }) });
+    this.ca = new IstioCustomCa(this, 'istio', {
+      integration: CaIntegration.kubernetesCsr({
+        signer: CsrSigner.certManagerIssuer(meshSigner),
+        rootCaPem: SIGNER_ROOT_PEM,
+        namespaceSigners: [{ namespace: 'team-a', signer: CsrSigner.certManagerIssuer(teamSigner) }],
+      }),
+      trustDomain: 'mesh.example.com',
+    });
+  }
+}
