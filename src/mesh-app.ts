@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
-import { InstallFile } from './k8s/install-file';
+import { OutputFile, OutputFolder } from './k8s/output-file';
 
 /** Something else `MeshApp` writes below its output folder, such as the Terraform of the Vault half. */
 export interface IOutputWriter {
@@ -27,7 +27,8 @@ export interface RenderedFile {
 /**
  * A cdk8s `App` that keeps its outputs apart (DEVELOPERS.md):
  * - `<outdir>/manifests/<chart>.k8s.yaml`: cluster objects only, one multi-document file per chart;
- * - `<outdir>/install/`: Istio install configuration (IstioOperator file, Helm values), never applied by GitOps;
+ * - `<outdir>/install/`: Istio install configuration (IstioOperator file, Helm values, notes), never applied by GitOps;
+ * - `<outdir>/alerts/`: plain Prometheus rule files and promtool unit tests;
  * - `<outdir>/terraform/<stack>/cdk.tf.json`: Terraform JSON, written by registered writers (`MeshPki`).
  * A second synth of the same program is byte-identical.
  */
@@ -47,15 +48,20 @@ export class MeshApp extends App {
     this.writers.push(writer);
   }
 
-  /** The install files of every construct in the app, rendered as YAML, by file name. */
+  /** The install files of every construct in the app, rendered, by file name. */
   public renderInstallFiles(): RenderedFile[] {
-    const files = this.node.findAll().filter(InstallFile.isInstallFile) as InstallFile[];
-    const byName = new Map<string, InstallFile>();
+    return this.renderFiles(OutputFolder.INSTALL);
+  }
+
+  /** The files of one output folder, rendered, by file name. */
+  public renderFiles(folder: OutputFolder): RenderedFile[] {
+    const files = (this.node.findAll().filter(OutputFile.isOutputFile) as OutputFile[]).filter((f) => f.folder === folder);
+    const byName = new Map<string, OutputFile>();
     for (const f of files) {
       const other = byName.get(f.fileName);
       if (other) {
-        throw new Error(`MeshApp: install file '${f.fileName}' is produced by both ${other.node.path} and ` +
-          `${f.node.path}; use one IstioCustomCa per MeshApp (one per Istio control plane)`);
+        throw new Error(`MeshApp: ${folder} file '${f.fileName}' is produced by both ${other.node.path} and ` +
+          `${f.node.path}; use one IstioCustomCa per MeshApp (one per Istio control plane) and unique names`);
       }
       byName.set(f.fileName, f);
     }
@@ -66,12 +72,17 @@ export class MeshApp extends App {
 
   /** Writes manifests, install files and registered outputs, replacing their previous content. */
   public synth(): void {
-    const install = join(this.rootOutdir, 'install');
-    for (const dir of [this.outdir, install, join(this.rootOutdir, 'terraform')]) rmSync(dir, { recursive: true, force: true });
+    const folders = Object.values(OutputFolder);
+    for (const dir of [this.outdir, join(this.rootOutdir, 'terraform'), ...folders.map((f) => join(this.rootOutdir, f))]) {
+      rmSync(dir, { recursive: true, force: true });
+    }
     super.synth();
-    const files = this.renderInstallFiles();
-    if (files.length > 0) mkdirSync(install, { recursive: true });
-    for (const f of files) writeFileSync(join(install, f.fileName), f.content);
+    for (const folder of folders) {
+      const files = this.renderFiles(folder);
+      const dir = join(this.rootOutdir, folder);
+      if (files.length > 0) mkdirSync(dir, { recursive: true });
+      for (const f of files) writeFileSync(join(dir, f.fileName), f.content);
+    }
     for (const w of this.writers) w.write(this.rootOutdir);
   }
 }

@@ -168,7 +168,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
       new IstioCustomCa(c, 'second', { integration: CaIntegration.certManagerPluginCa({ issuer: c.node.findChild('corp-ca') as CertManagerIssuer }), istioNamespace: 'istio-b' });
       assert.throws(() => app.renderInstallFiles(), {
         message: "MeshApp: install file 'istio-operator.yaml' is produced by both mesh/istio-ca/IstioOperator and " +
-          'mesh/second/IstioOperator; use one IstioCustomCa per MeshApp (one per Istio control plane)',
+          'mesh/second/IstioOperator; use one IstioCustomCa per MeshApp (one per Istio control plane) and unique names',
       });
     });
   });

@@ -26,7 +26,7 @@ import {
   ManualPluginCaOptions,
 } from './ca-integration';
 import { CertManagerIssuer, IssuerKind } from './cert-manager-issuer';
-import { InstallFile } from './install-file';
+import { OutputFile, OutputFolder } from './output-file';
 import { VaultSignPathKind, vaultSignPathKind } from './issuer-source';
 import { installNotes } from './install-notes';
 import { privateKeySpec } from './private-key';
@@ -204,25 +204,25 @@ export class IstioCustomCa extends Construct {
       ztunnel: this.ambient ? { ...(integration.caAddress ? { caAddress: integration.caAddress } : {}), env: secretTtl } : undefined,
     };
 
-    new InstallFile(this, 'IstioOperator', 'istio-operator.yaml',
+    new OutputFile(this, 'IstioOperator', OutputFolder.INSTALL, 'istio-operator.yaml',
       'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters).\n' +
       'Combine it with your own: istioctl install -f your-base.yaml -f istio-operator.yaml',
       () => this.toIstioOperator());
-    new InstallFile(this, 'IstiodHelmValues', 'istiod-values.yaml',
+    new OutputFile(this, 'IstiodHelmValues', OutputFolder.INSTALL, 'istiod-values.yaml',
       'values for the istiod (istio-discovery) Helm chart: helm upgrade --install istiod istio/istiod -n ' + this.istioNamespace + ' -f istiod-values.yaml',
       () => this.toIstiodHelmValues());
     if (this.ambient) {
-      new InstallFile(this, 'ZtunnelHelmValues', 'ztunnel-values.yaml',
+      new OutputFile(this, 'ZtunnelHelmValues', OutputFolder.INSTALL, 'ztunnel-values.yaml',
         'values for the ztunnel Helm chart (ambient): helm upgrade --install ztunnel istio/ztunnel -n ' + this.istioNamespace + ' -f ztunnel-values.yaml',
         () => ztunnelHelmValues(this.settings));
     }
     if (this.csrValues) {
-      new InstallFile(this, 'IstioCsrHelmValues', 'istio-csr-values.yaml',
+      new OutputFile(this, 'IstioCsrHelmValues', OutputFolder.INSTALL, 'istio-csr-values.yaml',
         'values for the cert-manager-istio-csr Helm chart; install istio-csr BEFORE Istio:\n' +
         `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${csr!.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace} -f istio-csr-values.yaml`,
         () => this.csrValues);
     }
-    new InstallFile(this, 'Notes', 'NOTES.md', 'install notes', () => installNotes(this));
+    new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', () => installNotes(this));
   }
 
   /** The IstioOperator document for `istioctl install -f` (istio-ca-facts.md §9). */

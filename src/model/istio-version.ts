@@ -76,6 +76,12 @@ export const VERSION_FACTS = {
     fact: 'citadel_server_*_expiry_seconds gauges exist',
     source: 'istio-ca-facts.md §7.1',
   },
+  /** istio-agent exports istio_agent_cert_expiry_seconds. */
+  AGENT_CERT_EXPIRY_METRIC: {
+    since: '1.14',
+    fact: 'istio-agent exports istio_agent_cert_expiry_seconds',
+    source: 'istio-ca-facts.md §7.2; security/pkg/nodeagent/cache/monitoring.go',
+  },
   /** istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER. */
   GRACE_PERIOD_JITTER: {
     since: '1.24',

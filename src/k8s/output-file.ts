@@ -13,26 +13,37 @@ export function toYaml(doc: unknown): string {
   return Yaml.stringify(sortKeys(doc));
 }
 
+/** Output folders besides `manifests/` (DEVELOPERS.md: never mix them with cluster manifests). */
+export enum OutputFolder {
+  /** Istio install configuration: IstioOperator, Helm values, notes. */
+  INSTALL = 'install',
+  /** Plain Prometheus rule files and promtool unit tests. */
+  ALERTS = 'alerts',
+}
+
 /**
- * A file of Istio install configuration (IstioOperator, Helm values, notes) that `MeshApp` writes to
- * `<outdir>/install/`. It is not a cluster object, so it never lands among the manifests GitOps applies.
- * `.yaml` files get a header comment and deterministic YAML; other files are written as produced (text).
+ * A file that `MeshApp` writes to `<outdir>/<folder>/` (install config, alert rules). It is not a cluster object,
+ * so it never lands among the manifests GitOps applies. `.yaml` files get a header comment and deterministic
+ * YAML; other files are written as produced (text).
  */
-export class InstallFile extends Construct {
-  /** Is `x` an InstallFile (also across duplicated copies of the library)? */
-  public static isInstallFile(x: unknown): x is InstallFile {
+export class OutputFile extends Construct {
+  /** Is `x` an OutputFile (also across duplicated copies of the library)? */
+  public static isOutputFile(x: unknown): x is OutputFile {
     return typeof x === 'object' && x !== null && (x as any)[MARKER] === true;
   }
 
-  /** File name inside `install/`. */
+  /** Folder below the output root. */
+  public readonly folder: OutputFolder;
+  /** File name inside the folder. */
   public readonly fileName: string;
   /** One line that says what the file is for. */
   public readonly description: string;
   private readonly produce: () => unknown;
 
-  public constructor(scope: Construct, id: string, fileName: string, description: string, produce: () => unknown) {
+  public constructor(scope: Construct, id: string, folder: OutputFolder, fileName: string, description: string, produce: () => unknown) {
     super(scope, id);
     Object.defineProperty(this, MARKER, { value: true });
+    this.folder = folder;
     this.fileName = fileName;
     this.description = description;
     this.produce = produce;
@@ -52,4 +63,4 @@ export class InstallFile extends Construct {
   }
 }
 
-const MARKER = Symbol.for('istio-custom-ca.InstallFile');
+const MARKER = Symbol.for('istio-custom-ca.OutputFile');
