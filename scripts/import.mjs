@@ -26,6 +26,8 @@ const specs = [
   ['istio-security', 'istio/crd-all.gen.yaml', ['PeerAuthentication']],
   ['istio-networking', 'istio/crd-all.gen.yaml', ['DestinationRule', 'ProxyConfig']],
   ['prometheusrules', 'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml', []],
+  ['servicemonitors', 'prometheus-operator/monitoring.coreos.com_servicemonitors.yaml', []],
+  ['podmonitors', 'prometheus-operator/monitoring.coreos.com_podmonitors.yaml', []],
   ['trust-manager', 'trust-manager/trust.cert-manager.io_bundles.yaml', []],
 ];
 

@@ -1,6 +1,7 @@
 // Public API of istio-custom-ca. Exports only; the generated L1s are exposed as namespaces at the end.
 export * from './mesh-app';
 export * from './k8s/ca-integration';
+export * from './k8s/cert-alert-rules';
 export * from './k8s/cert-manager-issuer';
 export * from './k8s/output-file';
 export * from './k8s/issuer-source';

@@ -17,9 +17,11 @@ function synthDefault(outdir: string): string[] {
 }
 
 describe('MeshApp output', () => {
-  it('keeps manifests, install config and Terraform in separate folders', () => {
+  it('keeps manifests, install config, alerts and Terraform in separate folders', () => {
     const out = mkdtempSync(join(tmpdir(), 'ica-'));
     assert.deepEqual(synthDefault(out), [
+      'alerts/istio-custom-ca-certificates.rules.yaml',
+      'alerts/istio-custom-ca-certificates.test.yaml',
       'install/NOTES.md',
       'install/istio-operator.yaml',
       'install/istiod-values.yaml',

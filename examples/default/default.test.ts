@@ -27,8 +27,9 @@ describe('examples/default (Vault root → cert-manager Vault ClusterIssuer → 
   it('synthesizes valid cluster objects', async () => {
     await validateAll(objs);
     assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
-      'Certificate/cacerts', 'ClusterIssuer/vault-istio', 'PeerAuthentication/legacy-billing',
-      'Role/vault-issuer-token-creator', 'RoleBinding/vault-issuer-token-creator', 'ServiceAccount/vault-issuer',
+      'Certificate/cacerts', 'ClusterIssuer/vault-istio', 'PeerAuthentication/legacy-billing', 'PodMonitor/istio-sidecar-agents',
+      'PrometheusRule/istio-custom-ca-certificates', 'Role/vault-issuer-token-creator', 'RoleBinding/vault-issuer-token-creator',
+      'ServiceAccount/vault-issuer', 'ServiceMonitor/istiod',
     ]);
     matchSnapshot('manifests', readFileSync(join(out, 'manifests/istio-custom-ca.k8s.yaml'), 'utf8'), SNAPSHOTS);
   });

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { MeshApp, MeshPki, MeshPkiConfig, PermissivePeerAuth, VaultPkiRoute } from '../../src';
+import { CertAlertRules, MeshApp, MeshPki, MeshPkiConfig, PermissivePeerAuth, VaultPkiRoute } from '../../src';
 
 /** The one typed config: both the cluster half and the Vault half are built from these values. */
 export const DEFAULT_CONFIG: MeshPkiConfig = {
@@ -19,7 +19,7 @@ export const DEFAULT_CONFIG: MeshPkiConfig = {
 
 /**
  * The default example: Vault root (Terraform) → cert-manager Vault ClusterIssuer at `pki/root/sign-intermediate`
- * → `cacerts` intermediate → istiod; plus a PERMISSIVE fallback for one legacy workload.
+ * → `cacerts` intermediate → istiod; a PERMISSIVE fallback for one legacy workload; certificate-health alerts.
  */
 export function buildDefaultMesh(app: MeshApp, config: MeshPkiConfig = DEFAULT_CONFIG) {
   const pki = new MeshPki(app, 'istio-custom-ca', config);
@@ -29,5 +29,6 @@ export function buildDefaultMesh(app: MeshApp, config: MeshPkiConfig = DEFAULT_C
     reason: 'legacy batch clients outside the mesh call this workload in plaintext until they are migrated',
     istioVersion: config.istioVersion,
   });
-  return { pki, fallback };
+  const alerts = new CertAlertRules(pki.chart, 'cert-alerts', { ca: pki.istioCa, monitors: true });
+  return { pki, fallback, alerts };
 }

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CaIntegration, CertManagerIssuer, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle, TrustSource,
+  CaIntegration, CertAlertRules, CertManagerIssuer, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle, TrustSource,
 } from '../../src';
 
 /** Props of the istio-csr example. */
@@ -38,5 +38,6 @@ export class IstioCsrChart extends Chart {
       trustDomain: 'mesh.example.com',
       ambient: props.ambient,
     });
+    new CertAlertRules(this, 'cert-alerts', { ca: this.ca });
   }
 }

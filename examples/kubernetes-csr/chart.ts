@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CaIntegration, CertManagerIssuer, CsrSigner, IssuerSource, IstioCustomCa } from '../../src';
+import { CaIntegration, CertAlertRules, CertManagerIssuer, CsrSigner, IssuerSource, IstioCustomCa } from '../../src';
 
 /** The signers' root CA (public). In your repo: the PEM of the CA behind your ClusterIssuers. */
 export const SIGNER_ROOT_PEM = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'root-a.pem'), 'utf8');
@@ -26,5 +26,6 @@ export class KubernetesCsrChart extends Chart {
       }),
       trustDomain: 'mesh.example.com',
     });
+    new CertAlertRules(this, 'cert-alerts', { ca: this.ca });
   }
 }

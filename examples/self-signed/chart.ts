@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CaIntegration, CertManagerIssuer, IssuerSource, IstioCustomCa, KeyAlgorithm, PeerAuthMode, PermissivePeerAuth,
+  CaIntegration, CertAlertRules, CertManagerIssuer, IssuerSource, IstioCustomCa, KeyAlgorithm, PeerAuthMode, PermissivePeerAuth,
 } from '../../src';
 
 /** Props of the default example. */
@@ -48,5 +48,6 @@ export class SelfSignedMeshChart extends Chart {
       reason: 'legacy batch clients outside the mesh call port 8080 in plaintext until they are migrated',
       istioVersion: props.istioVersion,
     });
+    new CertAlertRules(this, 'cert-alerts', { ca: this.ca });
   }
 }

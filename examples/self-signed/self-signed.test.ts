@@ -17,7 +17,7 @@ describe('examples/self-signed', () => {
     await validateAll(objs);
     assert.deepEqual(objs.map((o: any) => `${o.kind}/${o.metadata.name}`), [
       'ClusterIssuer/mesh-root-selfsigned', 'Certificate/mesh-root-root', 'ClusterIssuer/mesh-root',
-      'Certificate/cacerts', 'PeerAuthentication/legacy-billing',
+      'Certificate/cacerts', 'PeerAuthentication/legacy-billing', 'PrometheusRule/istio-custom-ca-certificates',
     ]);
     const cacerts = one(objs, 'Certificate', 'cacerts');
     assert.equal(cacerts.spec.issuerRef.name, 'mesh-root');

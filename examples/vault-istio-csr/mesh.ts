@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute } from '../../src';
+import { CertAlertRules, MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute } from '../../src';
 
 /** Route 2: Vault signs every workload leaf for istio-csr through `pki_int/sign/istio-workload`. */
 export const VAULT_ISTIO_CSR_CONFIG: MeshPkiConfig = {
@@ -18,5 +18,7 @@ export const VAULT_ISTIO_CSR_CONFIG: MeshPkiConfig = {
 
 /** Builds the route-2 example into `app`. */
 export function buildVaultIstioCsrMesh(app: MeshApp, config: MeshPkiConfig = VAULT_ISTIO_CSR_CONFIG) {
-  return new MeshPki(app, 'vault-istio-csr', config);
+  const pki = new MeshPki(app, 'vault-istio-csr', config);
+  new CertAlertRules(pki.chart, 'cert-alerts', { ca: pki.istioCa });
+  return pki;
 }

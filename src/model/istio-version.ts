@@ -76,6 +76,12 @@ export const VERSION_FACTS = {
     fact: 'citadel_server_*_expiry_seconds gauges exist',
     source: 'istio-ca-facts.md §7.1',
   },
+  /** istiod refreshes its CA expiry gauges when it reloads cacerts. */
+  CA_EXPIRY_REFRESH_ON_RELOAD: {
+    since: '1.24',
+    fact: 'istiod refreshes its CA expiry gauges when it reloads cacerts',
+    source: 'istio-ca-facts.md §1.2; istio releasenotes/notes/stale-cert-expiration-metrics.yaml',
+  },
   /** istio-agent exports istio_agent_cert_expiry_seconds. */
   AGENT_CERT_EXPIRY_METRIC: {
     since: '1.14',

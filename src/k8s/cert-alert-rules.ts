@@ -1,0 +1,327 @@
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PodMonitor } from '../imports/podmonitors-monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheusrules-monitoring.coreos.com';
+import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
+import { AlertRule, AlertSpec, baseRules, CertAlert, GeneratedRule, RuleOverride, WatchedCertificate, WatchedIssuer } from '../model/alert-rules';
+import { promtoolTests } from '../model/alert-tests';
+import { goDuration } from '../model/durations';
+import { check, fail } from '../model/errors';
+import { ISTIO_DEFAULTS } from '../model/istio-settings';
+import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { positiveProblem } from '../model/lifetime-rules';
+import { rootRotationPlanMs } from '../model/rotation';
+import { MANAGED_BY } from './_scope';
+import { CaIntegrationType } from './ca-integration';
+import { CertManagerIssuer } from './cert-manager-issuer';
+import { IssuerSourceType } from './issuer-source';
+import { IstioCustomCa } from './istio-custom-ca';
+import { OutputFile, OutputFolder } from './output-file';
+
+export { CertAlert } from '../model/alert-rules';
+
+const NAME = 'CertAlertRules';
+const GROUP = 'istio-custom-ca.certificates';
+
+/** Alert severities. */
+export enum AlertSeverity {
+  CRITICAL = 'critical',
+  WARNING = 'warning',
+  INFO = 'info',
+}
+
+/** A change to one of the library's alerts. */
+export interface AlertOverride {
+  /** Which alert. */
+  readonly alert: CertAlert;
+  /**
+   * New time threshold (alerts on time left or overdue time only).
+   * @default - derived from the configuration
+   */
+  readonly threshold?: Duration;
+  /**
+   * New `for` duration.
+   * @default - the alert's own
+   */
+  readonly for?: Duration;
+  /**
+   * New severity.
+   * @default - the alert's own
+   */
+  readonly severity?: AlertSeverity;
+  /**
+   * Drop the alert.
+   * @default false
+   */
+  readonly disabled?: boolean;
+}
+
+/** A rule of your own, added with `addRule()`. */
+export interface CustomAlertRule {
+  /** Alert name (CamelCase). */
+  readonly alert: string;
+  /** PromQL expression. */
+  readonly expr: string;
+  /**
+   * How long the expression must hold.
+   * @default Duration.minutes(5)
+   */
+  readonly for?: Duration;
+  /**
+   * Severity label.
+   * @default AlertSeverity.WARNING
+   */
+  readonly severity?: AlertSeverity;
+  /** One-line summary. */
+  readonly summary: string;
+  /** Description; name the object and its remaining time with `{{ $labels.x }}` and `{{ $value }}`. */
+  readonly description: string;
+  /**
+   * Runbook URL.
+   * @default - none
+   */
+  readonly runbookUrl?: string;
+}
+
+/** Props of `CertAlertRules`. */
+export interface CertAlertRulesProps {
+  /** The mesh CA whose integration and lifetimes the alerts are derived from. */
+  readonly ca: IstioCustomCa;
+  /**
+   * Namespace of the PrometheusRule (and monitors).
+   * @default - the istiod namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the PrometheusRule and of the rule files in `alerts/`.
+   * @default 'istio-custom-ca-certificates'
+   */
+  readonly name?: string;
+  /**
+   * Labels on the PrometheusRule, for your Prometheus' `ruleSelector` (e.g. `release: kube-prometheus-stack`).
+   * @default - none besides app.kubernetes.io/managed-by
+   */
+  readonly ruleLabels?: Record<string, string>;
+  /**
+   * Warn when the root has less than this left. Must exceed one full staged root-rotation plan.
+   * @default Duration.days(180)
+   */
+  readonly rootExpiryLeadTime?: Duration;
+  /**
+   * With `manualPluginCa` (no renewBefore known): alert when istiod's intermediate has less than this left.
+   * @default Duration.days(30)
+   */
+  readonly manualIntermediateExpiryLeadTime?: Duration;
+  /**
+   * How long past cert-manager's renewal time a certificate may stay unrenewed.
+   * @default Duration.hours(1)
+   */
+  readonly renewalOverdueAfter?: Duration;
+  /**
+   * Base URL of the runbook; each alert links to `<base>#<alertname in lowercase>`.
+   * @default 'docs/alerts.md' (the runbook shipped with this library; set your hosted copy's URL)
+   */
+  readonly runbookBaseUrl?: string;
+  /**
+   * Changes to the library's alerts.
+   * @default - none
+   */
+  readonly overrides?: AlertOverride[];
+  /**
+   * Also define a PodMonitor for sidecar agents (port 15020, `/stats/prometheus`) and a ServiceMonitor for istiod
+   * (`http-monitoring`), so that the metrics the alerts use are scraped.
+   * @default false
+   */
+  readonly monitors?: boolean;
+}
+
+/**
+ * Certificate-health alerts for the configured mesh CA, using only metrics that exist in that setup
+ * (istio-ca-facts.md §7), with thresholds derived from the configured lifetimes. Emits a
+ * `monitoring.coreos.com/v1` PrometheusRule (child 'Resource'), and the same groups as a plain Prometheus rule
+ * file plus a promtool unit-test file in `alerts/`.
+ */
+export class CertAlertRules extends Construct {
+  /** The PrometheusRule. */
+  public readonly resource: ApiObject;
+  /** Name of the rule group and files. */
+  public readonly name: string;
+  private readonly generated: GeneratedRule[];
+  private readonly custom: AlertRule[] = [];
+  private readonly spec: AlertSpec;
+  private readonly workloadTtlS: number;
+  private readonly graceRatio: number;
+
+  public constructor(scope: Construct, id: string, props: CertAlertRulesProps) {
+    super(scope, id);
+    const ca = props.ca;
+    this.name = props.name ?? 'istio-custom-ca-certificates';
+    const namespace = props.namespace ?? ca.istioNamespace;
+    check(NAME, objectNameProblem('name', this.name));
+    check(NAME, namespaceProblem('namespace', namespace));
+    for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
+
+    const ttlMs = ca.workloadCertTtl.toMilliseconds();
+    const plan = rootRotationPlanMs(ttlMs);
+    const lead = (props.rootExpiryLeadTime ?? Duration.days(180)).toMilliseconds();
+    if (lead <= plan) {
+      fail(NAME, `'rootExpiryLeadTime' (${goDuration(lead)}) must exceed one full staged root rotation (${goDuration(plan)}: ` +
+        `two workload certificate lifetimes of ${goDuration(ttlMs)} plus jitter, and a day for the istiod restart and checks); ` +
+        'raise rootExpiryLeadTime');
+    }
+    const manualLead = (props.manualIntermediateExpiryLeadTime ?? Duration.days(30)).toMilliseconds();
+    check(NAME, positiveProblem('manualIntermediateExpiryLeadTime', manualLead));
+    const overdueAfter = (props.renewalOverdueAfter ?? Duration.hours(1)).toMilliseconds();
+    check(NAME, positiveProblem('renewalOverdueAfter', overdueAfter));
+
+    const overrides = new Map<string, RuleOverride>();
+    for (const o of props.overrides ?? []) {
+      if (overrides.has(o.alert)) fail(NAME, `'overrides' changes ${o.alert} twice; merge the two overrides into one`);
+      if (o.threshold !== undefined && !THRESHOLD_ALERTS.has(o.alert)) {
+        fail(NAME, `'overrides' threshold of ${o.alert} is not allowed: it has no time threshold (only ${[...THRESHOLD_ALERTS].join(', ')})`);
+      }
+      if (o.threshold !== undefined) check(NAME, positiveProblem(`overrides[${o.alert}].threshold`, o.threshold.toMilliseconds()));
+      overrides.set(o.alert, {
+        thresholdS: o.threshold ? Math.round(o.threshold.toSeconds()) : undefined,
+        forS: o.for ? Math.round(o.for.toSeconds()) : undefined,
+        severity: o.severity,
+        disabled: o.disabled,
+      });
+    }
+
+    const t = ca.integration.type;
+    const certificates: WatchedCertificate[] = [];
+    const issuers: WatchedIssuer[] = [];
+    const plugin = ca.integration.pluginCaOptions;
+    if (plugin) {
+      certificates.push({ namespace: ca.istioNamespace, name: 'cacerts', role: 'istiod signing intermediate', expiringBelowS: ca.intermediateRenewBefore!.toSeconds() / 2 });
+      this.watchIssuer(plugin.issuer, issuers, certificates, lead);
+    }
+    const csr = ca.integration.istioCsrOptions;
+    if (csr) {
+      // istio-csr's static istiod serving Certificate (csr deploy/charts/istio-csr/templates/certificate.yaml).
+      const renewBefore = csr.istiodCertificateRenewBefore?.toSeconds() ?? 1800;
+      certificates.push({ namespace: ca.istioNamespace, name: 'istiod', role: 'istiod serving certificate', expiringBelowS: renewBefore / 2 });
+      this.watchIssuer(csr.issuer, issuers, certificates, lead);
+    }
+    const k8sCsr = ca.integration.kubernetesCsrOptions;
+    if (k8sCsr) {
+      for (const s of [k8sCsr.signer, ...(k8sCsr.namespaceSigners ?? []).map((n) => n.signer)]) {
+        const n = s.signerName;
+        if (n.domain === 'clusterissuers.cert-manager.io') issuers.push({ kind: 'ClusterIssuer', name: n.short });
+        else if (n.domain === 'issuers.cert-manager.io') {
+          const dot = n.short.indexOf('.');
+          issuers.push({ kind: 'Issuer', namespace: n.short.slice(0, dot), name: n.short.slice(dot + 1) });
+        }
+      }
+    }
+
+    this.workloadTtlS = ttlMs / 1000;
+    this.graceRatio = ca.gracePeriodRatio;
+    this.spec = {
+      istioVersion: ca.istioVersion,
+      istiodPluginCa: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA || t === CaIntegrationType.MANUAL_PLUGIN_CA,
+      istiodSigns: t !== CaIntegrationType.ISTIO_CSR,
+      intermediateRenewedByCertManager: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
+      istioCsr: t === CaIntegrationType.ISTIO_CSR,
+      intermediateExpiringBelowS: plugin ? ca.intermediateRenewBefore!.toSeconds() / 2 : manualLead / 1000,
+      rootExpiringBelowS: lead / 1000,
+      // The agent renews with ratio×lifetime left (± jitter); half of that left means renewal is overdue (§5.1, §7.6).
+      workloadOverdueBelowS: Math.round(this.workloadTtlS * this.graceRatio / 2),
+      renewalOverdueAfterS: overdueAfter / 1000,
+      certificates: dedupe(certificates, (c) => `${c.namespace}/${c.name}`),
+      issuers: dedupe(issuers, (i) => `${i.kind}/${i.namespace ?? ''}/${i.name}`),
+      runbookBaseUrl: props.runbookBaseUrl ?? 'docs/alerts.md',
+    };
+    this.generated = baseRules(this.spec, (alert) => overrides.get(alert) ?? {});
+
+    this.resource = new PrometheusRule(this, 'Resource', {
+      metadata: { name: this.name, namespace, labels: { ...MANAGED_BY, ...props.ruleLabels } },
+      spec: { groups: Lazy.any({ produce: () => this.l1Groups() }) as unknown as PrometheusRuleSpecGroups[] },
+    });
+    new OutputFile(this, 'RuleFile', OutputFolder.ALERTS, `${this.name}.rules.yaml`,
+      'Prometheus rule file: load it with rule_files in prometheus.yml; check it with `promtool check rules`',
+      () => ({ groups: this.groups() }));
+    new OutputFile(this, 'RuleTests', OutputFolder.ALERTS, `${this.name}.test.yaml`,
+      `promtool unit tests for the library's alerts: promtool test rules ${this.name}.test.yaml`,
+      () => promtoolTests(`${this.name}.rules.yaml`, this.spec, this.generated, this.workloadTtlS, this.graceRatio));
+
+    if (props.monitors) this.monitors(ca, namespace);
+  }
+
+  /** The alert names in the group (library rules, then yours). */
+  public get alertNames(): string[] {
+    return [...this.generated.map((g) => g.rule.alert), ...this.custom.map((r) => r.alert)];
+  }
+
+  /** Adds a rule of your own to the group (PrometheusRule and rule file; no generated promtool test). */
+  public addRule(rule: CustomAlertRule): void {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(rule.alert)) {
+      fail(NAME, `addRule 'alert' (${rule.alert}) must be a Prometheus alert name: letters, digits and '_', not starting with a digit`);
+    }
+    if (this.alertNames.includes(rule.alert)) fail(NAME, `addRule 'alert' (${rule.alert}) already exists in group ${this.name}; choose another name`);
+    if (rule.expr.trim() === '') fail(NAME, `addRule 'expr' () of ${rule.alert} is empty; give a PromQL expression`);
+    this.custom.push({
+      alert: rule.alert,
+      expr: rule.expr,
+      for: goDuration((rule.for ?? Duration.minutes(5)).toMilliseconds()),
+      labels: { severity: rule.severity ?? AlertSeverity.WARNING },
+      annotations: { summary: rule.summary, description: rule.description, ...(rule.runbookUrl ? { runbook_url: rule.runbookUrl } : {}) },
+    });
+  }
+
+  /** The same groups in the generated L1's types (its `expr` is an int-or-string wrapper). */
+  private l1Groups(): PrometheusRuleSpecGroups[] {
+    return [{ name: GROUP, rules: this.rules().map((r) => ({ ...r, expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr) })) }];
+  }
+
+  private rules(): AlertRule[] {
+    return [...this.generated.map((g) => g.rule), ...this.custom];
+  }
+
+  private groups(): unknown[] {
+    return [{ name: GROUP, rules: this.rules() }];
+  }
+
+  private watchIssuer(issuer: CertManagerIssuer, issuers: WatchedIssuer[], certificates: WatchedCertificate[], leadMs: number): void {
+    issuers.push({ kind: issuer.kind, name: issuer.name, namespace: issuer.namespace });
+    if (issuer.source.type === IssuerSourceType.SELF_SIGNED_ROOT) {
+      certificates.push({ namespace: issuer.secretNamespace, name: `${issuer.name}-root`, role: 'mesh root', expiringBelowS: leadMs / 1000 });
+    }
+  }
+
+  /** Scrape targets for the metrics above (Istio samples/addons/extras/prometheus-operator.yaml; facts §7.1, §7.2). */
+  private monitors(ca: IstioCustomCa, namespace: string): void {
+    new PodMonitor(this, 'SidecarAgents', {
+      metadata: { name: 'istio-sidecar-agents', namespace, labels: MANAGED_BY },
+      spec: {
+        namespaceSelector: { any: true },
+        selector: { matchExpressions: [{ key: 'security.istio.io/tlsMode', operator: 'Exists' }] },
+        // istio-agent metrics are merged with Envoy's on :15020 /stats/prometheus (§7.2).
+        podMetricsEndpoints: [{ portNumber: 15020, path: '/stats/prometheus', interval: '30s' }],
+      },
+    });
+    if (ca.integration.type !== CaIntegrationType.ISTIO_CSR) {
+      new ServiceMonitor(this, 'Istiod', {
+        metadata: { name: 'istiod', namespace, labels: MANAGED_BY },
+        spec: {
+          namespaceSelector: { matchNames: [ca.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace] },
+          selector: { matchLabels: { istio: 'pilot' } },
+          endpoints: [{ port: 'http-monitoring', interval: '30s' }],
+        },
+      });
+    }
+  }
+}
+
+/** Alerts with a time threshold that `AlertOverride.threshold` may change. */
+const THRESHOLD_ALERTS: ReadonlySet<string> = new Set([
+  CertAlert.CA_INTERMEDIATE_EXPIRING, CertAlert.CA_ROOT_EXPIRING, CertAlert.WORKLOAD_ROTATION_OVERDUE,
+  CertAlert.CERTIFICATE_RENEWAL_OVERDUE, CertAlert.CERTIFICATE_EXPIRING,
+]);
+
+function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+  const m = new Map<string, T>();
+  for (const i of items) if (!m.has(key(i))) m.set(key(i), i);
+  return [...m.values()];
+}
