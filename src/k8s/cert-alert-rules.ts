@@ -5,7 +5,7 @@ import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules
 import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
 import { AlertRule, AlertSpec, baseRules, CertAlert, GeneratedRule, RuleOverride, WatchedCertificate, WatchedIssuer } from '../model/alert-rules';
 import { promtoolTests } from '../model/alert-tests';
-import { goDuration } from '../model/durations';
+import { goDuration, humanDuration } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -165,7 +165,7 @@ export class CertAlertRules extends Construct {
     const plan = rootRotationPlanMs(ttlMs);
     const lead = (props.rootExpiryLeadTime ?? Duration.days(180)).toMilliseconds();
     if (lead <= plan) {
-      fail(NAME, `'rootExpiryLeadTime' (${goDuration(lead)}) must exceed one full staged root rotation (${goDuration(plan)}: ` +
+      fail(NAME, `'rootExpiryLeadTime' (${goDuration(lead)}) must exceed one full staged root rotation (${humanDuration(plan)}: ` +
         `two workload certificate lifetimes of ${goDuration(ttlMs)} plus jitter, and a day for the istiod restart and checks); ` +
         'raise rootExpiryLeadTime');
     }

@@ -38,3 +38,17 @@ export function parseGoDuration(text: string): number | undefined {
   for (const m of s.matchAll(GO_PART)) total += Number(m[1]) * GO_SCALE[m[2]];
   return Math.round(total);
 }
+
+/** Go's composite form without zero parts, for messages: 72h28m48s, 1h30m, 45s. */
+export function humanDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.abs(ms);
+  let out = '';
+  for (const [unit, size] of UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return sign + out;
+}
