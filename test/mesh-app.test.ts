@@ -82,8 +82,7 @@ describe('MeshApp output', () => {
       'meshConfig:', '  ca:', '    address: kubernetes.default:443', 'token: ${TfToken[TOKEN.3]}',
     ].join('\n'));
     assert.deepEqual(scanOutput(out).map((f) => f.split(': ').slice(1).join(': ')), [
-      'a PEM private key', 'an unresolved cdktf token', 'CITADEL_ENABLE_CA_SERVER (claim b)', 'VAULT_* env on istiod (claim g)',
-      'meshConfig.ca (claim a)',
+      'a PEM private key', 'an unresolved cdktf token', 'ICA002 citadel-enable-ca-server', 'ICA006 vault-env-on-istiod', 'ICA001 mesh-config-ca',
     ]);
   });
 });

@@ -219,8 +219,8 @@ describe('VaultPkiBackend', () => {
     });
     it('fails on a trust domain that differs', () => {
       throwsExactly(() => backend().b.checkTrustDomain('IstioCustomCa', 'cluster.local'),
-        "VaultPkiBackend: IstioCustomCa trust domain (cluster.local) differs from 'trustDomain' (mesh.example.com) of the Vault " +
-        'backend, whose role only allows SPIFFE IDs of its own trust domain; use one trust domain everywhere');
+        "VaultPkiBackend: IstioCustomCa trust domain (cluster.local) differs from the Vault backend's 'trustDomain' (mesh.example.com); " +
+        'the CA issues SPIFFE IDs of its own trust domain, so peers would reject each other; use one trust domain everywhere');
     });
   });
 

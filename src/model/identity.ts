@@ -30,3 +30,10 @@ export function spiffeTrustDomain(trustDomain: string): string {
 export function spiffeId(trustDomain: string, namespace: string, serviceAccount: string): string {
   return `spiffe://${spiffeTrustDomain(trustDomain)}/ns/${namespace}/sa/${serviceAccount}`;
 }
+
+/** The CA derives SANs from its own trust domain, so Istio and the CA must agree (istio-ca-facts.md §10, §2b). */
+export function trustDomainMismatchProblem(a: string, aValue: string, b: string, bValue: string): string | undefined {
+  if (aValue === bValue) return undefined;
+  return `${a} trust domain (${aValue}) differs from ${b} (${bValue}); the CA issues SPIFFE IDs of its own trust domain, ` +
+    'so peers would reject each other; use one trust domain everywhere';
+}

@@ -64,3 +64,10 @@ export function signerOutlivesProblem(signer: string, signerMs: number, duration
     `(${goDuration(durationMs)}), because a CA cannot issue a certificate that outlives it; ` +
     'lengthen the root or shorten the intermediate duration';
 }
+
+/** Vault caps a requested lifetime to the role max_ttl or mount max lease TTL silently (istio-ca-facts.md §4.3, §11h). */
+export function vaultCapProblem(requested: string, requestedMs: number, cap: string, capMs: number): string | undefined {
+  if (requestedMs <= capMs) return undefined;
+  return `${requested} (${goDuration(requestedMs)}) exceeds ${cap} (${goDuration(capMs)}); Vault would silently cap it ` +
+    '(istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime';
+}

@@ -15,9 +15,9 @@ import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { goDuration, wholeSeconds } from '../model/durations';
 import { check, fail } from '../model/errors';
-import { spiffeTrustDomain, trustDomainProblem } from '../model/identity';
+import { spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
-import { positiveProblem } from '../model/lifetime-rules';
+import { positiveProblem, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES } from '../model/vault-policy';
 import { VaultRoot } from './vault-root';
 
@@ -366,9 +366,7 @@ export class VaultPkiBackend extends Construct {
 
   /** Fails unless `trustDomain` (of `who`) is the trust domain the leaf role and intermediate serve. */
   public checkTrustDomain(who: string, trustDomain: string): void {
-    if (trustDomain === this.trustDomain) return;
-    fail(NAME, `${who} trust domain (${trustDomain}) differs from 'trustDomain' (${this.trustDomain}) of the Vault ` +
-      'backend, whose role only allows SPIFFE IDs of its own trust domain; use one trust domain everywhere');
+    check(NAME, trustDomainMismatchProblem(who, trustDomain, "the Vault backend's 'trustDomain'", this.trustDomain));
   }
 
   private leafRole(id: string, name: string, maxTtlMs: number): PkiSecretBackendRole {
@@ -428,10 +426,7 @@ export class VaultPkiBackend extends Construct {
     const cap = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? this.leafMaxTtl : this.rootMaxLeaseTtl;
     const capName = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? `role ${this.leafRoleName} 'leafMaxTtl'` : `mount ${this.rootMountPath} 'rootMaxLeaseTtl'`;
     for (const r of requested) {
-      if (cap !== undefined && r.lifetime.toMilliseconds() > cap.toMilliseconds()) {
-        fail(NAME, `${r.label} (${goDuration(r.lifetime.toMilliseconds())}) exceeds ${capName} (${goDuration(cap.toMilliseconds())}); ` +
-          'Vault would silently cap it (istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
-      }
+      if (cap !== undefined) check(NAME, vaultCapProblem(r.label, r.lifetime.toMilliseconds(), capName, cap.toMilliseconds()));
     }
   }
 }

@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { main } from '../src/cli';
+import { parseDocuments } from '../src/lint/documents';
+import { lintDocuments, lintPaths } from '../src/lint/lint';
+import { RULES } from '../src/lint/rules';
+import { MeshApp } from '../src';
+import { buildDefaultMesh } from '../examples/default/mesh';
+import { IstioCsrChart } from '../examples/istio-csr/chart';
+import { KubernetesCsrChart } from '../examples/kubernetes-csr/chart';
+import { SelfSignedMeshChart } from '../examples/self-signed/chart';
+import { buildVaultIstioCsrMesh } from '../examples/vault-istio-csr/mesh';
+import { SCHEMAS_DIR } from './support';
+
+/** Lints YAML text (one or more files, `name: text`) and returns the rule ids found. */
+function lint(files: Record<string, string>, options = {}): { ids: string[]; messages: string[] } {
+  const docs = Object.entries(files).flatMap(([name, text]) => parseDocuments(name, text));
+  const findings = lintDocuments(docs, options);
+  return { ids: findings.map((f) => f.ruleId), messages: findings.map((f) => f.message) };
+}
+
+const iop = (spec: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: x, namespace: istio-system}\nspec:\n${spec}`;
+
+/** Per rule: a minimal bad document set that must trigger it, and a minimal good one that must not. */
+const CASES: Record<string, { bad: Record<string, string>; good: Record<string, string>; message: RegExp }> = {
+  ICA001: {
+    bad: { 'a.yaml': iop('  meshConfig:\n    ca: {address: "kubernetes.default:443"}\n') },
+    good: { 'a.yaml': iop('  meshConfig:\n    trustDomain: cluster.local\n') },
+    message: /meshConfig.ca is a hidden, unimplemented field/,
+  },
+  ICA002: {
+    bad: { 'a.yaml': iop('  components:\n    pilot:\n      k8s:\n        env:\n        - {name: CITADEL_ENABLE_CA_SERVER, value: "false"}\n') },
+    good: { 'a.yaml': 'env:\n  ENABLE_CA_SERVER: "false"\n' },
+    message: /CITADEL_ENABLE_CA_SERVER never existed/,
+  },
+  ICA003: {
+    bad: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {ISTIO_META_CERT_SIGNER: cert-manager}\n' },
+    good: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {ISTIO_META_CERT_SIGNER: istio-system}\nenv:\n  EXTERNAL_CA: ISTIOD_RA_KUBERNETES_API\n  CERT_SIGNER_DOMAIN: clusterissuers.cert-manager.io\n' },
+    message: /only matters when istiod is a Kubernetes CSR RA/,
+  },
+  ICA004: {
+    bad: { 'a.yaml': iop('  meshConfig:\n    defaultConfig:\n      secretTtl: 3600s\n') },
+    good: { 'a.yaml': iop('  meshConfig:\n    defaultConfig:\n      proxyMetadata: {SECRET_TTL: 1h}\n') },
+    message: /no secretTtl field/,
+  },
+  ICA005: {
+    bad: { 'a.yaml': iop('  values:\n    pilot:\n      env:\n      - {name: SECRET_TTL, value: 86400s}\n') },
+    good: { 'a.yaml': iop('  values:\n    pilot:\n      env: {MAX_WORKLOAD_CERT_TTL: 48h}\n') },
+    message: /SECRET_TTL is istio-agent \(sidecar\) env/,
+  },
+  ICA006: {
+    bad: { 'a.yaml': 'env:\n  VAULT_ADDR: http://vault:8200\n' },
+    good: { 'a.yaml': 'env:\n  PILOT_TRACE_SAMPLING: "1"\n' },
+    message: /VAULT_ADDR was node-agent env/,
+  },
+  ICA007: {
+    bad: { 'a.yaml': 'global:\n  pilotCertProvider: kubernetes\n' },
+    good: { 'a.yaml': 'global:\n  pilotCertProvider: istiod\n' },
+    message: /istiod exits with log.Fatal since Istio 1.23/,
+  },
+  ICA008: {
+    bad: { 'a.yaml': 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: p}\nspec:\n  host: p\n  trafficPolicy:\n    portLevelSettings:\n    - port: {number: 80}\n      tls: {mode: ISTIO_MUTUAL, caCertificates: /etc/ca.pem}\n' },
+    good: { 'a.yaml': 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: p}\nspec:\n  host: p\n  trafficPolicy:\n    tls: {mode: MUTUAL, caCertificates: /etc/ca.pem, clientCertificate: /etc/c.pem, privateKey: /etc/k.pem}\n' },
+    message: /caCertificates is silently ignored/,
+  },
+  ICA009: {
+    bad: { 'a.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: istio-system}\nspec:\n  selector: {matchLabels: {app: x}}\n  mtls: {mode: PERMISSIVE}\n' },
+    good: { 'a.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: apps}\nspec:\n  selector: {matchLabels: {app: x}}\n  mtls: {mode: PERMISSIVE}\n' },
+    message: /in the root namespace \(istio-system\) is ambiguous/,
+  },
+  ICA010: {
+    bad: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: increase(pilot_xds_cds_reject[5m]) > 0\n' },
+    good: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: min(istio_agent_cert_expiry_seconds) < 900\n' },
+    message: /pilot_xds_cds_reject: a legacy gauge of Envoy CDS NACKs/,
+  },
+  ICA011: {
+    bad: { 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-ca-root-cert, namespace: istio-system}\ndata: {root-cert.pem: x}\n' },
+    good: { 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-root-ca, namespace: cert-manager}\ndata: {ca.pem: x}\n' },
+    message: /owned and continuously reconciled by istiod/,
+  },
+  ICA012: {
+    bad: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: default}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: i}}\n' },
+    good: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: i}}\n' },
+    message: /istiod only mounts cacerts from its own namespace/,
+  },
+  ICA013: {
+    bad: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, commonName: x, issuerRef: {name: i}}\n' },
+    good: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: i}}\n' },
+    message: /is not a CA/,
+  },
+  ICA014: {
+    bad: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c, namespace: a}\nspec: {secretName: c, duration: 24h, renewBefore: 48h, issuerRef: {name: i}}\n' },
+    good: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c, namespace: a}\nspec: {secretName: c, duration: 48h, renewBefore: 24h, issuerRef: {name: i}}\n' },
+    message: /'renewBefore' \(48h\) must be shorter than 'duration' \(24h\)/,
+  },
+  ICA015: {
+    bad: {
+      'cert.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: w, namespace: a}\nspec: {secretName: w, duration: 720h, issuerRef: {name: vault, kind: ClusterIssuer}}\n---\n' +
+        'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: vault}\nspec:\n  vault: {server: "https://v:8200", path: pki_int/sign/istio, auth: {kubernetes: {role: r, serviceAccountRef: {name: s}}}}\n',
+      'main.tf.json': JSON.stringify({ resource: { vault_mount: { int: { path: 'pki_int', type: 'pki' } }, vault_pki_secret_backend_role: { r: { backend: '${vault_mount.int.path}', name: 'istio', max_ttl: '72h' } } } }),
+    },
+    good: {
+      'cert.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: w, namespace: a}\nspec: {secretName: w, duration: 24h, issuerRef: {name: vault, kind: ClusterIssuer}}\n---\n' +
+        'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: vault}\nspec:\n  vault: {server: "https://v:8200", path: pki_int/sign/istio, auth: {kubernetes: {role: r, serviceAccountRef: {name: s}}}}\n',
+      'main.tf.json': JSON.stringify({ resource: { vault_mount: { int: { path: 'pki_int', type: 'pki' } }, vault_pki_secret_backend_role: { r: { backend: '${vault_mount.int.path}', name: 'istio', max_ttl: '72h' } } } }),
+    },
+    message: /Certificate a\/w 'duration' \(720h\) exceeds Vault role pki_int\/istio max_ttl .*\(72h\); Vault would silently cap it/,
+  },
+  ICA016: {
+    bad: { 'istiod.yaml': 'meshConfig:\n  trustDomain: mesh.example.com\n', 'csr.yaml': 'app:\n  tls: {trustDomain: cluster.local}\n' },
+    good: { 'istiod.yaml': 'meshConfig:\n  trustDomain: mesh.example.com\n', 'csr.yaml': 'app:\n  tls: {trustDomain: mesh.example.com}\n' },
+    message: /istio-csr app.tls.trustDomain trust domain \(cluster.local\) differs from meshConfig.trustDomain in istiod.yaml \(mesh.example.com\)/,
+  },
+  ICA017: {
+    bad: { 'a.yaml': 'meshConfig:\n  trustDomain: My_Mesh\n' },
+    good: { 'a.yaml': 'meshConfig:\n  trustDomain: my-mesh.example\n' },
+    message: /'meshConfig.trustDomain' \(My_Mesh\) is not a trust domain that Istio accepts/,
+  },
+  ICA018: {
+    bad: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {SECRET_TTL: 48h}\nenv: {MAX_WORKLOAD_CERT_TTL: 24h}\n' },
+    good: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {SECRET_TTL: 24h}\nenv: {MAX_WORKLOAD_CERT_TTL: 48h}\n' },
+    message: /'workloadCertTtl' \(48h\) must not exceed 'maxWorkloadCertTtl' \(24h\)/,
+  },
+  ICA019: {
+    bad: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {SECRET_GRACE_PERIOD_RATIO: "1.5"}\n' },
+    good: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {SECRET_GRACE_PERIOD_RATIO: "0.5"}\n' },
+    message: /'gracePeriodRatio' \(1.5\) must be greater than 0 and less than 1/,
+  },
+  ICA020: {
+    bad: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: v, kind: ClusterIssuer}}\n---\n' +
+      'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: v}\nspec:\n  vault: {server: "https://v:8200", path: pki/sign/istio, auth: {kubernetes: {role: r, serviceAccountRef: {name: s}}}}\n' },
+    good: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: v, kind: ClusterIssuer}}\n---\n' +
+      'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: v}\nspec:\n  vault: {server: "https://v:8200", path: pki/root/sign-intermediate, auth: {kubernetes: {role: r, serviceAccountRef: {name: s}}}}\n' },
+    message: /a role path that only issues leaf certificates/,
+  },
+};
+
+describe('istio-custom-ca lint', () => {
+  it('has a bad and a good case for every rule, and stable unique ids', () => {
+    assert.deepEqual(RULES.map((r) => r.id).sort(), Object.keys(CASES).sort());
+    assert.equal(new Set(RULES.map((r) => r.id)).size, RULES.length);
+    for (const r of RULES) assert.match(r.fact, /§/, `${r.id} cites a fact`);
+  });
+
+  for (const [id, c] of Object.entries(CASES)) {
+    it(`${id}: the bad document is reported with its message, the good one is clean`, () => {
+      const bad = lint(c.bad);
+      assert.ok(bad.ids.includes(id), `${id} not reported: ${bad.ids.join(', ')}`);
+      assert.ok(bad.messages.some((m) => c.message.test(m)), `${id} message: ${bad.messages.join(' | ')}`);
+      assert.deepEqual(lint(c.good).ids, [], `${id} good case`);
+    });
+  }
+
+  it('ICA010 knows version boundaries: *_seconds CA gauges need Istio 1.23', () => {
+    const rules = { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: min(citadel_server_root_cert_expiry_seconds) < 1\n' };
+    assert.deepEqual(lint(rules, { istioVersion: '1.22' }).ids, ['ICA010']);
+    assert.deepEqual(lint(rules, { istioVersion: '1.23' }).ids, []);
+  });
+
+  it('reports every visible mistake of the seed article, each with its fix', () => {
+    const article = readFileSync(join(SCHEMAS_DIR, '..', 'seed', 'istio-mtls-custom-ca-article.md'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'ica-seed-'));
+    [...article.matchAll(/```yaml\n([\s\S]*?)```/g)].forEach((m, i) => writeFileSync(join(dir, `block-${String(i + 1).padStart(2, '0')}.yaml`), m[1]));
+    const result = lintPaths([dir]);
+    const byRule = [...new Set(result.findings.map((f) => f.ruleId))].sort();
+    // claims a (meshConfig.ca, pilotCertProvider), b (CERT_SIGNER, CITADEL_*), d (secretTtl, SECRET_* on istiod),
+    // g (VAULT_*), i (metrics), j (ISTIO_MUTUAL + caCertificates)
+    assert.deepEqual(byRule, ['ICA001', 'ICA002', 'ICA003', 'ICA004', 'ICA005', 'ICA006', 'ICA007', 'ICA008', 'ICA010']);
+    assert.equal(result.findings.length, 14);
+    assert.ok(result.findings.every((f) => f.fix.length > 0 && f.line !== undefined));
+  });
+
+  const examples: [string, (app: MeshApp) => void][] = [
+    ['default', (app) => { buildDefaultMesh(app); }],
+    ['vault-istio-csr', (app) => { buildVaultIstioCsrMesh(app); }],
+    ['istio-csr', (app) => { new IstioCsrChart(app, 'istio-csr'); }],
+    ['kubernetes-csr', (app) => { new KubernetesCsrChart(app, 'kubernetes-csr'); }],
+    ['self-signed', (app) => { new SelfSignedMeshChart(app, 'istio-custom-ca'); }],
+  ];
+  for (const [name, build] of examples) {
+    it(`dist/ of examples/${name} lints clean (no false alarms)`, () => {
+      const out = mkdtempSync(join(tmpdir(), `ica-lint-${name}-`));
+      const app = new MeshApp({ outdir: out });
+      build(app);
+      app.synth();
+      const result = lintPaths([out]);
+      assert.ok(result.documents >= 5, `${result.documents} documents read`);
+      assert.deepEqual(result.findings, []);
+    });
+  }
+
+  describe('CLI', () => {
+    const run = (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = main(args, (s) => { stdout += s; }, (s) => { stderr += s; });
+      return { code, stdout, stderr };
+    };
+    const badDir = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ica-cli-'));
+      mkdirSync(join(dir, 'sub'));
+      writeFileSync(join(dir, 'sub', 'iop.yaml'), CASES.ICA001.bad['a.yaml']);
+      writeFileSync(join(dir, 'ok.json'), JSON.stringify({ meshConfig: { trustDomain: 'cluster.local' } }));
+      writeFileSync(join(dir, 'notes.txt'), 'not read');
+      return dir;
+    };
+
+    it('exits 1 on an error finding and prints file, line, document, path, rule, message and fix', () => {
+      const r = run('lint', badDir());
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /sub\/iop.yaml:6 \(document 1\) spec.meshConfig.ca\n  error ICA001 mesh-config-ca: .*\n  fix: remove meshConfig.ca/);
+      assert.match(r.stdout, /1 error\(s\), 0 warning\(s\) in 2 file\(s\), 2 document\(s\) checked/);
+    });
+
+    it('exits 0 on clean input', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ica-cli-'));
+      writeFileSync(join(dir, 'ok.yaml'), CASES.ICA001.good['a.yaml']);
+      assert.equal(run('lint', dir).code, 0);
+    });
+
+    it('writes JSON and SARIF 2.1.0', () => {
+      const json = JSON.parse(run('lint', '--format', 'json', badDir()).stdout);
+      assert.equal(json.findings[0].ruleId, 'ICA001');
+      assert.equal(json.findings[0].path, 'spec.meshConfig.ca');
+      const sarif = JSON.parse(run('lint', '--format', 'sarif', badDir()).stdout);
+      assert.equal(sarif.version, '2.1.0');
+      assert.equal(sarif.runs[0].tool.driver.name, 'istio-custom-ca');
+      assert.equal(sarif.runs[0].tool.driver.rules.length, RULES.length);
+      assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation.region, { startLine: 6 });
+      assert.equal(sarif.runs[0].results[0].level, 'error');
+    });
+
+    it('refuses bad arguments with exit 2', () => {
+      assert.equal(run('lint').code, 2);
+      assert.match(run('lint', '--format', 'xml', 'x').stderr, /--format \(xml\) must be human, json or sarif/);
+      assert.match(run('lint', '--istio-version', '2.0', 'x').stderr, /'--istio-version' \(2.0\) is not a supported Istio version/);
+      assert.match(run('lint', '--nope').stderr, /unknown option --nope/);
+      assert.match(run('frobnicate').stderr, /unknown command 'frobnicate'/);
+      assert.match(run('lint', '/does/not/exist').stderr, /ENOENT/);
+      assert.equal(run('lint', '--rules').code, 0);
+    });
+
+    it('the package bin runs the CLI', async () => {
+      const { spawnSync } = await import('node:child_process');
+      const r = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'istio-custom-ca.js'), 'lint', badDir()], { encoding: 'utf8' });
+      assert.equal(r.status, 1);
+      assert.match(r.stdout, /ICA001/);
+    });
+  });
+
+  it('lints 10,000 documents in a few seconds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ica-lint-speed-'));
+    const doc = (i: number) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p${i}, namespace: team-${i}}\nspec:\n  selector: {matchLabels: {app: a${i}}}\n  mtls: {mode: PERMISSIVE}\n`;
+    for (let f = 0; f < 10; f++) writeFileSync(join(dir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => doc(f * 1000 + i)).join('---\n'));
+    const start = Date.now();
+    const result = lintPaths([dir]);
+    const ms = Date.now() - start;
+    assert.equal(result.documents, 10_000);
+    assert.deepEqual(result.findings, []);
+    assert.ok(ms < 5000, `took ${ms} ms`);
+  });
+});
