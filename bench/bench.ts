@@ -21,6 +21,7 @@ const CASES = {
   'mesh-bare': `${NAMESPACES} namespaces, bare ApiObject`,
   'roles-lib': `Vault backend with ${ROLES} roles, library`,
   'roles-bare': `Vault backend with ${ROLES} roles, bare cdktf`,
+  'lint-10k': 'lint 10,000 documents (10 files)',
 } as const;
 type Case = keyof typeof CASES;
 
@@ -150,6 +151,16 @@ function runCase(c: Case, outdir: string): number {
     case 'roles-bare':
       bareVault(outdir, ROLES);
       return elapsed(start);
+    case 'lint-10k': {
+      const { lintPaths } = require('../src/lint/lint');
+      const doc = (i: number) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p${i}, namespace: team-${i}}\n` +
+        `spec:\n  selector: {matchLabels: {app: a${i}}}\n  mtls: {mode: PERMISSIVE}\n`;
+      for (let f = 0; f < 10; f++) writeFileSync(join(outdir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => doc(f * 1000 + i)).join('---\n'));
+      const t0 = process.hrtime.bigint();
+      const result = lintPaths([outdir]);
+      if (result.documents !== 10_000) throw new Error(`lint read ${result.documents} documents`);
+      return elapsed(t0);
+    }
   }
   throw new Error(`unknown case ${c}`);
 }
@@ -184,4 +195,5 @@ if (process.argv[2] === '--case') {
   console.log(`ratio examples/default, library / bare:     ${ratio('default-lib', 'default-bare')}`);
   console.log(`ratio ${NAMESPACES} namespaces, library / bare:     ${ratio('mesh-lib', 'mesh-bare')} (target: time at most 1.30x)`);
   console.log(`ratio ${ROLES} Vault roles, library / bare:     ${ratio('roles-lib', 'roles-bare')}`);
+  console.log(`lint throughput:                            ${Math.round(10_000 / (rows['lint-10k'].ms / 1000))} documents/s`);
 }
