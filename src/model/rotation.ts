@@ -1,16 +1,46 @@
 /**
- * Durations of a staged root rotation (istio-ca-facts.md §6: trust A+B → issue from B → drop A), from the
- * configured lifetimes. Shared by the alerts (root expiry lead) and the rotation plans.
+ * The staged root rotation of istio-ca-facts.md §6 (trust A+B → issue from B → drop A) as plain data: phase
+ * names and the minimum waits between phases, computed from the configured lifetimes. Shared by the alerts (root
+ * expiry lead), `RootCaRotation` (ROTATION.md) and the rotation drill.
  */
 
 /** Default SECRET_GRACE_PERIOD_RATIO_JITTER (istio-ca-facts.md §5.1). */
 export const DEFAULT_JITTER = 0.01;
 
+/** Time for istiod to push a changed trust bundle over PCDS and for the phase's checks (§1.3). */
+export const PCDS_PROPAGATION_MS = 3_600_000;
+
+/** The three phases, in order; each is one GitOps commit. */
+export const ROTATION_PHASES = [
+  { id: 1, folder: '1-trust-both', title: 'Trust the current and the new root' },
+  { id: 2, folder: '2-issue-from-new', title: 'Issue from the new root' },
+  { id: 3, folder: '3-drop-old', title: 'Drop the old root' },
+] as const;
+
+/** Minimum waits after phase 1 and after phase 2. */
+export interface RotationWaits {
+  /** Until every proxy trusts A+B. */
+  readonly afterTrustBothMs: number;
+  /** Until no leaf signed under A is left. */
+  readonly afterIssueFromNewMs: number;
+}
+
 /**
- * The shortest time a staged root rotation takes: every proxy must hold A+B (one full workload certificate
- * lifetime, plus jitter), then every leaf must be re-issued from B (one more lifetime, plus jitter), plus one day
- * for the istiod restart and the checks between phases.
+ * Waits from the lifetimes (§6.1): with PCDS (ISTIO_MULTIROOT_MESH + PROXY_CONFIG_XDS_AGENT) proxies get A+B
+ * pushed; without it only at their next certificate fetch, which comes at the latest one workload lifetime (plus
+ * jitter) later. After issuing from B, every leaf signed under A must have been replaced: one leaf lifetime plus
+ * jitter (§6.1 step 4).
+ */
+export function rotationWaits(workloadCertTtlMs: number, pcds: boolean, jitter = DEFAULT_JITTER): RotationWaits {
+  const lifetime = Math.ceil(workloadCertTtlMs * (1 + jitter));
+  return { afterTrustBothMs: pcds ? PCDS_PROPAGATION_MS : lifetime, afterIssueFromNewMs: lifetime };
+}
+
+/**
+ * The shortest time a staged root rotation takes without PCDS (the worst case): both waits, plus one day for the
+ * istiod restart and the checks between phases.
  */
 export function rootRotationPlanMs(workloadCertTtlMs: number, jitter = DEFAULT_JITTER): number {
-  return 2 * workloadCertTtlMs * (1 + jitter) + 24 * 3_600_000;
+  const w = rotationWaits(workloadCertTtlMs, false, jitter);
+  return w.afterTrustBothMs + w.afterIssueFromNewMs + 24 * 3_600_000;
 }
