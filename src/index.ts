@@ -1,5 +1,6 @@
 // Public API of istio-custom-ca. Exports only; the generated L1s are exposed as namespaces at the end.
 export * from './mesh-app';
+export * from './root-ca-rotation';
 export * from './k8s/ca-integration';
 export * from './k8s/cert-alert-rules';
 export * from './k8s/cert-manager-issuer';

@@ -9,7 +9,7 @@ import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
 import { InstallSettings, istioOperator, istiodHelmValues, ztunnelHelmValues } from '../model/install-config';
 import { istioCsrValues } from '../model/istio-csr-values';
 import {
-  AGENT_CERT_SIGNER_ENV, AGENT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV,
+  AGENT_CERT_SIGNER_ENV, AGENT_ENV, AGENT_PCDS_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV, RESTART_ANNOTATION,
 } from '../model/istio-settings';
 import {
   csrAtLeast, DEFAULT_ISTIO_VERSION, holds, ISTIO_CSR_MINIMUMS, istioVersionProblem, parseSemver, requireFact,
@@ -80,6 +80,25 @@ export interface IstioCustomCaProps {
    * @default false
    */
   readonly ambient?: boolean;
+  /**
+   * Extra roots every workload trusts (`meshConfig.caCertificates`), e.g. the next root during a rotation. PEM
+   * CA certificates. Plug-in CA and Kubernetes CSR integrations only.
+   * @default - none
+   */
+  readonly additionalTrustedRootsPem?: string[];
+  /**
+   * Multi-root trust with runtime root updates: istiod env `ISTIO_MULTIROOT_MESH=true` and proxyMetadata
+   * `PROXY_CONFIG_XDS_AGENT=true`, so trust-bundle changes are pushed to proxies (restart workloads once).
+   * Plug-in CA and Kubernetes CSR integrations only.
+   * @default false
+   */
+  readonly multiRoot?: boolean;
+  /**
+   * A value for istiod's pod annotation `istio-custom-ca.io/restart`; changing it restarts istiod (needed when
+   * cacerts' root changes, istio-ca-facts.md §6.2).
+   * @default - no annotation
+   */
+  readonly istiodRestartToken?: string;
 }
 
 /** What an integration contributes to the install config. */
@@ -155,8 +174,9 @@ export class IstioCustomCa extends Construct {
       this.intermediateRenewBefore = plugin.renewBefore ?? Duration.hours(2160);
     }
 
+    const t = this.integration.type;
     let integration: IntegrationSettings;
-    switch (this.integration.type) {
+    switch (t) {
       case CaIntegrationType.CERT_MANAGER_PLUGIN_CA:
         integration = this.pluginCa(plugin!);
         break;
@@ -185,6 +205,29 @@ export class IstioCustomCa extends Construct {
     }
     this.caAddress = integration.caAddress;
 
+    const meshConfigExtra: Record<string, unknown> = { ...integration.meshConfig };
+    const proxyExtra: Record<string, string> = { ...integration.proxyMetadata };
+    if (props.additionalTrustedRootsPem?.length || props.multiRoot) {
+      if (t === CaIntegrationType.ISTIO_CSR) {
+        fail(NAME, "'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile " +
+          "bundle (istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
+      }
+    }
+    if (props.additionalTrustedRootsPem?.length) {
+      const existing = (meshConfigExtra.caCertificates as { pem: string }[] | undefined) ?? [];
+      const extra = props.additionalTrustedRootsPem.map((pem, i) => {
+        check(NAME, parseCaBundle(`additionalTrustedRootsPem[${i}]`, pem).problem);
+        return { pem: normalisePem(pem) };
+      });
+      meshConfigExtra.caCertificates = [...existing, ...extra];
+    }
+    if (props.multiRoot) {
+      istiodEnv[ISTIOD_ENV.ISTIO_MULTIROOT_MESH] = 'true';
+      proxyExtra[AGENT_PCDS_ENV] = 'true';
+    }
+    if (props.istiodRestartToken !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.istiodRestartToken)) {
+      fail(NAME, `'istiodRestartToken' (${props.istiodRestartToken}) must be a label-like value: letters, digits, '-', '_' and '.'`);
+    }
     const global: Record<string, unknown> = { ...integration.global };
     if (props.clusterName !== undefined) global.multiCluster = { clusterName };
     const secretTtl = { [AGENT_ENV.SECRET_TTL]: goDuration(ttl) };
@@ -195,10 +238,11 @@ export class IstioCustomCa extends Construct {
       proxyMetadata: {
         ...secretTtl,
         [AGENT_ENV.SECRET_GRACE_PERIOD_RATIO]: String(this.gracePeriodRatio),
-        ...integration.proxyMetadata,
+        ...proxyExtra,
       },
       istiodEnv,
-      meshConfig: integration.meshConfig,
+      meshConfig: meshConfigExtra,
+      istiodPodAnnotations: props.istiodRestartToken !== undefined ? { [RESTART_ANNOTATION]: props.istiodRestartToken } : undefined,
       global: Object.keys(global).length ? global : undefined,
       // ztunnel reads its own env and CA address (istio-ca-facts.md §2b, §5.1).
       ztunnel: this.ambient ? { ...(integration.caAddress ? { caAddress: integration.caAddress } : {}), env: secretTtl } : undefined,

@@ -19,6 +19,8 @@ export interface InstallSettings {
   readonly global?: Readonly<Record<string, unknown>>;
   /** Ambient: ztunnel chart values (`caAddress`, `env`); IstioOperator `values.ztunnel`. */
   readonly ztunnel?: Readonly<Record<string, unknown>>;
+  /** istiod pod annotations (IstioOperator `components.pilot.k8s.podAnnotations`, Helm `podAnnotations`). */
+  readonly istiodPodAnnotations?: Readonly<Record<string, string>>;
 }
 
 function meshConfig(s: InstallSettings): Record<string, unknown> {
@@ -41,6 +43,7 @@ export function istioOperator(s: InstallSettings, name: string): Record<string, 
     kind: 'IstioOperator',
     metadata: { name, namespace: s.istioNamespace },
     spec: {
+      ...(s.istiodPodAnnotations ? { components: { pilot: { k8s: { podAnnotations: { ...s.istiodPodAnnotations } } } } } : {}),
       meshConfig: meshConfig(s),
       values: nonEmpty({
         global: s.global ? { ...s.global } : undefined,
@@ -57,6 +60,7 @@ export function istiodHelmValues(s: InstallSettings): Record<string, unknown> {
   return nonEmpty({
     meshConfig: meshConfig(s),
     global: s.global ? { ...s.global } : undefined,
+    podAnnotations: s.istiodPodAnnotations ? { ...s.istiodPodAnnotations } : undefined,
     ...(holds('HELM_FLAT_VALUES', s.istioVersion) ? { env } : { pilot: env ? { env } : undefined }),
   });
 }

@@ -26,7 +26,15 @@ export const ISTIOD_ENV = {
   K8S_SIGNER: 'K8S_SIGNER',
   /** Joined with ISTIO_META_CERT_SIGNER as `<domain>/<short>` (§3). */
   CERT_SIGNER_DOMAIN: 'CERT_SIGNER_DOMAIN',
+  /** Multi-root trust and runtime root updates, default false (pilot/pkg/features/pilot.go, §1.3, §6.1). */
+  ISTIO_MULTIROOT_MESH: 'ISTIO_MULTIROOT_MESH',
 } as const;
+
+/** istio-agent env: accept PCDS trust-bundle pushes, default false (pilot-agent options.go, §1.3, §6.1). */
+export const AGENT_PCDS_ENV = 'PROXY_CONFIG_XDS_AGENT';
+
+/** Pod annotation whose change rolls istiod (a restart the rotation plan needs, §6.2). */
+export const RESTART_ANNOTATION = 'istio-custom-ca.io/restart';
 
 /** The value of `EXTERNAL_CA` that selects the Kubernetes CSR RA (istio pilot/pkg/bootstrap/istio_ca.go). */
 export const EXTERNAL_CA_K8S_RA = 'ISTIOD_RA_KUBERNETES_API';

@@ -1,0 +1,4 @@
+// Writes the staged root rotation plan: npx tsx examples/root-rotation/main.ts (dist/rotation/).
+import { buildRootRotation } from './rotation';
+
+buildRootRotation().synth();

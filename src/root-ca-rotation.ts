@@ -1,0 +1,199 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CaIntegrationType } from './k8s/ca-integration';
+import { IstioCustomCa } from './k8s/istio-custom-ca';
+import { MeshApp } from './mesh-app';
+import { humanDuration } from './model/durations';
+import { check, fail } from './model/errors';
+import { holds } from './model/istio-version';
+import { normalisePem, parseCaBundle } from './model/pem';
+import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
+
+const NAME = 'RootCaRotation';
+
+/** What one phase of the staged plan asks of the mesh configuration (istio-ca-facts.md §6). */
+export interface RotationPhase {
+  /** 1, 2 or 3. */
+  readonly phase: number;
+  /** Output folder name, e.g. `1-trust-both`. */
+  readonly folder: string;
+  /** One-line title. */
+  readonly title: string;
+  /** Sign with the new root's issuer (phases 2 and 3) or the current one (phase 1). */
+  readonly issueFromNew: boolean;
+  /** The roots every workload must trust in this phase (current first, as 1.20–1.29 byte-append needs). */
+  readonly trustedRootsPem: string[];
+  /**
+   * Plug-in CA / Kubernetes CSR: roots to pass as `IstioCustomCa.additionalTrustedRootsPem`, and `multiRoot: true`.
+   * Empty for istio-csr, whose `rootCaBundle` must hold `trustedRootsPem`.
+   */
+  readonly additionalTrustedRootsPem: string[];
+  /** Pass as `IstioCustomCa.multiRoot`. */
+  readonly multiRoot: boolean;
+  /** Pass as `IstioCustomCa.istiodRestartToken` (phase 2 of the cert-manager plug-in CA restarts istiod, §6.2). */
+  readonly istiodRestartToken?: string;
+}
+
+/** Builds the whole mesh configuration of one phase into `app` and returns its `IstioCustomCa`. */
+export interface IRotationPhaseBuilder {
+  buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa;
+}
+
+/** Props of `RootCaRotation`. */
+export interface RootCaRotationProps {
+  /** PEM of the root in use now (A). */
+  readonly currentRootPem: string;
+  /** PEM of the new root (B). */
+  readonly newRootPem: string;
+  /** Builds each phase's configuration; it switches issuers when `issueFromNew` is set. */
+  readonly builder: IRotationPhaseBuilder;
+  /**
+   * Output folder of the plan: one folder per phase (each a full `MeshApp` output) and ROTATION.md.
+   * @default 'dist/rotation'
+   */
+  readonly outdir?: string;
+}
+
+/**
+ * A zero-downtime root rotation as ordered GitOps commits (istio-ca-facts.md §6: trust A+B → issue from B → drop
+ * A), with the minimum wait before each phase computed from the configured lifetimes. Each phase folder holds the
+ * full manifests and install config of that phase.
+ */
+export class RootCaRotation {
+  /** The phases, in order. */
+  public readonly phases: RotationPhase[];
+  /** One app per phase. */
+  public readonly apps: MeshApp[];
+  /** The CA of each phase. */
+  public readonly cas: IstioCustomCa[];
+  /** Minimum waits after phases 1 and 2. */
+  public readonly waits: RotationWaits;
+  /** The integration rotated. */
+  public readonly integration: CaIntegrationType;
+  private readonly outdir: string;
+
+  public constructor(props: RootCaRotationProps) {
+    this.outdir = props.outdir ?? join('dist', 'rotation');
+    check(NAME, parseCaBundle('currentRootPem', props.currentRootPem).problem);
+    check(NAME, parseCaBundle('newRootPem', props.newRootPem).problem);
+    const a = normalisePem(props.currentRootPem);
+    const b = normalisePem(props.newRootPem);
+    if (a === b) fail(NAME, "'newRootPem' is the same certificate as 'currentRootPem'; give the new root");
+
+    // Build phase 1 first to learn the integration, then all phases with their settings.
+    const probe = this.build(props.builder, this.phaseSettings(1, CaIntegrationType.CERT_MANAGER_PLUGIN_CA, a, b));
+    this.integration = probe.ca.integration.type;
+    if (this.integration === CaIntegrationType.KUBERNETES_CSR) {
+      fail(NAME, 'the Kubernetes CSR integration is not supported: its roots belong to the external signers; rotate each ' +
+        "signer's root with 'additionalTrustedRootsPem' and 'multiRoot' on IstioCustomCa by hand");
+    }
+    const built = ROTATION_PHASES.map((p) => this.build(props.builder, this.phaseSettings(p.id, this.integration, a, b)));
+    this.phases = built.map((x) => x.phase);
+    this.apps = built.map((x) => x.app);
+    this.cas = built.map((x) => x.ca);
+    const pcds = this.integration !== CaIntegrationType.ISTIO_CSR;
+    this.waits = rotationWaits(Math.max(...this.cas.map((c) => c.workloadCertTtl.toMilliseconds())), pcds);
+    for (const ca of this.cas) {
+      if (ca.integration.type !== this.integration) fail(NAME, 'the builder must use the same integration in every phase');
+    }
+  }
+
+  private phaseSettings(id: number, type: CaIntegrationType, a: string, b: string): RotationPhase {
+    const p = ROTATION_PHASES[id - 1];
+    const trusted = id === 3 ? [b] : [a, b];
+    const pluginLike = type !== CaIntegrationType.ISTIO_CSR;
+    return {
+      phase: id,
+      folder: p.folder,
+      title: p.title,
+      issueFromNew: id >= 2,
+      trustedRootsPem: trusted,
+      additionalTrustedRootsPem: pluginLike ? (id === 3 ? [] : [a, b]) : [],
+      multiRoot: pluginLike,
+      // cert-manager replaces ca.crt with the new root; istiod refuses a non-subset root change at runtime (§6.2).
+      istiodRestartToken: type === CaIntegrationType.CERT_MANAGER_PLUGIN_CA && id >= 2 ? 'root-rotation-2' : undefined,
+    };
+  }
+
+  private build(builder: IRotationPhaseBuilder, phase: RotationPhase) {
+    const app = new MeshApp({ outdir: join(this.outdir ?? 'dist/rotation', phase.folder) });
+    const ca = builder.buildPhase(app, phase);
+    return { app, ca, phase };
+  }
+
+  /** Writes every phase folder and ROTATION.md, replacing the previous plan. */
+  public synth(): void {
+    rmSync(this.outdir, { recursive: true, force: true });
+    mkdirSync(this.outdir, { recursive: true });
+    for (const app of this.apps) app.synth();
+    writeFileSync(join(this.outdir, 'ROTATION.md'), this.renderPlan());
+  }
+
+  /** ROTATION.md: the phases, the minimum wait before each, and the checks that show a phase is complete. */
+  public renderPlan(): string {
+    const ca = this.cas[0];
+    const ttl = ca.workloadCertTtl.toMilliseconds();
+    const ns = ca.istioNamespace;
+    const plugin = this.integration !== CaIntegrationType.ISTIO_CSR;
+    const lines = [
+      '# Root CA rotation plan (generated by istio-custom-ca)',
+      '',
+      `Integration: ${this.integration}; Istio ${ca.istioVersion}; workload certificates ${humanDuration(ttl)}, renewed at ` +
+        `${ca.gracePeriodRatio} of their life left (jitter 0.01).`,
+      'Apply each folder as one GitOps commit, in order; never skip a wait. (istio-ca-facts.md §6)',
+      '',
+      '| Phase | Folder | Minimum wait before the next phase |',
+      '|---|---|---|',
+      `| 1 | \`${this.phases[0].folder}/\` | ${humanDuration(this.waits.afterTrustBothMs)}${plugin ? ' after every workload was restarted once' : ''} |`,
+      `| 2 | \`${this.phases[1].folder}/\` | ${humanDuration(this.waits.afterIssueFromNewMs)} |`,
+      `| 3 | \`${this.phases[2].folder}/\` | done |`,
+      '',
+      `## 1. ${this.phases[0].title}`,
+      '',
+    ];
+    if (plugin) {
+      lines.push(
+        '- Adds both roots to `meshConfig.caCertificates` and turns on `ISTIO_MULTIROOT_MESH` (istiod) and',
+        '  `PROXY_CONFIG_XDS_AGENT` (proxies), so istiod pushes the A+B trust bundle over PCDS.',
+        `- After applying: \`kubectl rollout restart deployment -n <each namespace>\` once, so proxies get \`PROXY_CONFIG_XDS_AGENT\`.`,
+        `- Wait at least ${humanDuration(this.waits.afterTrustBothMs)} after the last restart (PCDS propagation and checks).`,
+      );
+      if (this.integration === CaIntegrationType.MANUAL_PLUGIN_CA) {
+        const byteAppend = holds('MULTIROOT_BYTE_APPEND', ca.istioVersion);
+        lines.push(`- In \`cacerts\`, set \`root-cert.pem\` to the current root followed by the new one${byteAppend
+          ? ' by appending the new PEM after the old bytes (Istio 1.20-1.29 accept only a bundle that byte-contains the old one)'
+          : ''}; keep ca-cert/ca-key/cert-chain.`);
+      }
+    } else {
+      lines.push(
+        '- The root bundle istio-csr pins (`app.tls.rootCAFile`) holds both roots; istio-csr watches the file and',
+        '  rewrites `istio-ca-root-cert`. Proxies receive the bundle with their next certificate.',
+        `- Wait at least ${humanDuration(this.waits.afterTrustBothMs)}: one workload certificate lifetime plus jitter, so that every proxy has fetched a certificate since.`,
+      );
+    }
+    lines.push(
+      '- Check: `istioctl proxy-config secret <pod> -n <ns> -o json` shows both roots in `ROOTCA` for sampled pods.',
+      '',
+      `## 2. ${this.phases[1].title}`,
+      '',
+      '- The issuer switches to the new root; both roots stay trusted.',
+    );
+    if (this.integration === CaIntegrationType.CERT_MANAGER_PLUGIN_CA) {
+      lines.push(`- cert-manager re-issues \`cacerts\` with the new root in \`ca.crt\`; istiod refuses that root change at runtime, so the phase changes istiod's pod annotation \`istio-custom-ca.io/restart\` and istiod restarts (§6.2).`);
+    }
+    if (this.integration === CaIntegrationType.MANUAL_PLUGIN_CA) {
+      lines.push('- Replace `ca-cert.pem`, `ca-key.pem` and `cert-chain.pem` in `cacerts` with an intermediate signed by the new root; keep `root-cert.pem` (A+B) unchanged.');
+    }
+    lines.push(
+      `- Wait at least ${humanDuration(this.waits.afterIssueFromNewMs)}: one workload certificate lifetime plus jitter, so that no leaf signed under the old root is left.`,
+      '- Check: leaf issuers in `istioctl proxy-config secret` chain to the new root; istiod/istio-csr logs show no signing errors.',
+      '',
+      `## 3. ${this.phases[2].title}`,
+      '',
+      plugin ? '- The old root leaves `meshConfig.caCertificates`; istiod pushes the B-only bundle.' : '- The pinned bundle holds only the new root.',
+      `- Check: no \`IstioWorkloadCsrFailures\` alerts; \`kubectl -n ${ns} get configmap istio-ca-root-cert -o yaml\` holds only the new root.`,
+      '',
+    );
+    return lines.join('\n');
+  }
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Chart } from 'cdk8s';
+import { parse as parseYaml } from 'yaml';
+import {
+  CaIntegration, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, MeshApp,
+  RootCaBundle, RootCaRotation, RotationPhase, TrustSource,
+} from '../src';
+import { lintPaths } from '../src/lint/lint';
+import { normalisePem } from '../src/model/pem';
+import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
+import { FIXTURES } from './pki-fixtures';
+import { chart, matchSnapshot, one, throwsExactly, validateAll } from './support';
+
+const A = normalisePem(FIXTURES.rootA);
+const B = normalisePem(FIXTURES.rootB);
+
+function plan(builder: IRotationPhaseBuilder = new PluginCaRotationBuilder()) {
+  const outdir = mkdtempSync(join(tmpdir(), 'ica-rot-'));
+  const rotation = new RootCaRotation({ currentRootPem: A, newRootPem: B, builder, outdir });
+  rotation.synth();
+  const iop = (folder: string) => parseYaml(readFileSync(join(outdir, folder, 'install', 'istio-operator.yaml'), 'utf8'));
+  return { rotation, outdir, iop };
+}
+
+class IstioCsrRotationBuilder implements IRotationPhaseBuilder {
+  public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
+    const c = new Chart(app, 'mesh');
+    const issuer = (name: string) => new CertManagerIssuer(c, name, { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: name }) });
+    const a = issuer('istio-ca-a');
+    const b = issuer('istio-ca-b');
+    return new IstioCustomCa(c, 'istio', {
+      integration: CaIntegration.istioCsr({
+        issuer: phase.issueFromNew ? b : a,
+        rootCaBundle: RootCaBundle.trustManager({ name: 'istio-root-ca', sources: phase.trustedRootsPem.map((p) => TrustSource.inline(p)) }),
+      }),
+    });
+  }
+}
+
+describe('RootCaRotation', () => {
+  it('cert-manager plug-in CA: trust A+B with multi-root, issue from B with an istiod restart, drop A', async () => {
+    const { rotation, outdir, iop } = plan();
+    assert.deepEqual(rotation.phases.map((p) => p.folder), ['1-trust-both', '2-issue-from-new', '3-drop-old']);
+    const p1 = iop('1-trust-both');
+    assert.deepEqual(p1.spec.meshConfig.caCertificates, [{ pem: A }, { pem: B }]);
+    assert.equal(p1.spec.values.pilot.env.ISTIO_MULTIROOT_MESH, 'true');
+    assert.equal(p1.spec.meshConfig.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT, 'true');
+    assert.equal(p1.spec.components, undefined);
+    const p2 = iop('2-issue-from-new');
+    assert.deepEqual(p2.spec.meshConfig.caCertificates, [{ pem: A }, { pem: B }]);
+    assert.deepEqual(p2.spec.components.pilot.k8s.podAnnotations, { 'istio-custom-ca.io/restart': 'root-rotation-2' });
+    const p3 = iop('3-drop-old');
+    assert.equal(p3.spec.meshConfig.caCertificates, undefined);
+    assert.equal(p3.spec.values.pilot.env.ISTIO_MULTIROOT_MESH, 'true');
+    // The issuer switches in phase 2 only.
+    const issuerOf = (i: number) => one(rotation.apps[i].charts[0].toJson(), 'Certificate', 'cacerts').spec.issuerRef.name;
+    assert.deepEqual([0, 1, 2].map(issuerOf), ['mesh-root-a', 'mesh-root-b', 'mesh-root-b']);
+    for (const app of rotation.apps) await validateAll(app.charts[0].toJson());
+    // Each phase is a full output that lints clean.
+    for (const f of rotation.phases) assert.deepEqual(lintPaths([join(outdir, f.folder)]).findings, [], f.folder);
+    // Helm values carry the same restart annotation.
+    assert.deepEqual(parseYaml(readFileSync(join(outdir, '2-issue-from-new', 'install', 'istiod-values.yaml'), 'utf8')).podAnnotations,
+      { 'istio-custom-ca.io/restart': 'root-rotation-2' });
+  });
+
+  it('ROTATION.md gives the minimum waits computed from the lifetimes', () => {
+    const { rotation, outdir } = plan();
+    assert.deepEqual(rotation.waits, { afterTrustBothMs: 3_600_000, afterIssueFromNewMs: 87_264_000 });
+    const md = readFileSync(join(outdir, 'ROTATION.md'), 'utf8');
+    assert.match(md, /\| 1 \| `1-trust-both\/` \| 1h after every workload was restarted once \|/);
+    assert.match(md, /\| 2 \| `2-issue-from-new\/` \| 24h14m24s \|/);
+    matchSnapshot('rotation-plan', md);
+  });
+
+  it('istio-csr: the pinned bundle goes A+B, then B; the issuer switches; no multi-root settings', () => {
+    const { rotation } = plan(new IstioCsrRotationBuilder());
+    const sources = (i: number) => one(rotation.apps[i].charts[0].toJson(), 'Bundle').spec.sources.map((s: any) => s.inLine);
+    assert.deepEqual(sources(0), [A, B]);
+    assert.deepEqual(sources(1), [A, B]);
+    assert.deepEqual(sources(2), [B]);
+    assert.deepEqual(rotation.cas.map((c) => (c.toIstioCsrHelmValues() as any).app.certmanager.issuer.name), ['istio-ca-a', 'istio-ca-b', 'istio-ca-b']);
+    // Bundles reach proxies only at their next fetch: wait one lifetime (1h) plus jitter after phase 1.
+    assert.deepEqual(rotation.waits, { afterTrustBothMs: 3_636_000, afterIssueFromNewMs: 3_636_000 });
+    assert.ok(!JSON.stringify(rotation.cas[0].toIstioOperator()).includes('ISTIO_MULTIROOT_MESH'));
+  });
+
+  describe('validation', () => {
+    it('refuses the same root twice and a non-CA root', () => {
+      throwsExactly(() => new RootCaRotation({ currentRootPem: A, newRootPem: A, builder: new PluginCaRotationBuilder() }),
+        "RootCaRotation: 'newRootPem' is the same certificate as 'currentRootPem'; give the new root");
+      assert.throws(() => new RootCaRotation({ currentRootPem: A, newRootPem: FIXTURES.leaf, builder: new PluginCaRotationBuilder() }),
+        /^Error: RootCaRotation: 'newRootPem' holds a certificate that is not a CA/);
+    });
+    it('refuses the Kubernetes CSR integration', () => {
+      const builder: IRotationPhaseBuilder = {
+        buildPhase: (app) => new IstioCustomCa(new Chart(app, 'm'), 'x', { integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.named('example.com/s'), rootCaPem: A }) }),
+      };
+      throwsExactly(() => new RootCaRotation({ currentRootPem: A, newRootPem: B, builder }),
+        "RootCaRotation: the Kubernetes CSR integration is not supported: its roots belong to the external signers; rotate each signer's " +
+        "root with 'additionalTrustedRootsPem' and 'multiRoot' on IstioCustomCa by hand");
+    });
+  });
+});
+
+describe('IstioCustomCa rotation props', () => {
+  const plugin = (c: Chart) => CaIntegration.certManagerPluginCa({ issuer: new CertManagerIssuer(c, 'r', { source: IssuerSource.ca({ secretName: 'r' }) }) });
+  it('refuses multi-root settings with istio-csr', () => {
+    const c = chart();
+    const issuer = new CertManagerIssuer(c, 'i', { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: 'i' }) });
+    throwsExactly(() => new IstioCustomCa(c, 'x', { integration: CaIntegration.istioCsr({ issuer, rootCaBundle: RootCaBundle.fromConfigMap({ name: 'r' }) }), multiRoot: true }),
+      "IstioCustomCa: 'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile bundle " +
+      "(istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
+  });
+  it('refuses a non-CA extra root and a bad restart token', () => {
+    const c = chart();
+    assert.throws(() => new IstioCustomCa(c, 'x', { integration: plugin(c), additionalTrustedRootsPem: [FIXTURES.leaf] }),
+      /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds a certificate that is not a CA/);
+    const c2 = chart();
+    throwsExactly(() => new IstioCustomCa(c2, 'x', { integration: plugin(c2), istiodRestartToken: 'not ok' }),
+      "IstioCustomCa: 'istiodRestartToken' (not ok) must be a label-like value: letters, digits, '-', '_' and '.'");
+  });
+});
