@@ -2,6 +2,7 @@
 export * from './mesh-app';
 export * from './root-ca-rotation';
 export * from './k8s/ca-integration';
+export * from './k8s/ca-pinned-destination';
 export * from './k8s/cert-alert-rules';
 export * from './k8s/cert-manager-issuer';
 export * from './k8s/output-file';
