@@ -1,6 +1,7 @@
 // Public API of istio-custom-ca. Exports only; the generated L1s are exposed as namespaces at the end.
 export * from './mesh-app';
 export * from './root-ca-rotation';
+export * from './strict-mtls-migration';
 export * from './k8s/ca-integration';
 export * from './k8s/ca-pinned-destination';
 export * from './k8s/cert-alert-rules';

@@ -1,0 +1,197 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart, Duration, Size } from 'cdk8s';
+import { Job } from 'cdk8s-plus-27/lib/job';
+import { Cpu, EnvValue } from 'cdk8s-plus-27/lib/container';
+import { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationV1Beta1 } from './imports/istio-security-security.istio.io';
+import { MANAGED_BY } from './k8s/_scope';
+import { PermissivePeerAuth } from './k8s/permissive-peer-auth';
+import { MeshApp } from './mesh-app';
+import { humanDuration } from './model/durations';
+import { check, fail } from './model/errors';
+import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from './model/istio-version';
+import { ISTIO_DEFAULTS } from './model/istio-settings';
+import { namespaceProblem } from './model/k8s-names';
+
+const NAME = 'StrictMtlsMigration';
+
+/** A Job that calls a service for a fixed time and fails when too many calls fail. */
+export interface LoadTestOptions {
+  /** URL to call, e.g. http://payments.shop.svc.cluster.local:8080/healthz. */
+  readonly url: string;
+  /** Namespace the Job runs in (a meshed namespace, so it calls through its sidecar). */
+  readonly namespace: string;
+  /**
+   * How long to call.
+   * @default Duration.minutes(10)
+   */
+  readonly duration?: Duration;
+  /**
+   * Smallest acceptable success ratio; the Job exits non-zero below it.
+   * @default 0.999
+   */
+  readonly minSuccessRatio?: number;
+  /**
+   * Container image with `sh` and `curl`.
+   * @default 'curlimages/curl:8.11.1'
+   */
+  readonly image?: string;
+}
+
+/** Props of `StrictMtlsMigration`. */
+export interface StrictMtlsMigrationProps {
+  /** Namespaces to move to STRICT, in this order. */
+  readonly namespaces: string[];
+  /**
+   * Output folder: one folder per stage, and MIGRATION.md.
+   * @default 'dist/mtls-migration'
+   */
+  readonly outdir?: string;
+  /**
+   * Istio version targeted (PeerAuthentication API version).
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+  /**
+   * The mesh root namespace; it is never given a namespace-wide policy here.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * A load-test Job defined in every stage, to run while the stage rolls out.
+   * @default - none
+   */
+  readonly loadTest?: LoadTestOptions;
+}
+
+/** The load-test script: POSIX sh and curl; exits 1 when the success ratio is below the threshold. */
+export const LOAD_TEST_SCRIPT = [
+  'set -u',
+  'end=$(( $(date +%s) + DURATION_SECONDS ))',
+  'ok=0; failed=0',
+  'while [ "$(date +%s)" -lt "$end" ]; do',
+  '  if curl -fsS -o /dev/null --max-time 5 "$URL"; then ok=$((ok + 1)); else failed=$((failed + 1)); fi',
+  '  sleep 0.2',
+  'done',
+  'total=$((ok + failed))',
+  'echo "requests=$total ok=$ok failed=$failed"',
+  // Stop the sidecar so that the Job completes (istio-agent's /quitquitquit on :15020).
+  'curl -fsS -X POST http://127.0.0.1:15020/quitquitquit >/dev/null 2>&1 || true',
+  '[ "$total" -gt 0 ] && [ $(( ok * 1000 / total )) -ge "$MIN_SUCCESS_PER_MILLE" ]',
+].join('\n');
+
+/**
+ * PERMISSIVE → STRICT, namespace by namespace, as ordered GitOps stages: `0-permissive/` makes every namespace
+ * explicitly PERMISSIVE, then each `N-strict-<namespace>/` turns one more namespace STRICT. Run the load test during
+ * each stage; move on only when it succeeds (peers.md §2, pain point 19).
+ */
+export class StrictMtlsMigration {
+  /** Stage folders, in order, with the namespaces STRICT in each. */
+  public readonly stages: { readonly folder: string; readonly strict: string[] }[];
+  /** One app per stage. */
+  public readonly apps: MeshApp[];
+  private readonly outdir: string;
+  private readonly props: StrictMtlsMigrationProps;
+
+  public constructor(props: StrictMtlsMigrationProps) {
+    this.props = props;
+    this.outdir = props.outdir ?? join('dist', 'mtls-migration');
+    const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
+    check(NAME, istioVersionProblem('istioVersion', version));
+    const root = props.rootNamespace ?? ISTIO_DEFAULTS.rootNamespace;
+    if (props.namespaces.length === 0) fail(NAME, "'namespaces' ([]) is empty; list the namespaces to move to STRICT, in order");
+    const seen = new Set<string>();
+    for (const ns of props.namespaces) {
+      check(NAME, namespaceProblem('namespaces', ns));
+      if (ns === root) fail(NAME, `'namespaces' lists the root namespace (${root}), where a namespace-wide policy is mesh-wide; migrate workload namespaces only`);
+      if (seen.has(ns)) fail(NAME, `'namespaces' lists ${ns} twice; give each namespace once`);
+      seen.add(ns);
+    }
+    const lt = props.loadTest;
+    if (lt) {
+      check(NAME, namespaceProblem('loadTest.namespace', lt.namespace));
+      if (!/^https?:\/\/\S+$/.test(lt.url)) fail(NAME, `'loadTest.url' (${lt.url}) must be an http:// or https:// URL`);
+      const ratio = lt.minSuccessRatio ?? 0.999;
+      if (!(ratio > 0 && ratio <= 1)) fail(NAME, `'loadTest.minSuccessRatio' (${ratio}) must be greater than 0 and at most 1`);
+      if ((lt.duration ?? Duration.minutes(10)).toSeconds() < 10) fail(NAME, "'loadTest.duration' must be at least 10s");
+    }
+
+    this.stages = [{ folder: '0-permissive', strict: [] as string[] },
+      ...props.namespaces.map((ns, i) => ({ folder: `${i + 1}-strict-${ns}`, strict: props.namespaces.slice(0, i + 1) }))];
+    this.apps = this.stages.map((stage) => {
+      const app = new MeshApp({ outdir: join(this.outdir, stage.folder) });
+      const chart = new Chart(app, 'mtls-migration');
+      for (const ns of props.namespaces) {
+        if (stage.strict.includes(ns)) {
+          const metadata = { name: 'default', namespace: ns, labels: MANAGED_BY };
+          const spec = { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } };
+          if (holds('V1_APIS', version)) new PeerAuthentication(chart, `Strict-${ns}`, { metadata, spec });
+          else new PeerAuthenticationV1Beta1(chart, `Strict-${ns}`, { metadata, spec: spec as any });
+        } else {
+          new PermissivePeerAuth(chart, `Permissive-${ns}`, {
+            namespace: ns, namespaceWide: true, istioVersion: version, rootNamespace: root,
+            reason: `mTLS migration stage ${stage.folder}: plaintext accepted until this namespace is moved to STRICT`,
+          });
+        }
+      }
+      if (lt) this.loadTestJob(chart, lt, stage.folder);
+      return app;
+    });
+  }
+
+  private loadTestJob(chart: Chart, lt: LoadTestOptions, stage: string): void {
+    const duration = lt.duration ?? Duration.minutes(10);
+    const job = new Job(chart, 'LoadTest', {
+      metadata: { name: `mtls-load-test-${stage}`.slice(0, 63).replace(/-+$/, ''), namespace: lt.namespace, labels: MANAGED_BY },
+      backoffLimit: 0,
+      activeDeadline: Duration.seconds(duration.toSeconds() + 120),
+      podMetadata: { annotations: { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' } },
+      containers: [{
+        name: 'load-test',
+        image: lt.image ?? 'curlimages/curl:8.11.1',
+        command: ['sh', '-c', LOAD_TEST_SCRIPT],
+        envVariables: {
+          URL: EnvValue.fromValue(lt.url),
+          DURATION_SECONDS: EnvValue.fromValue(String(Math.round(duration.toSeconds()))),
+          MIN_SUCCESS_PER_MILLE: EnvValue.fromValue(String(Math.round((lt.minSuccessRatio ?? 0.999) * 1000))),
+        },
+        // curlimages/curl runs as curl_user (uid 100); a numeric user lets runAsNonRoot be verified.
+        securityContext: { user: 100, group: 101 },
+        resources: {
+          cpu: { request: Cpu.millis(50), limit: Cpu.millis(200) },
+          memory: { request: Size.mebibytes(32), limit: Size.mebibytes(64) },
+        },
+      }],
+    });
+    void job;
+  }
+
+  /** Writes every stage folder and MIGRATION.md, replacing the previous plan. */
+  public synth(): void {
+    rmSync(this.outdir, { recursive: true, force: true });
+    mkdirSync(this.outdir, { recursive: true });
+    for (const app of this.apps) app.synth();
+    writeFileSync(join(this.outdir, 'MIGRATION.md'), this.renderPlan());
+  }
+
+  /** MIGRATION.md: the stages in order and what to check before each next one. */
+  public renderPlan(): string {
+    const lt = this.props.loadTest;
+    return [
+      '# PERMISSIVE → STRICT migration (generated by istio-custom-ca)',
+      '',
+      'Apply each folder as one GitOps commit, in order.',
+      '',
+      ...this.stages.map((s, i) => `${i + 1}. \`${s.folder}/\`: ${s.strict.length ? `STRICT in ${s.strict.join(', ')}` : 'every namespace explicitly PERMISSIVE'}`),
+      '',
+      lt
+        ? `During each stage the Job \`mtls-load-test-<stage>\` in \`${lt.namespace}\` calls ${lt.url} for ${humanDuration((lt.duration ?? Duration.minutes(10)).toMilliseconds())} ` +
+          `and fails below a ${((lt.minSuccessRatio ?? 0.999) * 100).toFixed(1)}% success ratio. Move on only when it succeeded; on failure, revert the stage's commit.`
+        : 'Check that clients of each namespace keep working before moving on; revert the stage\'s commit on failures.',
+      '',
+      'PeerAuthentication changes propagate to proxies over xDS within seconds, but not atomically: expect a short window of',
+      'transient failures while a STRICT policy propagates, so keep retries on in clients (istio/istio#48290).',
+      '',
+    ].join('\n');
+  }
+}

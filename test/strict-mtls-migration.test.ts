@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Duration } from 'cdk8s';
+import { LOAD_TEST_SCRIPT, StrictMtlsMigration, StrictMtlsMigrationProps } from '../src';
+import { lintPaths } from '../src/lint/lint';
+import { matchSnapshot, ofKind, one, throwsExactly, validateAll } from './support';
+
+const loadTest = { url: 'http://payments.shop.svc.cluster.local:8080/healthz', namespace: 'shop', duration: Duration.minutes(5) };
+
+function plan(props: Partial<StrictMtlsMigrationProps> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'ica-mig-'));
+  const m = new StrictMtlsMigration({ namespaces: ['shop', 'billing'], outdir, loadTest, ...props });
+  m.synth();
+  return { m, outdir, objs: (i: number) => m.apps[i].charts[0].toJson() };
+}
+
+/** Runs the load-test script with a fake curl that fails every `failEvery`-th call. */
+function runScript(failEvery: number, perMille: number): { status: number | null; stdout: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ica-curl-'));
+  const counter = join(dir, 'n');
+  writeFileSync(counter, '0');
+  writeFileSync(join(dir, 'curl'), `#!/bin/sh\ncase "$*" in *quitquitquit*) exit 0;; esac\nn=$(( $(cat ${counter}) + 1 )); echo $n > ${counter}\n` +
+    `[ ${failEvery} -gt 0 ] && [ $(( n % ${failEvery} )) -eq 0 ] && exit 7\nexit 0\n`);
+  chmodSync(join(dir, 'curl'), 0o755);
+  const r = spawnSync('sh', ['-c', LOAD_TEST_SCRIPT], {
+    encoding: 'utf8', timeout: 20_000,
+    env: { PATH: `${dir}:${process.env.PATH}`, URL: 'http://x', DURATION_SECONDS: '2', MIN_SUCCESS_PER_MILLE: String(perMille) },
+  });
+  return { status: r.status, stdout: r.stdout };
+}
+
+describe('StrictMtlsMigration', () => {
+  it('emits PERMISSIVE first, then one more namespace STRICT per stage, each a full output that lints clean', async () => {
+    const { m, outdir, objs } = plan();
+    assert.deepEqual(m.stages.map((s) => s.folder), ['0-permissive', '1-strict-shop', '2-strict-billing']);
+    const modes = (i: number) => Object.fromEntries(ofKind(objs(i), 'PeerAuthentication').map((p) => [p.metadata.namespace, p.spec.mtls.mode]));
+    assert.deepEqual(modes(0), { shop: 'PERMISSIVE', billing: 'PERMISSIVE' });
+    assert.deepEqual(modes(1), { shop: 'STRICT', billing: 'PERMISSIVE' });
+    assert.deepEqual(modes(2), { shop: 'STRICT', billing: 'STRICT' });
+    for (let i = 0; i < 3; i++) {
+      await validateAll(objs(i));
+      assert.deepEqual(lintPaths([join(outdir, m.stages[i].folder)]).findings, []);
+    }
+    const job = one(objs(1), 'Job');
+    assert.equal(job.metadata.namespace, 'shop');
+    assert.equal(job.spec.backoffLimit, 0);
+    assert.deepEqual(job.spec.template.spec.containers[0].env, [
+      { name: 'URL', value: loadTest.url }, { name: 'DURATION_SECONDS', value: '300' }, { name: 'MIN_SUCCESS_PER_MILLE', value: '999' },
+    ]);
+    matchSnapshot('strict-mtls-migration', objs(1));
+    assert.match(readFileSync(join(outdir, 'MIGRATION.md'), 'utf8'), /2\. `1-strict-shop\/`: STRICT in shop/);
+  });
+
+  it('the load-test script passes at full success and exits non-zero below the threshold', () => {
+    const good = runScript(0, 999);
+    assert.equal(good.status, 0, good.stdout);
+    assert.match(good.stdout, /requests=\d+ ok=\d+ failed=0/);
+    const bad = runScript(2, 999);
+    assert.notEqual(bad.status, 0, bad.stdout);
+    assert.match(bad.stdout, /failed=[1-9]/);
+  });
+
+  it('uses v1beta1 before Istio 1.22', () => {
+    const { objs } = plan({ istioVersion: '1.21', loadTest: undefined });
+    assert.ok(ofKind(objs(2), 'PeerAuthentication').every((p) => p.apiVersion === 'security.istio.io/v1beta1'));
+  });
+
+  describe('validation', () => {
+    it('refuses the root namespace, duplicates and an empty list', () => {
+      throwsExactly(() => new StrictMtlsMigration({ namespaces: ['istio-system'] }),
+        "StrictMtlsMigration: 'namespaces' lists the root namespace (istio-system), where a namespace-wide policy is mesh-wide; migrate workload namespaces only");
+      throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a', 'a'] }), "StrictMtlsMigration: 'namespaces' lists a twice; give each namespace once");
+      throwsExactly(() => new StrictMtlsMigration({ namespaces: [] }), "StrictMtlsMigration: 'namespaces' ([]) is empty; list the namespaces to move to STRICT, in order");
+    });
+    it('refuses a bad load test', () => {
+      throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, url: 'payments' } }),
+        "StrictMtlsMigration: 'loadTest.url' (payments) must be an http:// or https:// URL");
+      throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, minSuccessRatio: 1.5 } }),
+        "StrictMtlsMigration: 'loadTest.minSuccessRatio' (1.5) must be greater than 0 and at most 1");
+      throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, duration: Duration.seconds(5) } }),
+        "StrictMtlsMigration: 'loadTest.duration' must be at least 10s");
+    });
+  });
+});
