@@ -141,6 +141,8 @@ export class RootCaRotation {
       `Integration: ${this.integration}; Istio ${ca.istioVersion}; workload certificates ${humanDuration(ttl)}, renewed at ` +
         `${ca.gracePeriodRatio} of their life left (jitter 0.01).`,
       'Apply each folder as one GitOps commit, in order; never skip a wait. (istio-ca-facts.md §6)',
+      'Where a phase folder has `terraform/`, apply it (`terraform init && terraform apply`) before that phase\'s manifests;',
+      'the roots\' PEMs given to the plan must be the real ones (public certificates, e.g. from Terraform outputs).',
       '',
       '| Phase | Folder | Minimum wait before the next phase |',
       '|---|---|---|',

@@ -269,6 +269,20 @@ describe('VaultPkiBackend', () => {
       throwsExactly(() => backend({ kubernetesAuth: { ...auth, audience: '' } }),
         "VaultPkiBackend: 'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
     });
+    it('fails on a next root without its own mount, signing at a next root that does not exist, and a next root in route 2', () => {
+      throwsExactly(() => backend({ nextRoot: { mountPath: 'pki', commonName: 'B' } }),
+        "VaultPkiBackend: 'nextRoot.mountPath' (pki) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays");
+      throwsExactly(() => backend({ signWithNextRoot: true }), "VaultPkiBackend: 'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
+      throwsExactly(() => backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, nextRoot: { mountPath: 'pki-next', commonName: 'B' } }),
+        "VaultPkiBackend: 'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
+    });
+    it('signs at the next root and checks lifetimes against its mount', () => {
+      const { b } = backend({ nextRoot: { mountPath: 'pki-next', commonName: 'B', ttl: Duration.hours(4380) }, signWithNextRoot: true });
+      assert.equal(b.signPath, 'pki-next/root/sign-intermediate');
+      throwsExactly(() => b.checkIssuer(issuer('pki-next/root/sign-intermediate'), [{ label: "intermediate 'duration'", lifetime: Duration.hours(8760) }]),
+        "VaultPkiBackend: intermediate 'duration' (8760h) exceeds mount pki-next of 'nextRoot' (4380h); Vault would silently cap it " +
+        '(istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+    });
     it('fails on a bad logical id prefix', () => {
       throwsExactly(() => backend({ logicalIdPrefix: 'Istio-1' }),
         "VaultPkiBackend: 'logicalIdPrefix' (Istio-1) must be lowercase letters, digits and '_', starting with a letter");

@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
+import { parse as parseYaml } from 'yaml';
 import { MeshApp } from '../../src';
 import { scanOutput } from '../../test/output-scan';
 import { matchSnapshot, one, validateAll, validateModel } from '../../test/support';
 import { buildDefaultMesh, DEFAULT_CONFIG } from './mesh';
+import { buildDefaultRotation } from './rotation';
+import { lintPaths } from '../../src/lint/lint';
 
 const SNAPSHOTS = join(__dirname, '__snapshots__');
 
@@ -69,5 +72,37 @@ describe('examples/default (Vault root → cert-manager Vault ClusterIssuer → 
   it('install config goes to install/, and nothing in the output is a secret or a known-wrong setting', () => {
     matchSnapshot('install', ['istio-operator.yaml', 'istiod-values.yaml'].map((f) => readFileSync(join(out, 'install', f), 'utf8')).join('---\n'), SNAPSHOTS);
     assert.deepEqual(scanOutput(out), []);
+  });
+});
+
+describe('examples/default root rotation (dist/rotation)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'ica-default-rot-'));
+  const rotation = buildDefaultRotation(out);
+  rotation.synth();
+  const tf = (f: string) => JSON.parse(readFileSync(join(out, f, 'terraform/istio-custom-ca/cdk.tf.json'), 'utf8'));
+  const iop = (f: string) => parseYaml(readFileSync(join(out, f, 'install/istio-operator.yaml'), 'utf8'));
+
+  it('keeps the current Vault root, adds the next one, and moves the sign path and policy to it in phase 2', async () => {
+    for (const f of ['1-trust-both', '2-issue-from-new', '3-drop-old']) {
+      assert.deepEqual(Object.keys(tf(f).resource.vault_mount).sort(), ['istio_next_root_mount', 'istio_root_mount'], f);
+    }
+    const policyPaths = async (f: string) => Object.keys((await parse('p.hcl', tf(f).resource.vault_policy.istio_sign_policy.policy)).path);
+    assert.deepEqual(await policyPaths('1-trust-both'), ['pki/root/sign-intermediate']);
+    assert.deepEqual(await policyPaths('2-issue-from-new'), ['pki-next/root/sign-intermediate']);
+    const issuerPath = (i: number) => one(rotation.apps[i].charts[0].toJson(), 'ClusterIssuer', 'vault-istio').spec.vault.path;
+    assert.deepEqual([0, 1, 2].map(issuerPath), ['pki/root/sign-intermediate', 'pki-next/root/sign-intermediate', 'pki-next/root/sign-intermediate']);
+    assert.equal(iop('1-trust-both').spec.meshConfig.caCertificates.length, 2);
+    assert.equal(iop('1-trust-both').spec.values.pilot.env.ISTIO_MULTIROOT_MESH, 'true');
+    assert.deepEqual(iop('2-issue-from-new').spec.components.pilot.k8s.podAnnotations, { 'istio-custom-ca.io/restart': 'root-rotation-2' });
+    assert.equal(iop('3-drop-old').spec.meshConfig.caCertificates, undefined);
+    assert.equal(tf('1-trust-both').output.istio_next_root_ca_pem.value, '${vault_pki_secret_backend_root_cert.istio_next_root_ca.certificate}');
+  });
+
+  it('every phase lints clean, holds no secret, and ROTATION.md gives the waits', () => {
+    for (const p of rotation.phases) assert.deepEqual(lintPaths([join(out, p.folder)]).findings, [], p.folder);
+    assert.deepEqual(scanOutput(out), []);
+    const md = readFileSync(join(out, 'ROTATION.md'), 'utf8');
+    assert.match(md, /\| 2 \| `2-issue-from-new\/` \| 24h14m24s \|/);
+    assert.match(md, /apply it \(`terraform init && terraform apply`\) before that phase's manifests/);
   });
 });

@@ -38,7 +38,7 @@ export class PluginCaRotationBuilder implements IRotationPhaseBuilder {
   }
 }
 
-/** The staged plan, written to `<outdir>` (default `$CDK8S_OUTDIR/rotation` or `dist/rotation`). */
-export function buildRootRotation(outdir = join(process.env.CDK8S_OUTDIR ?? 'dist', 'rotation')): RootCaRotation {
+/** The staged plan, written to `<outdir>` (default `dist/rotation-cert-manager`). */
+export function buildRootRotation(outdir = join(process.env.CDK8S_OUTDIR ?? 'dist', 'rotation-cert-manager')): RootCaRotation {
   return new RootCaRotation({ currentRootPem: CURRENT_ROOT_PEM, newRootPem: NEW_ROOT_PEM, builder: new PluginCaRotationBuilder(), outdir });
 }

@@ -147,6 +147,36 @@ export interface MeshPkiConfig {
    */
   readonly ambient?: boolean;
   /**
+   * Route 1 root rotation: mount path of the next root (B), generated next to the current one.
+   * @default - no next root
+   */
+  readonly nextRootMountPath?: string;
+  /**
+   * Common name of the next root.
+   * @default 'Istio Mesh Root CA (next)'
+   */
+  readonly nextRootCommonName?: string;
+  /**
+   * cert-manager signs `cacerts` at the next root (rotation phases 2 and 3).
+   * @default false
+   */
+  readonly signWithNextRoot?: boolean;
+  /**
+   * Passed to `IstioCustomCa.additionalTrustedRootsPem` (rotation: the roots' PEMs from the Terraform outputs).
+   * @default - none
+   */
+  readonly additionalTrustedRootsPem?: string[];
+  /**
+   * Passed to `IstioCustomCa.multiRoot`.
+   * @default false
+   */
+  readonly multiRoot?: boolean;
+  /**
+   * Passed to `IstioCustomCa.istiodRestartToken`.
+   * @default - none
+   */
+  readonly istiodRestartToken?: string;
+  /**
    * Kubernetes auth mount path in Vault.
    * @default 'kubernetes'
    */
@@ -269,6 +299,10 @@ export class MeshPki {
       root,
       rootMountPath,
       rootMaxLeaseTtl: config.rootMaxLeaseTtl,
+      nextRoot: config.nextRootMountPath
+        ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
+        : undefined,
+      signWithNextRoot: config.signWithNextRoot,
       intermediateMountPath: config.intermediateMountPath,
       intermediateTtl: config.intermediateTtl,
       leafRoleName: config.leafRoleName,
@@ -308,6 +342,9 @@ export class MeshPki {
       gracePeriodRatio: config.gracePeriodRatio,
       clusterName: config.clusterName,
       ambient: config.ambient,
+      additionalTrustedRootsPem: config.additionalTrustedRootsPem,
+      multiRoot: config.multiRoot,
+      istiodRestartToken: config.istiodRestartToken,
     };
     if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
       const duration = config.intermediateDuration ?? Duration.hours(8760);

@@ -66,6 +66,19 @@ export interface VaultKubernetesAuthProps {
   readonly tokenTtl?: Duration;
 }
 
+/** The next root of a staged root rotation (istio-ca-facts.md §6). */
+export interface NextVaultRootProps {
+  /** Its PKI mount path (must differ from the current root's). */
+  readonly mountPath: string;
+  /** Common name of the new root. */
+  readonly commonName: string;
+  /**
+   * Lifetime of the new root.
+   * @default Duration.hours(87600)
+   */
+  readonly ttl?: Duration;
+}
+
 /** Props of `VaultPkiBackend`. */
 export interface VaultPkiBackendProps {
   /** SPIFFE trust domain of the mesh; the leaf role allows `spiffe://<trustDomain>/*` only. */
@@ -86,6 +99,16 @@ export interface VaultPkiBackendProps {
    * @default - the root's ttl
    */
   readonly rootMaxLeaseTtl?: Duration;
+  /**
+   * Route 1, root rotation: a second root (B) generated in its own mount, next to the current one, which is kept.
+   * @default - none
+   */
+  readonly nextRoot?: NextVaultRootProps;
+  /**
+   * Route 1, root rotation: cert-manager signs the intermediate at the next root's mount (phases 2 and 3).
+   * @default false
+   */
+  readonly signWithNextRoot?: boolean;
   /**
    * Route 2: path of the intermediate PKI mount.
    * @default 'pki_int'
@@ -152,6 +175,8 @@ export class VaultPkiBackend extends Construct {
   public readonly leafMaxTtl?: Duration;
   /** Root mount max lease TTL (generated roots). */
   public readonly rootMaxLeaseTtl?: Duration;
+  /** The next root's mount max lease TTL, during a rotation. */
+  public readonly nextRootMaxLeaseTtl?: Duration;
   /** The root. */
   public readonly root: VaultRoot;
   /** The path cert-manager must sign at: `<root>/root/sign-intermediate` or `<int>/sign/<role>`. */
@@ -238,7 +263,35 @@ export class VaultPkiBackend extends Construct {
     if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
       // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (istio-ca-facts.md §4.3).
       this.signPath = `${this.rootMountPath}/root/sign-intermediate`;
+      const next = props.nextRoot;
+      if (next) {
+        check(NAME, mountPathProblem('nextRoot.mountPath', next.mountPath));
+        if (next.mountPath === this.rootMountPath) {
+          fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
+        }
+        const ttl = (next.ttl ?? Duration.hours(87600)).toMilliseconds();
+        const nextMount = pin(new Mount(this, 'NextRootMount', {
+          path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
+        }), 'next_root_mount');
+        const nextCa = pin(new PkiSecretBackendRootCert(this, 'NextRootCa', {
+          backend: nextMount.path, type: 'internal', commonName: next.commonName, ttl: goDuration(ttl), keyType: 'ec', keyBits: 384, issuerName: 'mesh-root',
+        }), 'next_root_ca');
+        pin(new PkiSecretBackendConfigUrls(this, 'NextRootUrls', {
+          backend: nextMount.path,
+          issuingCertificates: [`${address}/v1/${next.mountPath}/ca`],
+          crlDistributionPoints: [`${address}/v1/${next.mountPath}/crl`],
+        }), 'next_root_urls');
+        new TerraformOutput(this, 'NextRootCaPem', { value: nextCa.certificate, description: 'PEM of the next mesh root CA (public)' })
+          .overrideLogicalId(`${prefix}_next_root_ca_pem`);
+        this.nextRootMaxLeaseTtl = Duration.millis(ttl);
+        if (props.signWithNextRoot) this.signPath = `${next.mountPath}/root/sign-intermediate`;
+      } else if (props.signWithNextRoot) {
+        fail(NAME, "'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
+      }
     } else {
+      if (props.nextRoot || props.signWithNextRoot) {
+        fail(NAME, "'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
+      }
       this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
       this.leafRoleName = props.leafRoleName ?? 'istio-workload';
       this.leafMaxTtl = props.leafMaxTtl ?? Duration.hours(24);
@@ -423,8 +476,10 @@ export class VaultPkiBackend extends Construct {
       fail(NAME, `${who} requests tokens for audience ${issuer.vaultAudience}, but the Vault auth role expects ` +
         `'kubernetesAuth.audience' (${this.kubernetesAuth.audience}); set the audience to ${issuer.vaultAudience}`);
     }
-    const cap = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? this.leafMaxTtl : this.rootMaxLeaseTtl;
-    const capName = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? `role ${this.leafRoleName} 'leafMaxTtl'` : `mount ${this.rootMountPath} 'rootMaxLeaseTtl'`;
+    const onNext = this.nextRootMaxLeaseTtl !== undefined && !this.signPath.startsWith(`${this.rootMountPath}/`);
+    const cap = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? this.leafMaxTtl : onNext ? this.nextRootMaxLeaseTtl : this.rootMaxLeaseTtl;
+    const capName = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? `role ${this.leafRoleName} 'leafMaxTtl'`
+      : onNext ? `mount ${this.signPath.replace(/\/root\/sign-intermediate$/, '')} of 'nextRoot'` : `mount ${this.rootMountPath} 'rootMaxLeaseTtl'`;
     for (const r of requested) {
       if (cap !== undefined) check(NAME, vaultCapProblem(r.label, r.lifetime.toMilliseconds(), capName, cap.toMilliseconds()));
     }
