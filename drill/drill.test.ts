@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_JITTER, rotationWaits } from '../src/model/rotation';
-import { naivePlan, runDrill, stagedPlan } from './drill';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDefaultRotation } from '../examples/default/rotation';
+import { naivePlan, planFromRotation, runDrill, stagedPlan } from './drill';
 
 const HOUR = 3_600_000;
 const base = { workloads: 4, workloadCertTtlMs: HOUR, gracePeriodRatio: 0.5, jitter: DEFAULT_JITTER, tickMs: HOUR / 24, realTimeLimitMs: 60_000 };
@@ -15,6 +19,16 @@ describe('rotation drill (real mTLS on 127.0.0.1)', () => {
       assert.ok(results.every((r) => r.attempted > 0));
       assert.equal(total(results), 0, `pcds=${pcds}: ${JSON.stringify(results)}`);
     }
+  });
+
+  it('the plan RootCaRotation generates for examples/default keeps every handshake working', async () => {
+    const rotation = buildDefaultRotation(mkdtempSync(join(tmpdir(), 'ica-drill-')));
+    const phases = planFromRotation(rotation);
+    assert.deepEqual(phases.map((p) => [p.name, p.issueFrom, p.trust.join('+')]),
+      [['1-trust-both', 'A', 'A+B'], ['2-issue-from-new', 'B', 'A+B'], ['3-drop-old', 'B', 'B']]);
+    const ttl = rotation.cas[0].workloadCertTtl.toMilliseconds();
+    const results = await runDrill({ ...base, workloadCertTtlMs: ttl, tickMs: ttl / 24, pcds: true, phases });
+    assert.equal(total(results), 0, JSON.stringify(results));
   });
 
   it('the naive one-step root swap breaks handshakes', async () => {

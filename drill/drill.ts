@@ -8,6 +8,7 @@ import { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { humanDuration } from '../src/model/durations';
 import { RotationWaits } from '../src/model/rotation';
+import { RootCaRotation } from '../src/root-ca-rotation';
 import { intermediate, Issued, leaf, root } from './pki';
 
 /** A plan: the CA's state in each phase and how long the phase runs on the simulated clock. */
@@ -54,6 +55,17 @@ export function stagedPlan(waits: RotationWaits, workloadCertTtlMs: number): Dri
     { name: '2-issue-from-new', issueFrom: 'B', trust: ['A', 'B'], durationMs: waits.afterIssueFromNewMs },
     { name: '3-drop-old', issueFrom: 'B', trust: ['B'], durationMs: workloadCertTtlMs },
   ];
+}
+
+/** A `RootCaRotation`'s own phases (which root issues, which roots are trusted) with its computed waits. */
+export function planFromRotation(rotation: RootCaRotation): DrillPhase[] {
+  const [a, b] = rotation.phases[0].trustedRootsPem;
+  const name = (pem: string): 'A' | 'B' => (pem === a ? 'A' : pem === b ? 'B' : (() => { throw new Error('unknown root in plan'); })());
+  const ttl = Math.max(...rotation.cas.map((c) => c.workloadCertTtl.toMilliseconds()));
+  const durations = [rotation.waits.afterTrustBothMs, rotation.waits.afterIssueFromNewMs, ttl];
+  return rotation.phases.map((p, i) => ({
+    name: p.folder, issueFrom: p.issueFromNew ? 'B' : 'A', trust: p.trustedRootsPem.map(name), durationMs: durations[i],
+  }));
 }
 
 /** The seed article's plan: swap the root in one step (edit the root ConfigMap, reissue from B). */

@@ -5,16 +5,28 @@
  */
 import { humanDuration } from '../src/model/durations';
 import { DEFAULT_JITTER, rotationWaits } from '../src/model/rotation';
-import { naivePlan, PhaseResult, runDrill, stagedPlan } from './drill';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDefaultRotation } from '../examples/default/rotation';
+import { IstioCsrRotationBuilder } from './istio-csr-rotation';
+import { RootCaRotation } from '../src/root-ca-rotation';
+import { FIXTURES } from '../test/pki-fixtures';
+import { naivePlan, PhaseResult, planFromRotation, runDrill, stagedPlan } from './drill';
 
 const HOUR = 3_600_000;
 const WORKLOADS = Number(process.env.DRILL_WORKLOADS ?? 6);
 
-interface Scenario { name: string; ttlMs: number; pcds: boolean; naive: boolean }
+interface Scenario { name: string; ttlMs: number; pcds: boolean; naive: boolean; rotation?: () => RootCaRotation }
+const scratch = () => mkdtempSync(join(tmpdir(), 'ica-drill-'));
 const SCENARIOS: Scenario[] = [
-  { name: 'cert-manager plug-in CA (PCDS)', ttlMs: 24 * HOUR, pcds: true, naive: false },
-  { name: 'manual plug-in CA (PCDS)', ttlMs: 12 * HOUR, pcds: true, naive: false },
-  { name: 'istio-csr (bundle at next fetch)', ttlMs: 1 * HOUR, pcds: false, naive: false },
+  // The plans RootCaRotation generates, walked phase by phase with their computed waits.
+  { name: 'plug-in CA, examples/default plan', ttlMs: 24 * HOUR, pcds: true, naive: false, rotation: () => buildDefaultRotation(scratch()) },
+  {
+    name: 'istio-csr, RootCaRotation plan', ttlMs: 1 * HOUR, pcds: false, naive: false,
+    rotation: () => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder: new IstioCsrRotationBuilder(), outdir: scratch() }),
+  },
+  { name: 'manual plug-in CA, staged (PCDS)', ttlMs: 12 * HOUR, pcds: true, naive: false },
   { name: 'naive one-step swap (seed article)', ttlMs: 24 * HOUR, pcds: false, naive: true },
 ];
 
@@ -22,7 +34,7 @@ export async function drillAll(log: (s: string) => void = console.log): Promise<
   const all: { scenario: Scenario; results: PhaseResult[] }[] = [];
   for (const sc of SCENARIOS) {
     log(`\n== ${sc.name}: ${WORKLOADS} workloads, SECRET_TTL ${humanDuration(sc.ttlMs)}, ratio 0.5, jitter ${DEFAULT_JITTER}`);
-    const phases = sc.naive ? naivePlan(sc.ttlMs) : stagedPlan(rotationWaits(sc.ttlMs, sc.pcds), sc.ttlMs);
+    const phases = sc.naive ? naivePlan(sc.ttlMs) : sc.rotation ? planFromRotation(sc.rotation()) : stagedPlan(rotationWaits(sc.ttlMs, sc.pcds), sc.ttlMs);
     const results = await runDrill({
       workloads: WORKLOADS, workloadCertTtlMs: sc.ttlMs, gracePeriodRatio: 0.5, jitter: DEFAULT_JITTER,
       pcds: sc.pcds, phases, tickMs: sc.ttlMs / 24, log,

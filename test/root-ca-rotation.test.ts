@@ -12,6 +12,7 @@ import {
 import { lintPaths } from '../src/lint/lint';
 import { normalisePem } from '../src/model/pem';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
+import { IstioCsrRotationBuilder } from '../drill/istio-csr-rotation';
 import { FIXTURES } from './pki-fixtures';
 import { chart, matchSnapshot, one, throwsExactly, validateAll } from './support';
 
@@ -24,21 +25,6 @@ function plan(builder: IRotationPhaseBuilder = new PluginCaRotationBuilder()) {
   rotation.synth();
   const iop = (folder: string) => parseYaml(readFileSync(join(outdir, folder, 'install', 'istio-operator.yaml'), 'utf8'));
   return { rotation, outdir, iop };
-}
-
-class IstioCsrRotationBuilder implements IRotationPhaseBuilder {
-  public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
-    const c = new Chart(app, 'mesh');
-    const issuer = (name: string) => new CertManagerIssuer(c, name, { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: name }) });
-    const a = issuer('istio-ca-a');
-    const b = issuer('istio-ca-b');
-    return new IstioCustomCa(c, 'istio', {
-      integration: CaIntegration.istioCsr({
-        issuer: phase.issueFromNew ? b : a,
-        rootCaBundle: RootCaBundle.trustManager({ name: 'istio-root-ca', sources: phase.trustedRootsPem.map((p) => TrustSource.inline(p)) }),
-      }),
-    });
-  }
 }
 
 describe('RootCaRotation', () => {
