@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import {
-  CaIntegration, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, MeshApp,
-  RootCaBundle, RootCaRotation, RotationPhase, TrustSource,
+  CaIntegration, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
+  RootCaRotation,
 } from '../src';
 import { lintPaths } from '../src/lint/lint';
 import { normalisePem } from '../src/model/pem';
