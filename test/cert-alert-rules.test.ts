@@ -12,10 +12,7 @@ import {
 } from '../src';
 import { humanizeDuration } from '../src/model/alert-tests';
 import { buildDefaultMesh } from '../examples/default/mesh';
-import { IstioCsrChart } from '../examples/istio-csr/chart';
-import { KubernetesCsrChart } from '../examples/kubernetes-csr/chart';
-import { SelfSignedMeshChart } from '../examples/self-signed/chart';
-import { buildVaultIstioCsrMesh } from '../examples/vault-istio-csr/mesh';
+import { EXAMPLES } from './examples';
 import { FIXTURES } from './pki-fixtures';
 import { chart, matchSnapshot, one, synth, throwsExactly, validateAll } from './support';
 
@@ -56,14 +53,7 @@ const istioCsr = (c: Chart) => CaIntegration.istioCsr({
 
 describe('CertAlertRules', () => {
   describe('promtool on the synthesized rules of every example', () => {
-    const examples: [string, (app: MeshApp) => void][] = [
-      ['default', (app) => { buildDefaultMesh(app); }],
-      ['vault-istio-csr', (app) => { buildVaultIstioCsrMesh(app); }],
-      ['istio-csr', (app) => { new IstioCsrChart(app, 'istio-csr'); }],
-      ['kubernetes-csr', (app) => { new KubernetesCsrChart(app, 'kubernetes-csr'); }],
-      ['self-signed', (app) => { new SelfSignedMeshChart(app, 'istio-custom-ca'); }],
-    ];
-    for (const [name, build] of examples) {
+    for (const [name, build] of EXAMPLES) {
       it(`examples/${name}: promtool check rules and promtool test rules pass`, () => {
         const { rules } = promtoolOnApp(build);
         assert.ok(rules.length >= 3);

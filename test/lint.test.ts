@@ -8,11 +8,7 @@ import { parseDocuments } from '../src/lint/documents';
 import { lintDocuments, lintPaths } from '../src/lint/lint';
 import { RULES } from '../src/lint/rules';
 import { MeshApp } from '../src';
-import { buildDefaultMesh } from '../examples/default/mesh';
-import { IstioCsrChart } from '../examples/istio-csr/chart';
-import { KubernetesCsrChart } from '../examples/kubernetes-csr/chart';
-import { SelfSignedMeshChart } from '../examples/self-signed/chart';
-import { buildVaultIstioCsrMesh } from '../examples/vault-istio-csr/mesh';
+import { EXAMPLES } from './examples';
 import { SCHEMAS_DIR } from './support';
 
 /** Lints YAML text (one or more files, `name: text`) and returns the rule ids found. */
@@ -172,15 +168,7 @@ describe('istio-custom-ca lint', () => {
     assert.equal(result.findings.length, 14);
     assert.ok(result.findings.every((f) => f.fix.length > 0 && f.line !== undefined));
   });
-
-  const examples: [string, (app: MeshApp) => void][] = [
-    ['default', (app) => { buildDefaultMesh(app); }],
-    ['vault-istio-csr', (app) => { buildVaultIstioCsrMesh(app); }],
-    ['istio-csr', (app) => { new IstioCsrChart(app, 'istio-csr'); }],
-    ['kubernetes-csr', (app) => { new KubernetesCsrChart(app, 'kubernetes-csr'); }],
-    ['self-signed', (app) => { new SelfSignedMeshChart(app, 'istio-custom-ca'); }],
-  ];
-  for (const [name, build] of examples) {
+  for (const [name, build] of EXAMPLES) {
     it(`dist/ of examples/${name} lints clean (no false alarms)`, () => {
       const out = mkdtempSync(join(tmpdir(), `ica-lint-${name}-`));
       const app = new MeshApp({ outdir: out });
