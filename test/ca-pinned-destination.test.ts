@@ -49,7 +49,7 @@ describe('CaPinnedDestination', () => {
       throwsExactly(() => DestinationTrust.meshPeers({ peers: [{ namespace: 'a', serviceAccount: 'b' }], caCertificates: '/etc/certs/custom-ca.crt' }),
         "CaPinnedDestination: 'caCertificates' (/etc/certs/custom-ca.crt) cannot pin a CA with ISTIO_MUTUAL: Pilot keeps only subjectAltNames, " +
         'sni and insecureSkipVerify and always trusts the mesh root from SDS, so the file would be silently ignored (istio-ca-facts.md §8.3, ' +
-        '§11 j); narrow peers with their SPIFFE IDs here, or use DestinationTrust.externalCaFiles() (MUTUAL) for a foreign CA');
+        '§11 j); narrow peers with their SPIFFE IDs, or use MUTUAL (DestinationTrust.externalCaFiles()) for a foreign CA');
     });
     it('requires a workloadSelector for credentialName at sidecars', () => {
       throwsExactly(() => make({ trust: DestinationTrust.externalCaCredential({ credentialName: 'c' }) }),

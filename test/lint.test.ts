@@ -60,12 +60,12 @@ const CASES: Record<string, { bad: Record<string, string>; good: Record<string, 
   ICA008: {
     bad: { 'a.yaml': 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: p}\nspec:\n  host: p\n  trafficPolicy:\n    portLevelSettings:\n    - port: {number: 80}\n      tls: {mode: ISTIO_MUTUAL, caCertificates: /etc/ca.pem}\n' },
     good: { 'a.yaml': 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: p}\nspec:\n  host: p\n  trafficPolicy:\n    tls: {mode: MUTUAL, caCertificates: /etc/ca.pem, clientCertificate: /etc/c.pem, privateKey: /etc/k.pem}\n' },
-    message: /caCertificates is silently ignored/,
+    message: /cannot pin a CA with ISTIO_MUTUAL: Pilot keeps only subjectAltNames/,
   },
   ICA009: {
     bad: { 'a.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: istio-system}\nspec:\n  selector: {matchLabels: {app: x}}\n  mtls: {mode: PERMISSIVE}\n' },
     good: { 'a.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: apps}\nspec:\n  selector: {matchLabels: {app: x}}\n  mtls: {mode: PERMISSIVE}\n' },
-    message: /in the root namespace \(istio-system\) is ambiguous/,
+    message: /'namespace' \(istio-system\) is the root namespace, where a selector-bearing PeerAuthentication is ambiguous/,
   },
   ICA010: {
     bad: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: increase(pilot_xds_cds_reject[5m]) > 0\n' },
@@ -75,7 +75,7 @@ const CASES: Record<string, { bad: Record<string, string>; good: Record<string, 
   ICA011: {
     bad: { 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-ca-root-cert, namespace: istio-system}\ndata: {root-cert.pem: x}\n' },
     good: { 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-root-ca, namespace: cert-manager}\ndata: {ca.pem: x}\n' },
-    message: /owned and continuously reconciled by istiod/,
+    message: /ConfigMap 'metadata.name' \(istio-ca-root-cert\) is the ConfigMap istiod or istio-csr own and rewrite/,
   },
   ICA012: {
     bad: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: default}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: i}}\n' },

@@ -7,6 +7,7 @@ import { check, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, spiffeId, trustDomainProblem } from '../model/identity';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { istioMutualCaCertificatesProblem } from '../model/istio-policy-rules';
 import { MANAGED_BY } from './_scope';
 
 const NAME = 'CaPinnedDestination';
@@ -75,11 +76,7 @@ export class DestinationTrust {
    * In-mesh peers: `ISTIO_MUTUAL` with `subjectAltNames` built from SPIFFE IDs; the CA is the mesh trust bundle.
    */
   public static meshPeers(options: MeshPeersOptions): DestinationTrust {
-    if (options.caCertificates !== undefined) {
-      fail(NAME, `'caCertificates' (${options.caCertificates}) cannot pin a CA with ISTIO_MUTUAL: Pilot keeps only subjectAltNames, ` +
-        'sni and insecureSkipVerify and always trusts the mesh root from SDS, so the file would be silently ignored (istio-ca-facts.md ' +
-        '§8.3, §11 j); narrow peers with their SPIFFE IDs here, or use DestinationTrust.externalCaFiles() (MUTUAL) for a foreign CA');
-    }
+    check(NAME, istioMutualCaCertificatesProblem(options.caCertificates));
     const td = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     check(NAME, trustDomainProblem('trustDomain', td));
     if (options.peers.length === 0) fail(NAME, "'peers' ([]) is empty; name at least one namespace and ServiceAccount");

@@ -8,6 +8,7 @@ import { check, fail } from '../model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { rootNamespaceSelectorProblem } from '../model/istio-policy-rules';
 import { MANAGED_BY } from './_scope';
 
 const NAME = 'PermissivePeerAuth';
@@ -124,8 +125,7 @@ export class PermissivePeerAuth extends Construct {
         fail(NAME, props.namespaceWide
           ? `'namespace' (${props.namespace}) is the root namespace, where a policy without selector is mesh-wide; ` +
             "set 'meshWide: true' if that is intended, or choose another namespace"
-          : `'namespace' (${props.namespace}) is the root namespace, where a selector-bearing PeerAuthentication is ` +
-            "ambiguous (istio-ca-facts.md §8.2); put the policy in the workload's own namespace");
+          : rootNamespaceSelectorProblem(props.namespace, root)!);
       }
       this.namespace = props.namespace;
     }

@@ -1,5 +1,6 @@
 import { check, fail } from '../model/errors';
 import { objectNameProblem } from '../model/k8s-names';
+import { istioCaRootCertNameProblem } from '../model/istio-policy-rules';
 import { normalisePem, parseCaBundle } from '../model/pem';
 
 /** What a root bundle is read from. */
@@ -81,10 +82,7 @@ export class RootCaBundle {
 
   private static checkName(name: string): void {
     check('RootCaBundle', objectNameProblem('name', name));
-    if (name === 'istio-ca-root-cert') {
-      fail('RootCaBundle', "'name' (istio-ca-root-cert) is the ConfigMap istiod or istio-csr own and rewrite in every " +
-        'namespace (istio-ca-facts.md §6.5); choose another name, e.g. istio-root-ca');
-    }
+    check('RootCaBundle', istioCaRootCertNameProblem('name', name));
   }
 
   private constructor(

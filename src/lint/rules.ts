@@ -5,6 +5,7 @@
 import { parseGoDuration } from '../model/durations';
 import { trustDomainMismatchProblem, trustDomainProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { AGENT_CERT_SIGNER_ENV, AGENT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIOD_ENV } from '../model/istio-settings';
+import { istioCaRootCertNameProblem, istioMutualCaCertificatesProblem, rootNamespaceSelectorProblem } from '../model/istio-policy-rules';
 import { holds } from '../model/istio-version';
 import { certManagerMinimumProblem, graceRatioProblem, renewBeforeProblem, vaultCapProblem, workloadTtlProblem } from '../model/lifetime-rules';
 import { METRICS, NOT_CERTIFICATE_METRICS } from '../model/metrics';
@@ -205,9 +206,8 @@ export const RULES: readonly LintRule[] = [
       const hits: Hit[] = [];
       const visit = (policy: any, path: Path) => {
         if (!policy) return;
-        if (policy.tls?.mode === 'ISTIO_MUTUAL' && policy.tls?.caCertificates !== undefined) {
-          hits.push({ doc, path: [...path, 'tls', 'caCertificates'], message: 'with ISTIO_MUTUAL, caCertificates is silently ignored: trust always comes from the mesh root (SDS ROOTCA), so nothing is pinned' });
-        }
+        const p = policy.tls?.mode === 'ISTIO_MUTUAL' ? istioMutualCaCertificatesProblem(policy.tls?.caCertificates) : undefined;
+        if (p) hits.push({ doc, path: [...path, 'tls', 'caCertificates'], message: p });
         (policy.portLevelSettings ?? []).forEach((p: any, i: number) => visit(p, [...path, 'portLevelSettings', i]));
       };
       visit(doc.data.spec?.trafficPolicy, ['spec', 'trafficPolicy']);
@@ -218,9 +218,11 @@ export const RULES: readonly LintRule[] = [
   {
     id: 'ICA009', name: 'peer-auth-selector-in-root-namespace', severity: 'error', fact: '§8.2',
     fix: "move the policy to the workload's own namespace (PermissivePeerAuth does)",
-    check: (docs, ctx) => docs.filter((d) => isKind(d, 'PeerAuthentication', 'security.istio.io'))
-      .filter((d) => d.data.spec?.selector !== undefined && (d.data.metadata?.namespace ?? 'default') === ctx.rootNamespace)
-      .map((doc) => ({ doc, path: ['spec', 'selector'], message: `a selector-bearing PeerAuthentication in the root namespace (${ctx.rootNamespace}) is ambiguous: ignored by some code paths, mesh-wide by others` })),
+    check: (docs, ctx) => docs.filter((d) => isKind(d, 'PeerAuthentication', 'security.istio.io') && d.data.spec?.selector !== undefined)
+      .flatMap((doc) => {
+        const p = rootNamespaceSelectorProblem(doc.data.metadata?.namespace ?? 'default', ctx.rootNamespace);
+        return p ? [{ doc, path: ['metadata', 'namespace'], message: p }] : [];
+      }),
   },
   {
     id: 'ICA010', name: 'alert-metric-does-not-exist', severity: 'error', fact: '§7, §11 i',
@@ -241,8 +243,10 @@ export const RULES: readonly LintRule[] = [
   {
     id: 'ICA011', name: 'hand-made-istio-ca-root-cert', severity: 'error', fact: '§6.5, §11 k',
     fix: 'do not write istio-ca-root-cert: rotate roots through cacerts, meshConfig.caCertificates or istio-csr rootCAFile (a differently named trust bundle)',
-    check: (docs) => docs.filter((d) => d.data.metadata?.name === 'istio-ca-root-cert' && (isKind(d, 'ConfigMap') || isKind(d, 'Bundle', 'trust.cert-manager.io')))
-      .map((doc) => ({ doc, path: ['metadata', 'name'], message: `istio-ca-root-cert is owned and continuously reconciled by istiod (or istio-csr): this ${doc.data.kind} is reverted, and it is not the workload mTLS trust source` })),
+    check: (docs) => docs.filter((d) => isKind(d, 'ConfigMap') || isKind(d, 'Bundle', 'trust.cert-manager.io')).flatMap((doc) => {
+      const p = istioCaRootCertNameProblem('metadata.name', String(doc.data.metadata?.name));
+      return p ? [{ doc, path: ['metadata', 'name'], message: `${doc.data.kind} ${p}; it is reverted, and it is not the workload mTLS trust source` }] : [];
+    }),
   },
   {
     id: 'ICA012', name: 'cacerts-outside-istiod-namespace', severity: 'error', fact: '§1.1, §2a',
