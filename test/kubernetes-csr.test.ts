@@ -29,13 +29,16 @@ describe('IstioCustomCa with kubernetesCsr', () => {
       EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API',
       K8S_SIGNER: 'clusterissuers.cert-manager.io/istio-system',
       CERT_SIGNER_DOMAIN: 'clusterissuers.cert-manager.io',
+      PILOT_CERT_PROVIDER: 'k8s.io/clusterissuers.cert-manager.io/istio-system',
       MAX_WORKLOAD_CERT_TTL: '2160h',
     });
     assert.equal(iop.spec.meshConfig.defaultConfig.proxyMetadata.ISTIO_META_CERT_SIGNER, 'istio-system');
     assert.deepEqual(iop.spec.meshConfig.caCertificates, [{ pem: `${ROOT.replace(/\r\n/g, '\n').trim()}\n`, certSigners: ['clusterissuers.cert-manager.io/istio-system'] }]);
     assert.deepEqual(iop.spec.values.global.certSigners, ['clusterissuers.cert-manager.io/istio-system']);
+    // global.pilotCertProvider stays istiod (sidecars mount istio-ca-root-cert only then); never 'kubernetes' (fatal since 1.23).
     const text = JSON.stringify([iop, ca.toIstiodHelmValues()]);
-    assert.ok(!/pilotCertProvider|PILOT_CERT_PROVIDER/.test(text), 'never touch pilotCertProvider (kubernetes is fatal since 1.23)');
+    assert.ok(!/pilotCertProvider/.test(text));
+    assert.ok(!/kubernetes"/.test(text));
     const helm: any = ca.toIstiodHelmValues();
     assert.deepEqual(helm.global.certSigners, ['clusterissuers.cert-manager.io/istio-system']);
     assert.equal(helm.env.EXTERNAL_CA, 'ISTIOD_RA_KUBERNETES_API');

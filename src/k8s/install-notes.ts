@@ -87,7 +87,8 @@ export function installNotes(ca: IstioCustomCa): string {
         ] : []),
         '2. Install or upgrade Istio with the install config, then restart workloads so that proxies get',
         '   `ISTIO_META_CERT_SIGNER`.',
-        '- `pilotCertProvider` stays `istiod`; `kubernetes` is fatal since Istio 1.23.',
+        '- istiod gets its own serving certificate from the default signer (`PILOT_CERT_PROVIDER=k8s.io/<signer>` on the istiod',
+        '  container); `global.pilotCertProvider` stays `istiod`, and `kubernetes` is fatal since Istio 1.23.',
       );
       break;
     }

@@ -477,6 +477,9 @@ export class IstioCustomCa extends Construct {
         [ISTIOD_ENV.EXTERNAL_CA]: EXTERNAL_CA_K8S_RA,
         [ISTIOD_ENV.K8S_SIGNER]: def.full,
         [ISTIOD_ENV.CERT_SIGNER_DOMAIN]: def.domain,
+        // istiod's own serving cert from the same signer, as the istio.io task does (§3); global.pilotCertProvider
+        // stays istiod so that sidecars still mount istio-ca-root-cert to verify istiod.
+        [ISTIOD_ENV.PILOT_CERT_PROVIDER]: `k8s.io/${def.full}`,
       },
       proxyMetadata: { [AGENT_CERT_SIGNER_ENV]: def.short },
       // istiod creates and approves the CSRs itself: approve RBAC per signer (§3).

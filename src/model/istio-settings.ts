@@ -26,6 +26,11 @@ export const ISTIOD_ENV = {
   K8S_SIGNER: 'K8S_SIGNER',
   /** Joined with ISTIO_META_CERT_SIGNER as `<domain>/<short>` (§3). */
   CERT_SIGNER_DOMAIN: 'CERT_SIGNER_DOMAIN',
+  /**
+   * istiod's own DNS certificate provider; `k8s.io/<signer>` in the Kubernetes CSR route, set on the istiod
+   * container as in the istio.io custom-ca-k8s task (not via global.pilotCertProvider, §3). `kubernetes` is fatal.
+   */
+  PILOT_CERT_PROVIDER: 'PILOT_CERT_PROVIDER',
   /** Multi-root trust and runtime root updates, default false (pilot/pkg/features/pilot.go, §1.3, §6.1). */
   ISTIO_MULTIROOT_MESH: 'ISTIO_MULTIROOT_MESH',
 } as const;
