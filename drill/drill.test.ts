@@ -5,6 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDefaultRotation } from '../examples/default/rotation';
+import { RootCaRotation } from '../src';
+import { FIXTURES } from '../test/pki-fixtures';
+import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder, ManualPluginCaRotationBuilder } from './rotation-builders';
 import { naivePlan, planFromRotation, runDrill, stagedPlan } from './drill';
 
 const HOUR = 3_600_000;
@@ -29,6 +32,16 @@ describe('rotation drill (real mTLS on 127.0.0.1)', () => {
     const ttl = rotation.cas[0].workloadCertTtl.toMilliseconds();
     const results = await runDrill({ ...base, workloadCertTtlMs: ttl, tickMs: ttl / 24, pcds: true, phases });
     assert.equal(total(results), 0, JSON.stringify(results));
+  });
+
+  it('the RootCaRotation plans for istio-csr, Kubernetes CSR and the manual plug-in CA keep every handshake working', async () => {
+    for (const builder of [new IstioCsrRotationBuilder(), new KubernetesCsrRotationBuilder(), new ManualPluginCaRotationBuilder()]) {
+      const rotation = new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder, outdir: mkdtempSync(join(tmpdir(), 'ica-drill-')) });
+      const ttl = rotation.cas[0].workloadCertTtl.toMilliseconds();
+      const pcds = rotation.phases[0].multiRoot;
+      const results = await runDrill({ ...base, workloadCertTtlMs: ttl, tickMs: ttl / 24, pcds, phases: planFromRotation(rotation) });
+      assert.equal(total(results), 0, `${rotation.integration}: ${JSON.stringify(results)}`);
+    }
   });
 
   it('the naive one-step root swap breaks handshakes', async () => {

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDefaultRotation } from '../examples/default/rotation';
-import { IstioCsrRotationBuilder } from './istio-csr-rotation';
+import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder, ManualPluginCaRotationBuilder } from './rotation-builders';
 import { RootCaRotation } from '../src/root-ca-rotation';
 import { FIXTURES } from '../test/pki-fixtures';
 import { naivePlan, PhaseResult, planFromRotation, runDrill, stagedPlan } from './drill';
@@ -26,18 +26,29 @@ const SCENARIOS: Scenario[] = [
     name: 'istio-csr, RootCaRotation plan', ttlMs: 1 * HOUR, pcds: false, naive: false,
     rotation: () => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder: new IstioCsrRotationBuilder(), outdir: scratch() }),
   },
-  { name: 'manual plug-in CA, staged (PCDS)', ttlMs: 12 * HOUR, pcds: true, naive: false },
+  {
+    name: 'Kubernetes CSR, RootCaRotation plan', ttlMs: 12 * HOUR, pcds: true, naive: false,
+    rotation: () => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder: new KubernetesCsrRotationBuilder(), outdir: scratch() }),
+  },
+  {
+    name: 'manual plug-in CA, RootCaRotation plan', ttlMs: 12 * HOUR, pcds: true, naive: false,
+    rotation: () => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder: new ManualPluginCaRotationBuilder(), outdir: scratch() }),
+  },
   { name: 'naive one-step swap (seed article)', ttlMs: 24 * HOUR, pcds: false, naive: true },
 ];
 
 export async function drillAll(log: (s: string) => void = console.log): Promise<{ scenario: Scenario; results: PhaseResult[] }[]> {
   const all: { scenario: Scenario; results: PhaseResult[] }[] = [];
   for (const sc of SCENARIOS) {
-    log(`\n== ${sc.name}: ${WORKLOADS} workloads, SECRET_TTL ${humanDuration(sc.ttlMs)}, ratio 0.5, jitter ${DEFAULT_JITTER}`);
-    const phases = sc.naive ? naivePlan(sc.ttlMs) : sc.rotation ? planFromRotation(sc.rotation()) : stagedPlan(rotationWaits(sc.ttlMs, sc.pcds), sc.ttlMs);
+    // A generated plan brings its own lifetimes and PCDS setting; the others use the scenario's.
+    const rotation = sc.rotation?.();
+    const ttlMs = rotation ? rotation.cas[0].workloadCertTtl.toMilliseconds() : sc.ttlMs;
+    const pcds = rotation ? rotation.phases[0].multiRoot : sc.pcds;
+    log(`\n== ${sc.name}: ${WORKLOADS} workloads, SECRET_TTL ${humanDuration(ttlMs)}, ratio 0.5, jitter ${DEFAULT_JITTER}, ${pcds ? 'PCDS push' : 'bundle at next fetch'}`);
+    const phases = sc.naive ? naivePlan(ttlMs) : rotation ? planFromRotation(rotation) : stagedPlan(rotationWaits(ttlMs, pcds), ttlMs);
     const results = await runDrill({
-      workloads: WORKLOADS, workloadCertTtlMs: sc.ttlMs, gracePeriodRatio: 0.5, jitter: DEFAULT_JITTER,
-      pcds: sc.pcds, phases, tickMs: sc.ttlMs / 24, log,
+      workloads: WORKLOADS, workloadCertTtlMs: ttlMs, gracePeriodRatio: 0.5, jitter: DEFAULT_JITTER,
+      pcds, phases, tickMs: ttlMs / 24, log,
     });
     all.push({ scenario: sc, results });
   }

@@ -83,10 +83,6 @@ export class RootCaRotation {
     // Build phase 1 first to learn the integration, then all phases with their settings.
     const probe = this.build(props.builder, this.phaseSettings(1, CaIntegrationType.CERT_MANAGER_PLUGIN_CA, a, b));
     this.integration = probe.ca.integration.type;
-    if (this.integration === CaIntegrationType.KUBERNETES_CSR) {
-      fail(NAME, 'the Kubernetes CSR integration is not supported: its roots belong to the external signers; rotate each ' +
-        "signer's root with 'additionalTrustedRootsPem' and 'multiRoot' on IstioCustomCa by hand");
-    }
     const built = ROTATION_PHASES.map((p) => this.build(props.builder, this.phaseSettings(p.id, this.integration, a, b)));
     this.phases = built.map((x) => x.phase);
     this.apps = built.map((x) => x.app);
@@ -182,6 +178,9 @@ export class RootCaRotation {
     );
     if (this.integration === CaIntegrationType.CERT_MANAGER_PLUGIN_CA) {
       lines.push(`- cert-manager re-issues \`cacerts\` with the new root in \`ca.crt\`; istiod refuses that root change at runtime, so the phase changes istiod's pod annotation \`istio-custom-ca.io/restart\` and istiod restarts (§6.2).`);
+    }
+    if (this.integration === CaIntegrationType.KUBERNETES_CSR) {
+      lines.push('- The mesh moves to the signer under the new root (`K8S_SIGNER`, `ISTIO_META_CERT_SIGNER`, `global.certSigners`); restart workloads so that proxies send the new signer name.');
     }
     if (this.integration === CaIntegrationType.MANUAL_PLUGIN_CA) {
       lines.push('- Replace `ca-cert.pem`, `ca-key.pem` and `cert-chain.pem` in `cacerts` with an intermediate signed by the new root; keep `root-cert.pem` (A+B) unchanged.');

@@ -6,13 +6,13 @@ import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import {
-  CaIntegration, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
+  CaIntegration, CertManagerIssuer, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
   RootCaRotation,
 } from '../src';
 import { lintPaths } from '../src/lint/lint';
 import { normalisePem } from '../src/model/pem';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
-import { IstioCsrRotationBuilder } from '../drill/istio-csr-rotation';
+import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder } from '../drill/rotation-builders';
 import { FIXTURES } from './pki-fixtures';
 import { chart, matchSnapshot, one, throwsExactly, validateAll } from './support';
 
@@ -74,20 +74,24 @@ describe('RootCaRotation', () => {
     assert.ok(!JSON.stringify(rotation.cas[0].toIstioOperator()).includes('ISTIO_MULTIROOT_MESH'));
   });
 
+  it('Kubernetes CSR: multi-root trust A+B, the mesh moves to the signer under B, then only B', () => {
+    const { iop } = plan(new KubernetesCsrRotationBuilder());
+    const p1 = iop('1-trust-both');
+    assert.equal(p1.spec.values.pilot.env.K8S_SIGNER, 'clusterissuers.cert-manager.io/mesh-signer-a');
+    assert.equal(p1.spec.values.pilot.env.ISTIO_MULTIROOT_MESH, 'true');
+    assert.deepEqual(p1.spec.meshConfig.caCertificates.map((c: any) => c.pem), [A, A, B]);
+    const p2 = iop('2-issue-from-new');
+    assert.equal(p2.spec.values.pilot.env.K8S_SIGNER, 'clusterissuers.cert-manager.io/mesh-signer-b');
+    assert.deepEqual(p2.spec.values.global.certSigners, ['clusterissuers.cert-manager.io/mesh-signer-b']);
+    assert.deepEqual(iop('3-drop-old').spec.meshConfig.caCertificates.map((c: any) => c.pem), [B]);
+  });
+
   describe('validation', () => {
     it('refuses the same root twice and a non-CA root', () => {
       throwsExactly(() => new RootCaRotation({ currentRootPem: A, newRootPem: A, builder: new PluginCaRotationBuilder() }),
         "RootCaRotation: 'newRootPem' is the same certificate as 'currentRootPem'; give the new root");
       assert.throws(() => new RootCaRotation({ currentRootPem: A, newRootPem: FIXTURES.leaf, builder: new PluginCaRotationBuilder() }),
         /^Error: RootCaRotation: 'newRootPem' holds a certificate that is not a CA/);
-    });
-    it('refuses the Kubernetes CSR integration', () => {
-      const builder: IRotationPhaseBuilder = {
-        buildPhase: (app) => new IstioCustomCa(new Chart(app, 'm'), 'x', { integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.named('example.com/s'), rootCaPem: A }) }),
-      };
-      throwsExactly(() => new RootCaRotation({ currentRootPem: A, newRootPem: B, builder }),
-        "RootCaRotation: the Kubernetes CSR integration is not supported: its roots belong to the external signers; rotate each signer's " +
-        "root with 'additionalTrustedRootsPem' and 'multiRoot' on IstioCustomCa by hand");
     });
   });
 });
