@@ -114,6 +114,16 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
       throwsExactly(() => setup({ workloadCertTtl: Duration.minutes(10), maxWorkloadCertTtl: Duration.minutes(20) }, { duration: Duration.minutes(30), renewBefore: Duration.minutes(15) }),
         "IstioCustomCa: 'duration' (30m) is below cert-manager's minimum Certificate duration of 1h; use 1h or more");
     });
+    it('sets the jitter only from Istio 1.24, and bounds it', () => {
+      assert.equal((setup({ gracePeriodRatioJitter: 0.05 }).ca.toIstioOperator() as any).spec.meshConfig.defaultConfig.proxyMetadata.SECRET_GRACE_PERIOD_RATIO_JITTER, '0.05');
+      throwsExactly(() => setup({ gracePeriodRatioJitter: 0.05, istioVersion: '1.23' }),
+        "IstioCustomCa: 'istioVersion' (1.23) cannot be used with 'gracePeriodRatioJitter': it needs Istio 1.24 or later, because " +
+        "istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER (default 0.01) only there (istio-ca-facts.md §5.1); target Istio 1.24 " +
+        "or later, or remove 'gracePeriodRatioJitter'");
+      throwsExactly(() => setup({ gracePeriodRatioJitter: 0.6 }),
+        "IstioCustomCa: 'gracePeriodRatioJitter' (0.6) must be at least 0 and below both 'gracePeriodRatio' and 1 - gracePeriodRatio " +
+        '(0.5), or renewal could start at once or never (Istio default 0.01)');
+    });
     it('fails on a non-positive lifetime', () => {
       throwsExactly(() => setup({ workloadCertTtl: Duration.hours(0) }), "IstioCustomCa: 'workloadCertTtl' (0s) must be a positive duration");
     });

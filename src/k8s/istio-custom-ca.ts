@@ -20,6 +20,7 @@ import {
   renewalCoversLeafProblem, renewBeforeProblem, signerOutlivesProblem, workloadTtlProblem,
 } from '../model/lifetime-rules';
 import { normalisePem, parseCaBundle } from '../model/pem';
+import { DEFAULT_JITTER } from '../model/rotation';
 import { makeClusterScoped, MANAGED_BY } from './_scope';
 import {
   CacertsLayout, CaIntegration, CaIntegrationType, CertManagerPluginCaOptions, IstioCsrOptions, KubernetesCsrOptions,
@@ -58,6 +59,11 @@ export interface IstioCustomCaProps {
    * @default 0.5
    */
   readonly gracePeriodRatio?: number;
+  /**
+   * ± random offset on the renewal ratio: proxyMetadata `SECRET_GRACE_PERIOD_RATIO_JITTER` (Istio 1.24+).
+   * @default - Istio's default, 0.01 (not emitted)
+   */
+  readonly gracePeriodRatioJitter?: number;
   /**
    * Largest lifetime istiod signs; larger requests fail with TTL_ERROR: istiod env `MAX_WORKLOAD_CERT_TTL`.
    * Not allowed with istio-csr, where istiod signs nothing.
@@ -130,6 +136,8 @@ export class IstioCustomCa extends Construct {
   public readonly workloadCertTtl: Duration;
   /** Sidecar renewal ratio (`SECRET_GRACE_PERIOD_RATIO`). */
   public readonly gracePeriodRatio: number;
+  /** Jitter on the ratio (`SECRET_GRACE_PERIOD_RATIO_JITTER`; Istio's default 0.01 when not set). */
+  public readonly gracePeriodRatioJitter: number;
   /** istiod's `MAX_WORKLOAD_CERT_TTL`, where istiod signs. */
   public readonly maxWorkloadCertTtl?: Duration;
   /** The integration in use. */
@@ -157,6 +165,16 @@ export class IstioCustomCa extends Construct {
     check(NAME, namespaceProblem('istioNamespace', this.istioNamespace));
     check(NAME, istioVersionProblem('istioVersion', this.istioVersion));
     check(NAME, graceRatioProblem(this.gracePeriodRatio));
+    this.gracePeriodRatioJitter = props.gracePeriodRatioJitter ?? DEFAULT_JITTER;
+    if (props.gracePeriodRatioJitter !== undefined) {
+      check(NAME, requireFact('istioVersion', this.istioVersion, 'GRACE_PERIOD_JITTER', "'gracePeriodRatioJitter'",
+        "target Istio 1.24 or later, or remove 'gracePeriodRatioJitter'"));
+      const j = props.gracePeriodRatioJitter;
+      if (!(j >= 0 && j < Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio))) {
+        fail(NAME, `'gracePeriodRatioJitter' (${j}) must be at least 0 and below both 'gracePeriodRatio' and 1 - gracePeriodRatio ` +
+          `(${Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio)}), or renewal could start at once or never (Istio default 0.01)`);
+      }
+    }
     if (props.clusterName !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.clusterName)) {
       fail(NAME, `'clusterName' (${props.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
@@ -221,6 +239,7 @@ export class IstioCustomCa extends Construct {
       });
       meshConfigExtra.caCertificates = [...existing, ...extra];
     }
+    if (props.gracePeriodRatioJitter !== undefined) proxyExtra[AGENT_ENV.SECRET_GRACE_PERIOD_RATIO_JITTER] = String(props.gracePeriodRatioJitter);
     if (props.multiRoot) {
       istiodEnv[ISTIOD_ENV.ISTIO_MULTIROOT_MESH] = 'true';
       proxyExtra[AGENT_PCDS_ENV] = 'true';

@@ -147,12 +147,13 @@ export function holds(id: VersionFactId, version: string): boolean {
 }
 
 /** Problem text naming the version and the fact when `id` does not hold for `version`, else undefined. */
-export function requireFact(prop: string, version: string, id: VersionFactId, what: string): string | undefined {
+export function requireFact(prop: string, version: string, id: VersionFactId, what: string,
+  fix = 'target a supported Istio version or choose another integration'): string | undefined {
   if (holds(id, version)) return undefined;
   const f: VersionFact = VERSION_FACTS[id];
   const range = f.until ? `${f.since} to ${f.until}` : `${f.since} or later`;
   return `'${prop}' (${version}) cannot be used with ${what}: it needs Istio ${range}, because ${f.fact} ` +
-    `only there (${f.source}); target a supported Istio version or choose another integration`;
+    `only there (${f.source}); ${fix}`;
 }
 
 /** Parses `v0.13.0` / `0.13` into [major, minor], or undefined. */
