@@ -46,6 +46,15 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     assert.deepEqual(helm, { meshConfig: iop.spec.meshConfig, env: { MAX_WORKLOAD_CERT_TTL: '48h' } });
   });
 
+  it('in ambient mode gives ztunnel the workload lifetime (no CA address: istiod stays the CA)', () => {
+    const app = new MeshApp({ outdir: '/tmp/unused' });
+    const { ca } = setup({ ambient: true, workloadCertTtl: Duration.hours(12) }, {}, new Chart(app, 'mesh'));
+    assert.deepEqual(ca.toZtunnelHelmValues(), { env: { SECRET_TTL: '12h' } });
+    assert.deepEqual((ca.toIstioOperator() as any).spec.values.ztunnel, { env: { SECRET_TTL: '12h' } });
+    assert.ok(app.renderInstallFiles().some((f) => f.fileName === 'ztunnel-values.yaml'));
+    assert.equal(setup().ca.toZtunnelHelmValues(), undefined);
+  });
+
   it('uses defaults that match Istio', () => {
     const { ca } = setup();
     const iop: any = ca.toIstioOperator();
