@@ -38,6 +38,14 @@ export interface LoadTestOptions {
   readonly image?: string;
 }
 
+/** One stage of the migration. */
+export interface MigrationStage {
+  /** Output folder, e.g. `1-strict-shop`. */
+  readonly folder: string;
+  /** Namespaces that are STRICT in this stage. */
+  readonly strict: string[];
+}
+
 /** Props of `StrictMtlsMigration`. */
 export interface StrictMtlsMigrationProps {
   /** Namespaces to move to STRICT, in this order. */
@@ -87,7 +95,7 @@ export const LOAD_TEST_SCRIPT = [
  */
 export class StrictMtlsMigration {
   /** Stage folders, in order, with the namespaces STRICT in each. */
-  public readonly stages: { readonly folder: string; readonly strict: string[] }[];
+  public readonly stages: MigrationStage[];
   /** One app per stage. */
   public readonly apps: MeshApp[];
   private readonly outdir: string;
@@ -116,7 +124,7 @@ export class StrictMtlsMigration {
       if ((lt.duration ?? Duration.minutes(10)).toSeconds() < 10) fail(NAME, "'loadTest.duration' must be at least 10s");
     }
 
-    this.stages = [{ folder: '0-permissive', strict: [] as string[] },
+    this.stages = [{ folder: '0-permissive', strict: [] },
       ...props.namespaces.map((ns, i) => ({ folder: `${i + 1}-strict-${ns}`, strict: props.namespaces.slice(0, i + 1) }))];
     this.apps = this.stages.map((stage) => {
       const app = new MeshApp({ outdir: join(this.outdir, stage.folder) });

@@ -241,10 +241,10 @@ export class CertAlertRules extends Construct {
     });
     new OutputFile(this, 'RuleFile', OutputFolder.ALERTS, `${this.name}.rules.yaml`,
       'Prometheus rule file: load it with rule_files in prometheus.yml; check it with `promtool check rules`',
-      () => ({ groups: this.groups() }));
+      { produce: () => ({ groups: this.groups() }) });
     new OutputFile(this, 'RuleTests', OutputFolder.ALERTS, `${this.name}.test.yaml`,
       `promtool unit tests for the library's alerts: promtool test rules ${this.name}.test.yaml`,
-      () => promtoolTests(`${this.name}.rules.yaml`, this.spec, this.generated, this.workloadTtlS, this.graceRatio));
+      { produce: () => promtoolTests(`${this.name}.rules.yaml`, this.spec, this.generated, this.workloadTtlS, this.graceRatio) });
 
     if (props.monitors) this.monitors(ca, namespace);
   }

@@ -270,22 +270,22 @@ export class IstioCustomCa extends Construct {
     new OutputFile(this, 'IstioOperator', OutputFolder.INSTALL, 'istio-operator.yaml',
       'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters).\n' +
       'Combine it with your own: istioctl install -f your-base.yaml -f istio-operator.yaml',
-      () => this.toIstioOperator());
+      { produce: () => this.toIstioOperator() });
     new OutputFile(this, 'IstiodHelmValues', OutputFolder.INSTALL, 'istiod-values.yaml',
       'values for the istiod (istio-discovery) Helm chart: helm upgrade --install istiod istio/istiod -n ' + this.istioNamespace + ' -f istiod-values.yaml',
-      () => this.toIstiodHelmValues());
+      { produce: () => this.toIstiodHelmValues() });
     if (this.ambient) {
       new OutputFile(this, 'ZtunnelHelmValues', OutputFolder.INSTALL, 'ztunnel-values.yaml',
         'values for the ztunnel Helm chart (ambient): helm upgrade --install ztunnel istio/ztunnel -n ' + this.istioNamespace + ' -f ztunnel-values.yaml',
-        () => ztunnelHelmValues(this.settings));
+        { produce: () => ztunnelHelmValues(this.settings) });
     }
     if (this.csrValues) {
       new OutputFile(this, 'IstioCsrHelmValues', OutputFolder.INSTALL, 'istio-csr-values.yaml',
         'values for the cert-manager-istio-csr Helm chart; install istio-csr BEFORE Istio:\n' +
         `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${csr!.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace} -f istio-csr-values.yaml`,
-        () => this.csrValues);
+        { produce: () => this.csrValues });
     }
-    new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', () => installNotes(this));
+    new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this) });
   }
 
   /** The IstioOperator document for `istioctl install -f` (istio-ca-facts.md §9). */
