@@ -10,7 +10,7 @@ export * from './k8s/output-file';
 export * from './k8s/issuer-source';
 export * from './k8s/istio-custom-ca';
 export * from './k8s/permissive-peer-auth';
-export * from './k8s/private-key';
+export { KeyAlgorithm, PrivateKeyOptions } from './k8s/private-key';
 export * from './k8s/root-ca-bundle';
 export * from './k8s/vault-auth';
 export * from './vault/mesh-pki';
