@@ -5,6 +5,7 @@ import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRules
 import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
 import { AlertRule, AlertSpec, baseRules, CertAlert, GeneratedRule, RuleOverride, WatchedCertificate, WatchedIssuer } from '../model/alert-rules';
 import { promtoolTests } from '../model/alert-tests';
+import { uniqueBy } from '../model/collections';
 import { goDuration, humanDuration } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
@@ -229,8 +230,8 @@ export class CertAlertRules extends Construct {
       // The agent renews with ratio×lifetime left (± jitter); half of that left means renewal is overdue (§5.1, §7.6).
       workloadOverdueBelowS: Math.round(this.workloadTtlS * this.graceRatio / 2),
       renewalOverdueAfterS: overdueAfter / 1000,
-      certificates: dedupe(certificates, (c) => `${c.namespace}/${c.name}`),
-      issuers: dedupe(issuers, (i) => `${i.kind}/${i.namespace ?? ''}/${i.name}`),
+      certificates: uniqueBy(certificates, (c) => `${c.namespace}/${c.name}`),
+      issuers: uniqueBy(issuers, (i) => `${i.kind}/${i.namespace ?? ''}/${i.name}`),
       runbookBaseUrl: props.runbookBaseUrl ?? 'docs/alerts.md',
     };
     this.generated = baseRules(this.spec, (alert) => overrides.get(alert) ?? {});
@@ -319,9 +320,3 @@ const THRESHOLD_ALERTS: ReadonlySet<string> = new Set([
   CertAlert.CA_INTERMEDIATE_EXPIRING, CertAlert.CA_ROOT_EXPIRING, CertAlert.WORKLOAD_ROTATION_OVERDUE,
   CertAlert.CERTIFICATE_RENEWAL_OVERDUE, CertAlert.CERTIFICATE_EXPIRING,
 ]);
-
-function dedupe<T>(items: T[], key: (t: T) => string): T[] {
-  const m = new Map<string, T>();
-  for (const i of items) if (!m.has(key(i))) m.set(key(i), i);
-  return [...m.values()];
-}

@@ -19,7 +19,6 @@ export enum CertAlert {
   ISSUER_NOT_READY = 'CertManagerIssuerNotReady',
   ISTIO_CSR_TLS_FAILURES = 'IstioCsrServingCertFailures',
 }
-const ALERT_NAMES = CertAlert;
 
 /** A cert-manager Certificate the mesh depends on, with the time left at which it is in danger. */
 export interface WatchedCertificate {
@@ -91,7 +90,6 @@ function runbook(spec: AlertSpec, alert: string): string {
 }
 
 interface Draft {
-  readonly alert: string;
   readonly expr: string;
   readonly forS: number;
   readonly severity: string;
@@ -100,9 +98,8 @@ interface Draft {
   readonly thresholdS?: number;
 }
 
-function rule(spec: AlertSpec, alert: string, expr: string, forS: number, severity: string, summary: string, description: string, thresholdS?: number): Draft {
-  void spec;
-  return { alert, expr, forS, severity, summary, description, thresholdS };
+function draft(expr: string, forS: number, severity: string, summary: string, description: string, thresholdS?: number): Draft {
+  return { expr, forS, severity, summary, description, thresholdS };
 }
 
 /** `{namespace="a",name="b"}` selectors joined with `or`, one per object. */
@@ -120,11 +117,11 @@ export function baseRules(spec: AlertSpec, override: (alert: string) => RuleOver
     const forS = o.forS ?? d.forS;
     rules.push({
       rule: {
-        alert: d.alert,
+        alert,
         expr: d.expr,
         for: goDuration(forS * 1000),
         labels: { severity: o.severity ?? d.severity },
-        annotations: { summary: d.summary, description: d.description, runbook_url: runbook(spec, d.alert) },
+        annotations: { summary: d.summary, description: d.description, runbook_url: runbook(spec, alert) },
       },
       thresholdS: d.thresholdS,
       forS,
@@ -135,52 +132,44 @@ export function baseRules(spec: AlertSpec, override: (alert: string) => RuleOver
   // renewing cacerts, older versions would keep alerting on the replaced intermediate, so cert-manager's own
   // Certificate metrics watch it there instead.
   if (spec.istiodPluginCa && (!spec.intermediateRenewedByCertManager || holds('CA_EXPIRY_REFRESH_ON_RELOAD', spec.istioVersion))) {
-    add(ALERT_NAMES.CA_INTERMEDIATE_EXPIRING, (o) => rule(spec, ALERT_NAMES.CA_INTERMEDIATE_EXPIRING,
-      `min(${caExpirySeconds('chain', spec.istioVersion)}) < ${o.thresholdS ?? spec.intermediateExpiringBelowS}`, 600, 'critical',
+    add(CertAlert.CA_INTERMEDIATE_EXPIRING, (o) => draft(`min(${caExpirySeconds('chain', spec.istioVersion)}) < ${o.thresholdS ?? spec.intermediateExpiringBelowS}`, 600, 'critical',
       "istiod's signing certificate (cacerts intermediate) expires soon",
       'The intermediate istiod signs workload certificates with expires in {{ $value | humanizeDuration }}; renewal has failed or ' +
       'was not picked up. Workloads lose mTLS when it expires.', o.thresholdS ?? spec.intermediateExpiringBelowS));
   }
   if (spec.istiodPluginCa) {
-    add(ALERT_NAMES.CA_ROOT_EXPIRING, (o) => rule(spec, ALERT_NAMES.CA_ROOT_EXPIRING,
-      `min(${caExpirySeconds('root', spec.istioVersion)}) < ${o.thresholdS ?? spec.rootExpiringBelowS}`, 3600, 'warning',
+    add(CertAlert.CA_ROOT_EXPIRING, (o) => draft(`min(${caExpirySeconds('root', spec.istioVersion)}) < ${o.thresholdS ?? spec.rootExpiringBelowS}`, 3600, 'warning',
       'The mesh root CA expires soon: start the staged root rotation',
       'The first root in istiod\'s trust bundle expires in {{ $value | humanizeDuration }}, less than the time a staged root ' +
       'rotation needs with margin.', o.thresholdS ?? spec.rootExpiringBelowS));
   }
   if (spec.istiodSigns) {
-    add(ALERT_NAMES.CA_SIGN_ERRORS, () => rule(spec, ALERT_NAMES.CA_SIGN_ERRORS,
-      `sum by (error) (increase(${METRICS.CA_SIGN_ERRORS}[10m])) > 0`, 300, 'warning',
+    add(CertAlert.CA_SIGN_ERRORS, () => draft(`sum by (error) (increase(${METRICS.CA_SIGN_ERRORS}[10m])) > 0`, 300, 'warning',
       'istiod fails to sign workload certificates',
       'istiod keeps failing to sign workload CSRs with error {{ $labels.error }} (TTL_ERROR: a requested lifetime exceeds ' +
       'MAX_WORKLOAD_CERT_TTL; CA_NOT_READY: the CA is not loaded).'));
   }
   if (holds('AGENT_CERT_EXPIRY_METRIC', spec.istioVersion)) {
-    add(ALERT_NAMES.WORKLOAD_ROTATION_OVERDUE, (o) => rule(spec, ALERT_NAMES.WORKLOAD_ROTATION_OVERDUE,
-      `min by (namespace, pod) (${METRICS.AGENT_CERT_EXPIRY_SECONDS}) < ${o.thresholdS ?? spec.workloadOverdueBelowS}`, 300, 'warning',
+    add(CertAlert.WORKLOAD_ROTATION_OVERDUE, (o) => draft(`min by (namespace, pod) (${METRICS.AGENT_CERT_EXPIRY_SECONDS}) < ${o.thresholdS ?? spec.workloadOverdueBelowS}`, 300, 'warning',
       'A workload certificate was not rotated in time',
       'The workload certificate of pod {{ $labels.namespace }}/{{ $labels.pod }} has {{ $value | humanizeDuration }} left, far ' +
       'below the point where its proxy should have renewed it.', o.thresholdS ?? spec.workloadOverdueBelowS));
   }
-  add(ALERT_NAMES.WORKLOAD_CSR_FAILURES, () => rule(spec, ALERT_NAMES.WORKLOAD_CSR_FAILURES,
-    `sum by (namespace, pod) (increase(${METRICS.AGENT_FAILED_REQUESTS}{request_type="csr"}[15m])) > 0`, 300, 'warning',
+  add(CertAlert.WORKLOAD_CSR_FAILURES, () => draft(`sum by (namespace, pod) (increase(${METRICS.AGENT_FAILED_REQUESTS}{request_type="csr"}[15m])) > 0`, 300, 'warning',
     'A proxy cannot get its workload certificate from the CA',
     'The proxy of pod {{ $labels.namespace }}/{{ $labels.pod }} keeps failing CSR requests to the CA.'));
 
   if (spec.certificates.length > 0) {
-    add(ALERT_NAMES.CERTIFICATE_NOT_READY, () => rule(spec, ALERT_NAMES.CERTIFICATE_NOT_READY,
-      perObject(spec.certificates, (sel) => `max by (namespace, name) (${METRICS.CM_CERT_READY}${sel.replace('}', ',condition="False"}')}) == 1`),
+    add(CertAlert.CERTIFICATE_NOT_READY, () => draft(perObject(spec.certificates, (sel) => `max by (namespace, name) (${METRICS.CM_CERT_READY}${sel.replace('}', ',condition="False"}')}) == 1`),
       900, 'warning',
       'A certificate the mesh depends on is not Ready',
       'cert-manager Certificate {{ $labels.namespace }}/{{ $labels.name }} is not Ready; check its CertificateRequests and issuer.'));
-    add(ALERT_NAMES.CERTIFICATE_RENEWAL_OVERDUE, (o) => rule(spec, ALERT_NAMES.CERTIFICATE_RENEWAL_OVERDUE,
-      perObject(spec.certificates, (sel) => `(time() - max by (namespace, name) (${METRICS.CM_CERT_RENEWAL}${sel})) > ${o.thresholdS ?? spec.renewalOverdueAfterS}`),
+    add(CertAlert.CERTIFICATE_RENEWAL_OVERDUE, (o) => draft(perObject(spec.certificates, (sel) => `(time() - max by (namespace, name) (${METRICS.CM_CERT_RENEWAL}${sel})) > ${o.thresholdS ?? spec.renewalOverdueAfterS}`),
       0, 'warning',
       'cert-manager is past the renewal time of a certificate the mesh depends on',
       'cert-manager Certificate {{ $labels.namespace }}/{{ $labels.name }} was due for renewal {{ $value | humanizeDuration }} ago ' +
       'and is still not renewed.', o.thresholdS ?? spec.renewalOverdueAfterS));
-    add(ALERT_NAMES.CERTIFICATE_EXPIRING, (o) => rule(spec, ALERT_NAMES.CERTIFICATE_EXPIRING,
-      perObject(spec.certificates, (sel, c) => `(min by (namespace, name) (${METRICS.CM_CERT_EXPIRATION}${sel}) - time()) < ${o.thresholdS ?? c.expiringBelowS}`),
+    add(CertAlert.CERTIFICATE_EXPIRING, (o) => draft(perObject(spec.certificates, (sel, c) => `(min by (namespace, name) (${METRICS.CM_CERT_EXPIRATION}${sel}) - time()) < ${o.thresholdS ?? c.expiringBelowS}`),
       600, 'critical',
       'A certificate the mesh depends on expires soon',
       'cert-manager Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}, well past ' +
@@ -193,13 +182,12 @@ export function baseRules(spec: AlertSpec, override: (alert: string) => RuleOver
       ...cluster.map((i) => `max by (name) (${METRICS.CM_CLUSTERISSUER_READY}{name="${i.name}",condition="False"}) == 1`),
       ...namespaced.map((i) => `max by (namespace, name) (${METRICS.CM_ISSUER_READY}{namespace="${i.namespace}",name="${i.name}",condition="False"}) == 1`),
     ];
-    add(ALERT_NAMES.ISSUER_NOT_READY, () => rule(spec, ALERT_NAMES.ISSUER_NOT_READY, terms.join(' or '), 600, 'critical',
+    add(CertAlert.ISSUER_NOT_READY, () => draft(terms.join(' or '), 600, 'critical',
       'A cert-manager issuer the mesh depends on is not Ready',
       'cert-manager issuer {{ $labels.name }} is not Ready: no certificate of the mesh can be issued or renewed through it.'));
   }
   if (spec.istioCsr) {
-    add(ALERT_NAMES.ISTIO_CSR_TLS_FAILURES, () => rule(spec, ALERT_NAMES.ISTIO_CSR_TLS_FAILURES,
-      `sum(increase(${METRICS.ISTIO_CSR_TLS_REQUESTS}{success="false"}[15m])) > 0`, 300, 'warning',
+    add(CertAlert.ISTIO_CSR_TLS_FAILURES, () => draft(`sum(increase(${METRICS.ISTIO_CSR_TLS_REQUESTS}{success="false"}[15m])) > 0`, 300, 'warning',
       'istio-csr fails to renew its own serving certificate',
       'istio-csr keeps failing CertificateRequests for its serving certificate; proxies will soon fail to connect to it.'));
   }

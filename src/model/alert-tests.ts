@@ -3,6 +3,7 @@
  * for every alert one scenario where it fires and one where it stays silent, and a healthy mesh over several hours
  * that fires nothing. Series and expected annotations are computed from the same thresholds as the rules.
  */
+import { uniqueBy } from './collections';
 import { goDuration } from './durations';
 import { AlertSpec, CertAlert as ALERT_NAMES, GeneratedRule } from './alert-rules';
 import { holds } from './istio-version';
@@ -166,7 +167,7 @@ export function promtoolTests(ruleFile: string, spec: AlertSpec, rules: readonly
   // A healthy mesh over several hours fires nothing.
   tests.push({
     interval: goDuration(STEP_S * 1000),
-    input_series: dedupe(healthySeries),
+    input_series: uniqueBy(healthySeries, (s) => s.series),
     alert_rule_test: [1, 3, 6].flatMap((h) => rules.map((g) => ({ eval_time: `${h}h`, alertname: g.rule.alert, exp_alerts: [] }))),
   });
   return { rule_files: [ruleFile], evaluation_interval: goDuration(STEP_S * 1000), tests };
@@ -181,10 +182,4 @@ function extend(values: string, minutes: number): string {
   const r = /^(-?\d+)([+-])(\d+)x(\d+)$/.exec(values);
   if (r) return `${r[1]}${r[2]}${r[3]}x${minutes}`;
   return values;
-}
-
-function dedupe(series: Series[]): Series[] {
-  const seen = new Map<string, Series>();
-  for (const s of series) if (!seen.has(s.series)) seen.set(s.series, s);
-  return [...seen.values()];
 }
