@@ -113,7 +113,7 @@ export class RootCaRotation {
   }
 
   private build(builder: IRotationPhaseBuilder, phase: RotationPhase) {
-    const app = new MeshApp({ outdir: join(this.outdir ?? 'dist/rotation', phase.folder) });
+    const app = new MeshApp({ outdir: join(this.outdir, phase.folder) });
     const ca = builder.buildPhase(app, phase);
     return { app, ca, phase };
   }

@@ -34,6 +34,8 @@ import { privateKeySpec } from './private-key';
 import { RootCaBundleType } from './root-ca-bundle';
 
 const NAME = 'IstioCustomCa';
+/** Letters, digits, '-', '_' and '.', alphanumeric at both ends (cluster names, annotation values). */
+const LABEL_LIKE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Props of `IstioCustomCa`. */
 export interface IstioCustomCaProps {
@@ -175,7 +177,7 @@ export class IstioCustomCa extends Construct {
           `(${Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio)}), or renewal could start at once or never (Istio default 0.01)`);
       }
     }
-    if (props.clusterName !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.clusterName)) {
+    if (props.clusterName !== undefined && !LABEL_LIKE.test(props.clusterName)) {
       fail(NAME, `'clusterName' (${props.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
     }
     const clusterName = props.clusterName ?? ISTIO_DEFAULTS.clusterName;
@@ -244,7 +246,7 @@ export class IstioCustomCa extends Construct {
       istiodEnv[ISTIOD_ENV.ISTIO_MULTIROOT_MESH] = 'true';
       proxyExtra[AGENT_PCDS_ENV] = 'true';
     }
-    if (props.istiodRestartToken !== undefined && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(props.istiodRestartToken)) {
+    if (props.istiodRestartToken !== undefined && !LABEL_LIKE.test(props.istiodRestartToken)) {
       fail(NAME, `'istiodRestartToken' (${props.istiodRestartToken}) must be a label-like value: letters, digits, '-', '_' and '.'`);
     }
     const global: Record<string, unknown> = { ...integration.global };
