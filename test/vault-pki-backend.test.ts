@@ -250,7 +250,8 @@ describe('VaultPkiBackend', () => {
     });
     it('fails on a plain-http Vault address', () => {
       throwsExactly(() => backend({ vaultAddress: 'http://vault:8200' }),
-        "VaultPkiBackend: 'vaultAddress' (http://vault:8200) must be an https:// URL without a path, e.g. https://vault.example.com:8200");
+        "VaultPkiBackend: 'vaultAddress' (http://vault:8200) must be an https:// URL of the Vault server without a path, e.g. " +
+        'https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted');
     });
     it('fails on an invalid trust domain', () => {
       throwsExactly(() => backend({ trustDomain: 'Mesh' }),

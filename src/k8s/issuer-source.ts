@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { check, tokenProblem } from '../model/errors';
 import { objectNameProblem } from '../model/k8s-names';
 import { certManagerMinimumProblem } from '../model/lifetime-rules';
+import { vaultAddressProblem } from '../model/vault-policy';
 import { PrivateKeyOptions } from './private-key';
 import { VaultAuth } from './vault-auth';
 
@@ -118,10 +119,7 @@ export class IssuerSource {
   public static vault(options: VaultIssuerSourceOptions): IssuerSource {
     check('IssuerSource', tokenProblem('server', options.server));
     check('IssuerSource', tokenProblem('path', options.path));
-    if (!/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(options.server)) {
-      check('IssuerSource', `'server' (${options.server}) must be an https:// URL of the Vault server without ` +
-        'a path, e.g. https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted');
-    }
+    check('IssuerSource', vaultAddressProblem('server', options.server));
     if (vaultSignPathKind(options.path) === undefined) {
       check('IssuerSource', `'path' (${options.path}) must be a Vault sign path without '/v1/': ` +
         "'<mount>/sign/<role>' for leaves or '<mount>/root/sign-intermediate' for an intermediate CA");

@@ -28,3 +28,10 @@ export function mountPathProblem(prop: string, value: string): string | undefine
   return `'${prop}' (${value}) is not a Vault mount path; use letters, digits, '_' and '-' in '/'-separated ` +
     "segments, without leading or trailing '/' (e.g. pki or pki_int)";
 }
+
+/** Problem text unless `value` is an https:// Vault address without a path, else undefined. */
+export function vaultAddressProblem(prop: string, value: string): string | undefined {
+  if (/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(value)) return undefined;
+  return `'${prop}' (${value}) must be an https:// URL of the Vault server without a path, e.g. ` +
+    'https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted';
+}

@@ -18,7 +18,7 @@ import { check, fail } from '../model/errors';
 import { spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { positiveProblem, vaultCapProblem } from '../model/lifetime-rules';
-import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES } from '../model/vault-policy';
+import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem } from '../model/vault-policy';
 import { VaultRoot } from './vault-root';
 
 const NAME = 'VaultPkiBackend';
@@ -208,9 +208,7 @@ export class VaultPkiBackend extends Construct {
     };
 
     check(NAME, trustDomainProblem('trustDomain', props.trustDomain));
-    if (!/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(props.vaultAddress)) {
-      fail(NAME, `'vaultAddress' (${props.vaultAddress}) must be an https:// URL without a path, e.g. https://vault.example.com:8200`);
-    }
+    check(NAME, vaultAddressProblem('vaultAddress', props.vaultAddress));
     const address = props.vaultAddress.replace(/\/$/, '');
     this.trustDomain = props.trustDomain;
     this.route = props.route;
