@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { OutputFile, OutputFolder } from './k8s/output-file';
 
@@ -81,7 +81,10 @@ export class MeshApp extends App {
       const files = this.renderFiles(folder);
       const dir = join(this.rootOutdir, folder);
       if (files.length > 0) mkdirSync(dir, { recursive: true });
-      for (const f of files) writeFileSync(join(dir, f.fileName), f.content);
+      for (const f of files) {
+        mkdirSync(dirname(join(dir, f.fileName)), { recursive: true });
+        writeFileSync(join(dir, f.fileName), f.content);
+      }
     }
     for (const w of this.writers) w.write(this.rootOutdir);
   }

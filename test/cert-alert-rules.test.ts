@@ -51,6 +51,36 @@ const istioCsr = (c: Chart) => CaIntegration.istioCsr({
   rootCaBundle: RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }),
 });
 
+/**
+ * Prometheus' relabelling (keep/replace with fully anchored RE2-compatible regexes, `;` separator, `$n` groups) over
+ * the labels pod discovery gives a declared container port, for the targets a PodMonitor endpoint yields.
+ */
+function relabelTargets(rules: any[], pods: { container: string; port: string; annotations: Record<string, string>; ip: string }[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const p of pods) {
+    const labels: Record<string, string> = {
+      __address__: `${p.ip.includes(':') ? `[${p.ip}]` : p.ip}:${p.port}`,
+      __meta_kubernetes_pod_container_name: p.container,
+      __meta_kubernetes_pod_ip: p.ip,
+      __meta_kubernetes_namespace: 'shop',
+      __meta_kubernetes_pod_name: 'cart-1',
+    };
+    for (const [k, v] of Object.entries(p.annotations)) labels[`__meta_kubernetes_pod_annotation_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
+    let kept = true;
+    for (const r of rules) {
+      const value = (r.sourceLabels ?? []).map((l: string) => labels[l] ?? '').join(';');
+      const re = new RegExp(`^(?:${r.regex ?? '(.*)'})$`);
+      const m = re.exec(value);
+      if (r.action === 'keep') { if (!m) { kept = false; break; } continue; }
+      if (r.action === 'replace' && m) {
+        labels[r.targetLabel] = (r.replacement ?? '$1').replace(/\$(\d+)/g, (_: string, n: string) => m[Number(n)] ?? '');
+      }
+    }
+    if (kept) out.push({ __address__: labels.__address__, namespace: labels.namespace, pod: labels.pod });
+  }
+  return out;
+}
+
 describe('CertAlertRules', () => {
   describe('promtool on the synthesized rules of every example', () => {
     for (const [name, build] of EXAMPLES) {
@@ -135,6 +165,15 @@ describe('CertAlertRules', () => {
   });
 
   describe('version awareness', () => {
+    it('alerts on issuer readiness only from cert-manager v1.20, whose collectors export it (§7.5)', () => {
+      const names = (certManagerVersion?: string) => alertsOf({}, pluginCa, certManagerVersion ? { certManagerVersion } : {}).alerts.alertNames;
+      assert.ok(names().includes(CertAlert.ISSUER_NOT_READY), 'default: the newest cert-manager');
+      assert.ok(names('v1.20').includes(CertAlert.ISSUER_NOT_READY));
+      assert.ok(!names('v1.19').includes(CertAlert.ISSUER_NOT_READY));
+      assert.ok(names('v1.19').includes(CertAlert.CERTIFICATE_NOT_READY), 'Certificate metrics exist from v1.12');
+      throwsExactly(() => alertsOf({}, pluginCa, { certManagerVersion: '1.x' }),
+        "CertAlertRules: 'certManagerVersion' (1.x) is not a supported cert-manager version; give 'v1.<minor>' with minor 12 or later (default v1.21)");
+    });
     it('uses the timestamp gauges before Istio 1.23', () => {
       const { rule } = alertsOf({ istioVersion: '1.22' }, () => CaIntegration.manualPluginCa());
       assert.equal(rule('IstioCaRootExpiring').expr, 'min((citadel_server_root_cert_expiry_timestamp - time())) < 15552000');
@@ -188,7 +227,21 @@ describe('CertAlertRules', () => {
       const { objs } = alertsOf({}, pluginCa, { monitors: true });
       const all = objs();
       await validateAll(all);
-      assert.deepEqual(one(all, 'PodMonitor').spec.podMetricsEndpoints, [{ portNumber: 15020, path: '/stats/prometheus', interval: '30s' }]);
+      const [endpoint] = one(all, 'PodMonitor').spec.podMetricsEndpoints;
+      // No port: the injected istio-proxy declares only 15090; the target address comes from prometheus.io/port (15020).
+      assert.equal(endpoint.portNumber, undefined);
+      assert.equal(endpoint.port, undefined);
+      assert.equal(endpoint.path, '/stats/prometheus');
+      const targets = relabelTargets(endpoint.relabelings, [
+        { container: 'istio-proxy', port: '15090', annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15020' }, ip: '10.1.2.3' },
+        { container: 'istio-proxy', port: '15090', annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15020' }, ip: 'fd00::1:2' },
+        { container: 'app', port: '8080', annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '15020' }, ip: '10.1.2.4' },
+        { container: 'istio-proxy', port: '15090', annotations: {}, ip: '10.1.2.5' },
+      ]);
+      assert.deepEqual(targets, [
+        { __address__: '10.1.2.3:15020', namespace: 'shop', pod: 'cart-1' },
+        { __address__: '[fd00::1:2]:15020', namespace: 'shop', pod: 'cart-1' },
+      ]);
       assert.deepEqual(one(all, 'ServiceMonitor').spec.endpoints, [{ port: 'http-monitoring', interval: '30s' }]);
       assert.equal(alertsOf({}, istioCsr, { monitors: true }).objs().filter((o) => o.kind === 'ServiceMonitor').length, 0);
     });

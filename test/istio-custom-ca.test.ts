@@ -63,13 +63,15 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     assert.equal(iop.spec.values.pilot.env.MAX_WORKLOAD_CERT_TTL, '2160h');
   });
 
-  it('nests Helm values under pilot before 1.21, and turns cacerts reload on for 1.15–1.17 only', () => {
+  it('nests Helm values under pilot before 1.24 (the 1.22/1.23 charts read only pilot.*), and turns cacerts reload on for 1.15–1.17 only', () => {
     const v = (istioVersion: string): any => setup({ istioVersion }).ca.toIstiodHelmValues();
     assert.deepEqual(v('1.17').pilot, { env: { MAX_WORKLOAD_CERT_TTL: '2160h', AUTO_RELOAD_PLUGIN_CERTS: 'true' } });
     assert.equal(v('1.17').env, undefined);
     assert.deepEqual(v('1.18').pilot, { env: { MAX_WORKLOAD_CERT_TTL: '2160h' } });
-    assert.deepEqual(v('1.21').env, { MAX_WORKLOAD_CERT_TTL: '2160h' });
-    assert.equal(v('1.21').pilot, undefined);
+    assert.deepEqual(v('1.23').pilot, { env: { MAX_WORKLOAD_CERT_TTL: '2160h' } });
+    assert.equal(v('1.23').env, undefined);
+    assert.deepEqual(v('1.24').env, { MAX_WORKLOAD_CERT_TTL: '2160h' });
+    assert.equal(v('1.24').pilot, undefined);
   });
 
   it('never emits a setting that Istio ignores (istio-ca-facts.md §11)', () => {

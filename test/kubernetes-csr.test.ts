@@ -29,9 +29,10 @@ describe('IstioCustomCa with kubernetesCsr', () => {
       EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API',
       K8S_SIGNER: 'clusterissuers.cert-manager.io/istio-system',
       CERT_SIGNER_DOMAIN: 'clusterissuers.cert-manager.io',
-      PILOT_CERT_PROVIDER: 'k8s.io/clusterissuers.cert-manager.io/istio-system',
       MAX_WORKLOAD_CERT_TTL: '2160h',
     });
+    // PILOT_CERT_PROVIDER replaces the chart's own entry: components.pilot.k8s.env, never values.pilot.env (§12.2).
+    assert.deepEqual(iop.spec.components.pilot.k8s.env, [{ name: 'PILOT_CERT_PROVIDER', value: 'k8s.io/clusterissuers.cert-manager.io/istio-system' }]);
     assert.equal(iop.spec.meshConfig.defaultConfig.proxyMetadata.ISTIO_META_CERT_SIGNER, 'istio-system');
     assert.deepEqual(iop.spec.meshConfig.caCertificates, [{ pem: `${ROOT.replace(/\r\n/g, '\n').trim()}\n`, certSigners: ['clusterissuers.cert-manager.io/istio-system'] }]);
     assert.deepEqual(iop.spec.values.global.certSigners, ['clusterissuers.cert-manager.io/istio-system']);

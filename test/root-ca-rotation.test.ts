@@ -105,9 +105,18 @@ describe('IstioCustomCa rotation props', () => {
       "IstioCustomCa: 'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile bundle " +
       "(istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
   });
+  it('refuses extra roots without multiRoot, which istiod would ignore (facts §12.3)', () => {
+    for (const multiRoot of [undefined, false]) {
+      const c = chart();
+      throwsExactly(() => new IstioCustomCa(c, `x${multiRoot}`, { integration: plugin(c), additionalTrustedRootsPem: [FIXTURES.rootB], multiRoot }),
+        `IstioCustomCa: 'additionalTrustedRootsPem' (1 PEM) has no effect without 'multiRoot' (${multiRoot}): istiod reads extra ` +
+        'meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true (istio-ca-facts.md §6.1, §12.3); set multiRoot: true');
+    }
+  });
+
   it('refuses a non-CA extra root and a bad restart token', () => {
     const c = chart();
-    assert.throws(() => new IstioCustomCa(c, 'x', { integration: plugin(c), additionalTrustedRootsPem: [FIXTURES.leaf] }),
+    assert.throws(() => new IstioCustomCa(c, 'x', { integration: plugin(c), additionalTrustedRootsPem: [FIXTURES.leaf], multiRoot: true }),
       /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds a certificate that is not a CA/);
     const c2 = chart();
     throwsExactly(() => new IstioCustomCa(c2, 'x', { integration: plugin(c2), istiodRestartToken: 'not ok' }),

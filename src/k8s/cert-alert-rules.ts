@@ -1,12 +1,13 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PodMonitor } from '../imports/podmonitors-monitoring.coreos.com';
+import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelings, PodMonitorSpecPodMetricsEndpointsRelabelingsAction } from '../imports/podmonitors-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroups, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheusrules-monitoring.coreos.com';
 import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
 import { AlertRule, AlertSpec, baseRules, CertAlert, GeneratedRule, RuleOverride, WatchedCertificate, WatchedIssuer } from '../model/alert-rules';
 import { promtoolTests } from '../model/alert-tests';
 import { uniqueBy } from '../model/collections';
 import { goDuration, humanDuration } from '../model/durations';
+import { certManagerVersionProblem, DEFAULT_CERT_MANAGER_VERSION } from '../model/cert-manager-version';
 import { check, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -129,8 +130,16 @@ export interface CertAlertRulesProps {
    */
   readonly overrides?: AlertOverride[];
   /**
-   * Also define a PodMonitor for sidecar agents (port 15020, `/stats/prometheus`) and a ServiceMonitor for istiod
-   * (`http-monitoring`), so that the metrics the alerts use are scraped.
+   * cert-manager version running in the cluster, `v1.<minor>`; issuer readiness metrics (and so
+   * `CertManagerIssuerNotReady`) exist only from v1.20.
+   * @default 'v1.21'
+   */
+  readonly certManagerVersion?: string;
+  /**
+   * Also define a PodMonitor for sidecar agents (the `istio-proxy` container, scraped at the port and path of its
+   * `prometheus.io/*` annotations, 15020 `/stats/prometheus`) and a ServiceMonitor for istiod (`http-monitoring`),
+   * so that the Istio metrics the alerts use are scraped. cert-manager and istio-csr metrics need their own
+   * monitors (their Helm charts' `prometheus.servicemonitor.enabled`); see docs/alerts.md.
    * @default false
    */
   readonly monitors?: boolean;
@@ -160,6 +169,8 @@ export class CertAlertRules extends Construct {
     const namespace = props.namespace ?? ca.istioNamespace;
     check(NAME, objectNameProblem('name', this.name));
     check(NAME, namespaceProblem('namespace', namespace));
+    const certManagerVersion = props.certManagerVersion ?? DEFAULT_CERT_MANAGER_VERSION;
+    check(NAME, certManagerVersionProblem('certManagerVersion', certManagerVersion));
     for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
 
     const ttlMs = ca.workloadCertTtl.toMilliseconds();
@@ -221,6 +232,7 @@ export class CertAlertRules extends Construct {
     this.graceRatio = ca.gracePeriodRatio;
     this.spec = {
       istioVersion: ca.istioVersion,
+      certManagerVersion,
       istiodPluginCa: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA || t === CaIntegrationType.MANUAL_PLUGIN_CA,
       istiodSigns: t !== CaIntegrationType.ISTIO_CSR,
       intermediateRenewedByCertManager: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
@@ -291,15 +303,23 @@ export class CertAlertRules extends Construct {
     }
   }
 
-  /** Scrape targets for the metrics above (Istio samples/addons/extras/prometheus-operator.yaml; facts §7.1, §7.2). */
+  /**
+   * Scrape targets for the Istio metrics above (facts §7.1, §7.2). The injected sidecar declares only port 15090, so
+   * a PodMonitor on port 15020 finds no target; as Istio's own prometheus-operator sample does
+   * (https://github.com/istio/istio/blob/1.30.3/samples/addons/extras/prometheus-operator.yaml), keep the
+   * `istio-proxy` container of annotated pods and point `__address__` at the `prometheus.io/port` annotation.
+   */
   private monitors(ca: IstioCustomCa, namespace: string): void {
     new PodMonitor(this, 'SidecarAgents', {
       metadata: { name: 'istio-sidecar-agents', namespace, labels: MANAGED_BY },
       spec: {
         namespaceSelector: { any: true },
         selector: { matchExpressions: [{ key: 'security.istio.io/tlsMode', operator: 'Exists' }] },
-        // istio-agent metrics are merged with Envoy's on :15020 /stats/prometheus (§7.2).
-        podMetricsEndpoints: [{ portNumber: 15020, path: '/stats/prometheus', interval: '30s' }],
+        podMetricsEndpoints: [{
+          path: '/stats/prometheus',
+          interval: '30s',
+          relabelings: SIDECAR_SCRAPE_RELABELINGS.map((r) => ({ ...r })),
+        }],
       },
     });
     if (ca.integration.type !== CaIntegrationType.ISTIO_CSR) {
@@ -314,6 +334,31 @@ export class CertAlertRules extends Construct {
     }
   }
 }
+
+/**
+ * Relabelling that turns every declared port of an annotated pod's `istio-proxy` container into one target at
+ * `<pod IP>:<prometheus.io/port>` (15020 with Istio's metrics merging), IPv4 and IPv6.
+ */
+const SIDECAR_SCRAPE_RELABELINGS: readonly PodMonitorSpecPodMetricsEndpointsRelabelings[] = [
+  { action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.KEEP, sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+  { action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.KEEP, sourceLabels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true' },
+  {
+    action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE,
+    sourceLabels: ['__meta_kubernetes_pod_annotation_prometheus_io_port', '__meta_kubernetes_pod_ip'],
+    regex: '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})',
+    replacement: '[$2]:$1',
+    targetLabel: '__address__',
+  },
+  {
+    action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE,
+    sourceLabels: ['__meta_kubernetes_pod_annotation_prometheus_io_port', '__meta_kubernetes_pod_ip'],
+    regex: '(\\d+);((([0-9]+?)(\\.|$)){4})',
+    replacement: '$2:$1',
+    targetLabel: '__address__',
+  },
+  { action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE, sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'namespace' },
+  { action: PodMonitorSpecPodMetricsEndpointsRelabelingsAction.REPLACE, sourceLabels: ['__meta_kubernetes_pod_name'], targetLabel: 'pod' },
+];
 
 /** Alerts with a time threshold that `AlertOverride.threshold` may change. */
 const THRESHOLD_ALERTS: ReadonlySet<string> = new Set([

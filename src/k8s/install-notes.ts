@@ -1,6 +1,7 @@
 import { goDuration } from '../model/durations';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { CacertsLayout, CaIntegrationType } from './ca-integration';
+import { POST_RENDER_DIR } from '../model/install-config';
 import type { IstioCustomCa } from './istio-custom-ca';
 
 /** The log lines that prove which CA mode istiod runs (istio pilot/pkg/bootstrap/istio_ca.go, istio-ca-facts.md §1.1). */
@@ -87,8 +88,14 @@ export function installNotes(ca: IstioCustomCa): string {
         ] : []),
         '2. Install or upgrade Istio with the install config, then restart workloads so that proxies get',
         '   `ISTIO_META_CERT_SIGNER`.',
-        '- istiod gets its own serving certificate from the default signer (`PILOT_CERT_PROVIDER=k8s.io/<signer>` on the istiod',
-        '  container); `global.pilotCertProvider` stays `istiod`, and `kubernetes` is fatal since Istio 1.23.',
+        '- istiod gets its own serving certificate from the default signer: `PILOT_CERT_PROVIDER=k8s.io/<signer>` replaces the',
+        '  chart\'s own entry on the istiod container (`global.pilotCertProvider` stays `istiod`; `kubernetes` is fatal since 1.23).',
+        '  `istio-operator.yaml` does it with `components.pilot.k8s.env`. The istiod Helm chart has no value for it (an `env`',
+        '  entry would duplicate the name, which server-side apply rejects), so the Helm route adds a post-render step:',
+        `  \`${POST_RENDER_DIR}/\` holds a kustomization and the patch. Render, then apply through kustomize:`,
+        `  \`helm template istiod istio/istiod -n ${ns} -f istiod-values.yaml > ${POST_RENDER_DIR}/istiod.yaml\` and`,
+        `  \`kubectl apply --server-side -k ${POST_RENDER_DIR}\`. Flux: put the patch under the HelmRelease`,
+        '  `spec.postRenderers[].kustomize.patches`; Argo CD: a kustomize Application with `helmCharts` and the same patch.',
       );
       break;
     }

@@ -6,7 +6,10 @@ import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-m
 import { goDuration } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
-import { InstallSettings, istioOperator, istiodHelmValues, ztunnelHelmValues } from '../model/install-config';
+import {
+  InstallSettings, istioOperator, istiodHelmValues, istiodPostRenderKustomization, istiodPostRenderPatch, POST_RENDER_DIR, POST_RENDER_INPUT,
+  POST_RENDER_PATCH, ztunnelHelmValues,
+} from '../model/install-config';
 import { istioCsrValues } from '../model/istio-csr-values';
 import {
   AGENT_CERT_SIGNER_ENV, AGENT_ENV, AGENT_PCDS_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV, RESTART_ANNOTATION,
@@ -34,6 +37,7 @@ import { privateKeySpec } from './private-key';
 import { RootCaBundleType } from './root-ca-bundle';
 
 const NAME = 'IstioCustomCa';
+
 /** Letters, digits, '-', '_' and '.', alphanumeric at both ends (cluster names, annotation values). */
 const LABEL_LIKE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
@@ -114,6 +118,8 @@ interface IntegrationSettings {
   /** istiod signs (CA or RA): MAX_WORKLOAD_CERT_TTL applies. */
   readonly istiodSigns: boolean;
   readonly istiodEnv: Record<string, string>;
+  /** istiod env replacing a variable the chart renders itself (facts §12.2). */
+  readonly istiodEnvReplacements?: Record<string, string>;
   readonly proxyMetadata: Record<string, string>;
   readonly global: Record<string, unknown>;
   readonly meshConfig: Record<string, unknown>;
@@ -233,6 +239,11 @@ export class IstioCustomCa extends Construct {
           "bundle (istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
       }
     }
+    if (props.additionalTrustedRootsPem?.length && props.multiRoot !== true) {
+      fail(NAME, `'additionalTrustedRootsPem' (${props.additionalTrustedRootsPem.length} PEM) has no effect without 'multiRoot' ` +
+        `(${props.multiRoot}): istiod reads extra meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true ` +
+        '(istio-ca-facts.md §6.1, §12.3); set multiRoot: true');
+    }
     if (props.additionalTrustedRootsPem?.length) {
       const existing = (meshConfigExtra.caCertificates as { pem: string }[] | undefined) ?? [];
       const extra = props.additionalTrustedRootsPem.map((pem, i) => {
@@ -262,11 +273,17 @@ export class IstioCustomCa extends Construct {
         ...proxyExtra,
       },
       istiodEnv,
+      istiodEnvReplacements: integration.istiodEnvReplacements,
       meshConfig: meshConfigExtra,
       istiodPodAnnotations: props.istiodRestartToken !== undefined ? { [RESTART_ANNOTATION]: props.istiodRestartToken } : undefined,
       global: Object.keys(global).length ? global : undefined,
       // ztunnel reads its own env and CA address (istio-ca-facts.md §2b, §5.1).
-      ztunnel: this.ambient ? { ...(integration.caAddress ? { caAddress: integration.caAddress } : {}), env: secretTtl } : undefined,
+      // ztunnel announces its own multiCluster.clusterName as cluster ID; the CA rejects one it does not know (§12.4).
+      ztunnel: this.ambient ? {
+        ...(integration.caAddress ? { caAddress: integration.caAddress } : {}),
+        ...(props.clusterName !== undefined ? { multiCluster: { clusterName } } : {}),
+        env: secretTtl,
+      } : undefined,
     };
 
     new OutputFile(this, 'IstioOperator', OutputFolder.INSTALL, 'istio-operator.yaml',
@@ -276,6 +293,17 @@ export class IstioCustomCa extends Construct {
     new OutputFile(this, 'IstiodHelmValues', OutputFolder.INSTALL, 'istiod-values.yaml',
       'values for the istiod (istio-discovery) Helm chart: helm upgrade --install istiod istio/istiod -n ' + this.istioNamespace + ' -f istiod-values.yaml',
       { produce: () => this.toIstiodHelmValues() });
+    const patch = istiodPostRenderPatch(this.settings);
+    if (patch) {
+      new OutputFile(this, 'IstiodPostRenderPatch', OutputFolder.INSTALL, `${POST_RENDER_DIR}/${POST_RENDER_PATCH}`,
+        'strategic-merge patch for the istiod Deployment rendered from istiod-values.yaml: it sets env the chart renders itself\n' +
+        '(a duplicate in Helm `env` would be rejected by server-side apply); applied by kustomization.yaml beside it',
+        { produce: () => patch });
+      new OutputFile(this, 'IstiodPostRenderKustomization', OutputFolder.INSTALL, `${POST_RENDER_DIR}/kustomization.yaml`,
+        `Helm route: helm template istiod istio/istiod -n ${this.istioNamespace} -f ../istiod-values.yaml > ${POST_RENDER_INPUT}\n` +
+        'then: kubectl apply --server-side -k .   (see NOTES.md for Flux and Argo CD)',
+        { produce: () => istiodPostRenderKustomization(POST_RENDER_INPUT, POST_RENDER_PATCH) });
+    }
     if (this.ambient) {
       new OutputFile(this, 'ZtunnelHelmValues', OutputFolder.INSTALL, 'ztunnel-values.yaml',
         'values for the ztunnel Helm chart (ambient): helm upgrade --install ztunnel istio/ztunnel -n ' + this.istioNamespace + ' -f ztunnel-values.yaml',
@@ -498,10 +526,11 @@ export class IstioCustomCa extends Construct {
         [ISTIOD_ENV.EXTERNAL_CA]: EXTERNAL_CA_K8S_RA,
         [ISTIOD_ENV.K8S_SIGNER]: def.full,
         [ISTIOD_ENV.CERT_SIGNER_DOMAIN]: def.domain,
-        // istiod's own serving cert from the same signer, as the istio.io task does (§3); global.pilotCertProvider
-        // stays istiod so that sidecars still mount istio-ca-root-cert to verify istiod.
-        [ISTIOD_ENV.PILOT_CERT_PROVIDER]: `k8s.io/${def.full}`,
       },
+      // istiod's own serving cert from the same signer, as the istio.io task does with components.pilot.k8s.env (§3);
+      // it replaces the chart's PILOT_CERT_PROVIDER entry. global.pilotCertProvider stays istiod so that sidecars
+      // still mount istio-ca-root-cert to verify istiod.
+      istiodEnvReplacements: { [ISTIOD_ENV.PILOT_CERT_PROVIDER]: `k8s.io/${def.full}` },
       proxyMetadata: { [AGENT_CERT_SIGNER_ENV]: def.short },
       // istiod creates and approves the CSRs itself: approve RBAC per signer (§3).
       global: { certSigners: [...rootsBySigner.keys()].sort() },

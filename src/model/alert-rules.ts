@@ -2,9 +2,10 @@
  * Certificate-health alert rules as plain data (Prometheus rule format), derived from the configured integration
  * and lifetimes. Only metrics that exist in the setup are used (istio-ca-facts.md §7). Knows nothing of cdk8s.
  */
+import { certManagerHolds } from './cert-manager-version';
 import { goDuration } from './durations';
 import { holds } from './istio-version';
-import { caExpirySeconds, METRICS } from './metrics';
+import { caExpirySeconds, METRIC_LABEL_VALUES, METRICS } from './metrics';
 
 /** The library's alerts (stable names: they appear in pages, silences and docs/alerts.md). */
 export enum CertAlert {
@@ -40,6 +41,8 @@ export interface WatchedIssuer {
 /** Everything the rules depend on. */
 export interface AlertSpec {
   readonly istioVersion: string;
+  /** cert-manager version (`v1.<minor>`): issuer readiness metrics exist from v1.20 (§7.5). */
+  readonly certManagerVersion: string;
   /** istiod signs with a plug-in intermediate (cacerts): chain and root gauges exist. */
   readonly istiodPluginCa: boolean;
   /** istiod signs or acts as RA: sign-error counters exist. */
@@ -175,7 +178,7 @@ export function baseRules(spec: AlertSpec, override: (alert: string) => RuleOver
       'cert-manager Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}, well past ' +
       'its renewal point.', o.thresholdS));
   }
-  if (spec.issuers.length > 0) {
+  if (spec.issuers.length > 0 && certManagerHolds('ISSUER_READY_METRICS', spec.certManagerVersion)) {
     const cluster = spec.issuers.filter((i) => i.kind === 'ClusterIssuer');
     const namespaced = spec.issuers.filter((i) => i.kind === 'Issuer');
     const terms = [
@@ -187,7 +190,7 @@ export function baseRules(spec: AlertSpec, override: (alert: string) => RuleOver
       'cert-manager issuer {{ $labels.name }} is not Ready: no certificate of the mesh can be issued or renewed through it.'));
   }
   if (spec.istioCsr) {
-    add(CertAlert.ISTIO_CSR_TLS_FAILURES, () => draft(`sum(increase(${METRICS.ISTIO_CSR_TLS_REQUESTS}{success="false"}[15m])) > 0`, 300, 'warning',
+    add(CertAlert.ISTIO_CSR_TLS_FAILURES, () => draft(`sum(increase(${METRICS.ISTIO_CSR_TLS_REQUESTS}{success="${METRIC_LABEL_VALUES.ISTIO_CSR_FAILED}"}[15m])) > 0`, 300, 'warning',
       'istio-csr fails to renew its own serving certificate',
       'istio-csr keeps failing CertificateRequests for its serving certificate; proxies will soon fail to connect to it.'));
   }

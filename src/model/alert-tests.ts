@@ -7,7 +7,7 @@ import { uniqueBy } from './collections';
 import { goDuration } from './durations';
 import { AlertSpec, CertAlert as ALERT_NAMES, GeneratedRule } from './alert-rules';
 import { holds } from './istio-version';
-import { METRICS } from './metrics';
+import { METRIC_LABEL_VALUES, METRICS } from './metrics';
 
 const STEP_S = 60;
 
@@ -132,8 +132,8 @@ function scenarios(g: GeneratedRule, spec: AlertSpec, workloadTtlS: number, grac
         : condition(`${METRICS.CM_ISSUER_READY}${sel({ namespace: i.namespace!, name: i.name, condition: 'False' })}`, { namespace: i.namespace!, name: i.name });
     }
     case ALERT_NAMES.ISTIO_CSR_TLS_FAILURES:
-      return counter(METRICS.ISTIO_CSR_TLS_REQUESTS, { success: 'false' }, {},
-        { series: `${METRICS.ISTIO_CSR_TLS_REQUESTS}${sel({ success: 'true' })}`, values: rising(60) });
+      return counter(METRICS.ISTIO_CSR_TLS_REQUESTS, { success: METRIC_LABEL_VALUES.ISTIO_CSR_FAILED }, {},
+        { series: `${METRICS.ISTIO_CSR_TLS_REQUESTS}${sel({ success: METRIC_LABEL_VALUES.ISTIO_CSR_ISSUED })}`, values: rising(60) });
   }
   throw new Error(`no promtool scenario for alert ${a}`);
 }

@@ -60,9 +60,9 @@ export const VERSION_FACTS = {
   },
   /** istiod Helm chart values are flat (no `pilot:` level). */
   HELM_FLAT_VALUES: {
-    since: '1.21',
-    fact: 'istiod Helm chart values are flat (env, meshConfig at the top level)',
-    source: 'istio-ca-facts.md §9; istio manifests/charts/istio-control/istio-discovery/values.yaml',
+    since: '1.24',
+    fact: 'the istiod Helm chart reads env and podAnnotations at the top level (it folds pilot.* into the top level)',
+    source: 'istio-ca-facts.md §9, §12.1; https://github.com/istio/istio/blob/1.24.0/manifests/charts/istio-control/istio-discovery/templates/zzy_descope_legacy.yaml',
   },
   /** `security.istio.io/v1` and `networking.istio.io/v1` are served. */
   V1_APIS: {

@@ -33,6 +33,20 @@ export const METRICS = {
   ISTIO_CSR_TLS_REQUESTS: 'cert_manager_istio_csr_tls_provider_certificate_requests',
 } as const;
 
+/**
+ * Label values the exporters really emit, where an alert matches on one.
+ * istio-csr counts its serving-cert requests with `success="0"` (failed) or `"1"` (issued), strconv of a bool-as-int
+ * (https://github.com/cert-manager/istio-csr/blob/v0.17.0/pkg/tls/tls.go#L351-L352, #L447).
+ */
+export const METRIC_LABEL_VALUES = {
+  ISTIO_CSR_FAILED: '0',
+  ISTIO_CSR_ISSUED: '1',
+  /** cert-manager Ready-condition series: one per status (cm internal/collectors/certificate_collector.go). */
+  CM_CONDITIONS: ['True', 'False', 'Unknown'],
+  /** istio-agent `istio_agent_cert_expiry_seconds{resource_name}` of the workload certificate (cache/monitoring.go). */
+  AGENT_WORKLOAD_RESOURCE: 'default',
+} as const;
+
 /** Metric names that do not exist or are not about certificates (istio-ca-facts.md §7.4, §11 i). */
 export const NOT_CERTIFICATE_METRICS = {
   istio_certificate_expiration_timestamp: 'does not exist in any Istio release (§7.4)',
