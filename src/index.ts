@@ -16,6 +16,7 @@ export * from './k8s/vault-auth';
 export * from './vault/mesh-pki';
 export * from './vault/vault-pki-backend';
 export * from './vault/vault-root';
+export * from './vault/vault-token-validation';
 export { spiffeId } from './model/identity';
 export { goDuration, parseGoDuration } from './model/durations';
 export * as certManager from './imports/certificates-cert-manager.io';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Duration } from 'cdk8s';
 import { Testing } from 'cdktf';
-import { MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute } from '../src';
+import { MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute, VaultTokenValidation } from '../src';
 import { matchSnapshot, one, throwsExactly, validateAll, validateIstioCsrValues } from './support';
 
 const base: MeshPkiConfig = {
@@ -19,6 +19,17 @@ function build(config: Partial<MeshPkiConfig> = {}) {
 }
 
 describe('MeshPki', () => {
+  it('Vault outside the cluster: JWT auth mount and an issuer whose mountPath points at it, from one config', async () => {
+    const { objs, tf } = build({ kubernetesHost: undefined, tokenValidation: VaultTokenValidation.oidcDiscovery({ discoveryUrl: 'https://oidc.example.com/east' }) });
+    await validateAll(objs);
+    const auth = one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.auth.kubernetes;
+    assert.equal(auth.mountPath, '/v1/auth/kubernetes-jwt');
+    assert.equal(tf.resource.vault_jwt_auth_backend.istio_cert_manager_jwt_auth.path, 'kubernetes-jwt');
+    assert.equal(tf.resource.vault_jwt_auth_backend_role.istio_cert_manager_jwt_role.role_name, auth.role);
+    assert.deepEqual(tf.resource.vault_jwt_auth_backend_role.istio_cert_manager_jwt_role.bound_audiences, ['vault://vault-istio']);
+    assert.equal(tf.resource.vault_auth_backend, undefined);
+  });
+
   it('route 1 builds the Vault issuer, the plug-in CA and the Vault backend from one config', async () => {
     const { pki, objs, tf } = build();
     await validateAll(objs);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
 import { Chart, Duration, Testing as K8sTesting } from 'cdk8s';
@@ -6,6 +7,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import {
   CertManagerIssuer, IssuerSource, VaultAuth, VaultKeyType, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute, VaultRoot,
+  VaultTokenValidation,
 } from '../src';
 import { matchSnapshot, throwsExactly } from './support';
 
@@ -45,6 +47,67 @@ function issuer(path: string, overrides: { role?: string; mountPath?: string; sa
     }),
   });
 }
+
+const SA_KEYS = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const SA_PUBLIC = SA_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const SA_PRIVATE = SA_KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const { kubernetesHost: _host, ...jwtAuth } = auth;
+
+describe('VaultPkiBackend token validation (Vault in or outside the cluster)', () => {
+  it('TokenReview (Vault in the cluster): Kubernetes auth with host and CA only, no reviewer JWT', () => {
+    const t = backend().text();
+    assert.ok(Testing.toHaveResourceWithProperties(t, 'vault_auth_backend', { type: 'kubernetes', path: 'kubernetes' }));
+    assert.ok(Testing.toHaveResourceWithProperties(t, 'vault_kubernetes_auth_backend_config', { kubernetes_host: 'https://10.0.0.1:443' }));
+    assert.ok(!t.includes('token_reviewer_jwt'));
+    assert.ok(!t.includes('vault_jwt_auth_backend'));
+  });
+
+  it('issuer keys (Vault outside the cluster): JWT auth checks signature, iss, aud and sub offline, no secret', () => {
+    const { text, json } = backend({ kubernetesAuth: { ...jwtAuth, tokenValidation: VaultTokenValidation.serviceAccountIssuerKeys({
+      issuer: 'https://oidc.eks.example.com/id/ABC', publicKeysPem: [SA_PUBLIC] }) } });
+    const t = text();
+    assert.ok(Testing.toHaveResourceWithProperties(t, 'vault_jwt_auth_backend', {
+      type: 'jwt', path: 'kubernetes-jwt', bound_issuer: 'https://oidc.eks.example.com/id/ABC', jwt_validation_pubkeys: [`${SA_PUBLIC.trim()}\n`],
+    }));
+    assert.ok(Testing.toHaveResourceWithProperties(t, 'vault_jwt_auth_backend_role', {
+      role_name: 'cert-manager-istio', role_type: 'jwt', bound_audiences: ['vault://vault-istio'],
+      bound_subject: 'system:serviceaccount:cert-manager:vault-issuer', user_claim: 'sub', token_ttl: 600, token_max_ttl: 600,
+      token_policies: ['${vault_policy.istio_sign_policy.name}'],
+    }));
+    const r = json().resource;
+    assert.equal(r.vault_auth_backend, undefined, 'no Kubernetes auth mount');
+    assert.equal(r.vault_kubernetes_auth_backend_role, undefined);
+    assert.deepEqual(Object.keys(r.vault_jwt_auth_backend), ['istio_cert_manager_jwt_auth'], 'pinned address');
+    assert.ok(!t.includes('PRIVATE KEY'));
+  });
+
+  it('OIDC discovery: JWT auth with the issuer URL as bound issuer', () => {
+    const t = backend({ kubernetesAuth: { ...jwtAuth, path: 'k8s-east', tokenValidation: VaultTokenValidation.oidcDiscovery({
+      discoveryUrl: 'https://oidc.example.com/cluster-east' }) } }).text();
+    assert.ok(Testing.toHaveResourceWithProperties(t, 'vault_jwt_auth_backend', {
+      type: 'jwt', path: 'k8s-east', oidc_discovery_url: 'https://oidc.example.com/cluster-east', bound_issuer: 'https://oidc.example.com/cluster-east',
+    }));
+  });
+
+  it('refuses a private key or a token where public keys belong, and unclear combinations', () => {
+    throwsExactly(() => backend({ kubernetesAuth: { ...jwtAuth, tokenValidation: VaultTokenValidation.serviceAccountIssuerKeys({
+      issuer: 'https://kubernetes.default.svc', publicKeysPem: [SA_PRIVATE] }) } }),
+      "VaultPkiBackend: 'kubernetesAuth.tokenValidation.publicKeysPem[0]' must hold only PEM 'PUBLIC KEY' blocks (the cluster's " +
+      'service-account signing key); found PRIVATE KEY. Never give a private key or a token');
+    throwsExactly(() => backend({ kubernetesAuth: { ...jwtAuth, tokenValidation: VaultTokenValidation.serviceAccountIssuerKeys({
+      issuer: 'https://kubernetes.default.svc', publicKeysPem: [] }) } }),
+      "VaultPkiBackend: 'kubernetesAuth.tokenValidation.publicKeysPem' must list at least one PEM public key of the cluster's service-account issuer");
+    throwsExactly(() => backend({ kubernetesAuth: { ...jwtAuth, tokenValidation: VaultTokenValidation.oidcDiscovery({ discoveryUrl: 'https://user:pw@oidc.example.com' }) } }),
+      "VaultPkiBackend: 'kubernetesAuth.tokenValidation.discoveryUrl' (https://user:pw@oidc.example.com) must be the https:// service-account " +
+      'issuer URL of the cluster, without credentials, query or fragment');
+    throwsExactly(() => backend({ kubernetesAuth: { ...auth, tokenValidation: VaultTokenValidation.oidcDiscovery({ discoveryUrl: 'https://oidc.example.com' }) } }),
+      "VaultPkiBackend: 'kubernetesAuth.tokenValidation' and 'kubernetesAuth.kubernetesHost'/'kubernetesCaCertPem' are both given; " +
+      'put the API server into VaultTokenValidation.tokenReview() or drop it');
+    throwsExactly(() => backend({ kubernetesAuth: jwtAuth }),
+      "VaultPkiBackend: 'kubernetesAuth' needs 'tokenValidation' or 'kubernetesHost': VaultTokenValidation.tokenReview() when Vault runs " +
+      'in the cluster, VaultTokenValidation.serviceAccountIssuerKeys() or oidcDiscovery() when it runs outside');
+  });
+});
 
 describe('VaultPkiBackend', () => {
   describe('route 1: intermediate for istiod', () => {
@@ -260,7 +323,8 @@ describe('VaultPkiBackend', () => {
     });
     it('fails on something other than a PEM certificate as the Kubernetes CA', () => {
       throwsExactly(() => backend({ kubernetesAuth: { ...auth, kubernetesCaCertPem: 'eyJhbGciOi...' } }),
-        "VaultPkiBackend: 'kubernetesAuth.kubernetesCaCertPem' is not a PEM certificate; give the API server's CA certificate (public), never a key or token");
+        "VaultPkiBackend: 'kubernetesAuth.kubernetesCaCertPem' must hold only PEM 'CERTIFICATE' blocks (the API server's CA certificate); " +
+        'found no PEM block and other text. Never give a private key or a token');
     });
     it('fails on a non-https Kubernetes host', () => {
       throwsExactly(() => backend({ kubernetesAuth: { ...auth, kubernetesHost: 'kubernetes.default' } }),

@@ -17,6 +17,7 @@ import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { RequestedLifetime, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
+import { DEFAULT_AUTH_PATHS, VaultTokenValidation } from './vault-token-validation';
 
 const NAME = 'MeshPki';
 
@@ -39,10 +40,21 @@ export interface MeshPkiConfig {
   readonly route: VaultPkiRoute;
   /** Vault address, https. */
   readonly vaultAddress: string;
-  /** Kubernetes API server URL, for Vault's TokenReview calls. */
-  readonly kubernetesHost: string;
   /**
-   * PEM CA of the Kubernetes API server (public).
+   * How Vault validates cert-manager's ServiceAccount token: `VaultTokenValidation.tokenReview()` for Vault in the
+   * cluster, `serviceAccountIssuerKeys()` / `oidcDiscovery()` (JWT auth) for Vault outside it. Give this or
+   * `kubernetesHost`.
+   * @default - TokenReview against kubernetesHost
+   */
+  readonly tokenValidation?: VaultTokenValidation;
+  /**
+   * Kubernetes API server URL, for Vault's TokenReview calls (Vault in the cluster); shorthand for
+   * `tokenValidation: VaultTokenValidation.tokenReview({ kubernetesHost })`.
+   * @default - none; required unless tokenValidation is given
+   */
+  readonly kubernetesHost?: string;
+  /**
+   * PEM CA of the Kubernetes API server (public), with `kubernetesHost`.
    * @default - Vault's own trust store
    */
   readonly kubernetesCaCertPem?: string;
@@ -177,8 +189,8 @@ export interface MeshPkiConfig {
    */
   readonly istiodRestartToken?: string;
   /**
-   * Kubernetes auth mount path in Vault.
-   * @default 'kubernetes'
+   * Auth mount path in Vault (Kubernetes or JWT auth).
+   * @default 'kubernetes' (TokenReview) or 'kubernetes-jwt' (JWT auth)
    */
   readonly authMountPath?: string;
   /**
@@ -274,7 +286,8 @@ export class MeshPki {
     const csrNamespace = config.istioCsrNamespace ?? cmNamespace;
     const issuerName = config.issuerName ?? 'vault-istio';
     const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
-    const authPath = config.authMountPath ?? 'kubernetes';
+    // The issuer's mountPath must name the mount the backend defines: one default, from the validation variant.
+    const authPath = config.authMountPath ?? config.tokenValidation?.defaultPath ?? DEFAULT_AUTH_PATHS.tokenReview;
     const authRole = config.authRoleName ?? 'cert-manager-istio';
     const rootMountPath = config.rootMountPath ?? 'pki';
 
@@ -310,6 +323,7 @@ export class MeshPki {
       leafAllowedDnsDomains: [...new Set([`${istioNamespace}.svc`, `${csrNamespace}.svc`])],
       kubernetesAuth: {
         path: authPath,
+        tokenValidation: config.tokenValidation,
         kubernetesHost: config.kubernetesHost,
         kubernetesCaCertPem: config.kubernetesCaCertPem,
         roleName: authRole,

@@ -1,6 +1,3 @@
-import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
-import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
-import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { PkiSecretBackendConfigUrls } from '@cdktf/provider-vault/lib/pki-secret-backend-config-urls';
 import { PkiSecretBackendIntermediateCertRequest } from '@cdktf/provider-vault/lib/pki-secret-backend-intermediate-cert-request';
@@ -20,6 +17,7 @@ import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { positiveProblem, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem } from '../model/vault-policy';
 import { VaultRoot } from './vault-root';
+import { VaultTokenValidation } from './vault-token-validation';
 
 const NAME = 'VaultPkiBackend';
 
@@ -37,17 +35,30 @@ export enum VaultPkiRoute {
   LEAVES_FOR_ISTIO_CSR = 'LEAVES_FOR_ISTIO_CSR',
 }
 
-/** Vault Kubernetes auth for cert-manager's Vault issuer. */
+/**
+ * How cert-manager's Vault issuer logs in: its projected ServiceAccount token, checked by Vault's Kubernetes auth
+ * (TokenReview, Vault in the cluster) or JWT auth (Vault outside the cluster); see `VaultTokenValidation`.
+ */
 export interface VaultKubernetesAuthProps {
   /**
-   * Path of the Kubernetes auth mount in Vault (cert-manager's `mountPath` is `/v1/auth/<path>`).
-   * @default 'kubernetes'
+   * Path of the auth mount in Vault (cert-manager's `mountPath` is `/v1/auth/<path>`).
+   * @default 'kubernetes' (TokenReview) or 'kubernetes-jwt' (JWT auth)
    */
   readonly path?: string;
-  /** Kubernetes API server URL that Vault calls for TokenReview. */
-  readonly kubernetesHost: string;
   /**
-   * PEM CA certificate of the Kubernetes API server (public; no reviewer JWT is ever configured here).
+   * How Vault validates the token. Give this, or `kubernetesHost` for TokenReview.
+   * @default - VaultTokenValidation.tokenReview({ kubernetesHost, kubernetesCaCertPem })
+   */
+  readonly tokenValidation?: VaultTokenValidation;
+  /**
+   * Kubernetes API server URL that Vault calls for TokenReview: shorthand for
+   * `tokenValidation: VaultTokenValidation.tokenReview(...)` (Vault in the cluster).
+   * @default - none; required unless tokenValidation is given
+   */
+  readonly kubernetesHost?: string;
+  /**
+   * PEM CA certificate of the Kubernetes API server (public; no reviewer JWT is ever configured here), with
+   * `kubernetesHost`.
    * @default - Vault's own trust store, or its in-cluster CA when Vault runs in the cluster
    */
   readonly kubernetesCaCertPem?: string;
@@ -181,8 +192,10 @@ export class VaultPkiBackend extends Construct {
   public readonly root: VaultRoot;
   /** The path cert-manager must sign at: `<root>/root/sign-intermediate` or `<int>/sign/<role>`. */
   public readonly signPath: string;
-  /** Kubernetes auth mount path inside Vault. */
+  /** Auth mount path inside Vault (Kubernetes or JWT auth). */
   public readonly authPath: string;
+  /** How Vault validates cert-manager's token. */
+  public readonly tokenValidation: VaultTokenValidation;
   /** Auth role settings. */
   public readonly kubernetesAuth: VaultKubernetesAuthProps;
   /** The policy rules granted to cert-manager: one per sign path in use. */
@@ -345,19 +358,14 @@ export class VaultPkiBackend extends Construct {
       this.signPath = `${this.intermediateMountPath}/sign/${this.leafRoleName}`;
     }
 
-    // Kubernetes auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
+    // Auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
     const auth = props.kubernetesAuth;
     this.kubernetesAuth = auth;
-    this.authPath = auth.path ?? 'kubernetes';
+    this.tokenValidation = this.resolveTokenValidation(auth);
+    this.authPath = auth.path ?? this.tokenValidation.defaultPath;
     check(NAME, mountPathProblem('kubernetesAuth.path', this.authPath));
     check(NAME, objectNameProblem('kubernetesAuth.serviceAccountName', auth.serviceAccountName));
     check(NAME, namespaceProblem('kubernetesAuth.serviceAccountNamespace', auth.serviceAccountNamespace));
-    if (!/^https:\/\/\S+$/.test(auth.kubernetesHost)) {
-      fail(NAME, `'kubernetesAuth.kubernetesHost' (${auth.kubernetesHost}) must be the https:// URL of the Kubernetes API server`);
-    }
-    if (auth.kubernetesCaCertPem !== undefined && !auth.kubernetesCaCertPem.includes('-----BEGIN CERTIFICATE-----')) {
-      fail(NAME, "'kubernetesAuth.kubernetesCaCertPem' is not a PEM certificate; give the API server's CA certificate (public), never a key or token");
-    }
     if (auth.audience.trim() === '') fail(NAME, "'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
     const tokenTtl = (auth.tokenTtl ?? Duration.minutes(10)).toMilliseconds();
     check(NAME, positiveProblem('kubernetesAuth.tokenTtl', tokenTtl));
@@ -369,26 +377,32 @@ export class VaultPkiBackend extends Construct {
       policy: Lazy.stringValue({ produce: () => this.policyHcl }),
     }), 'sign_policy');
 
-    const authBackend = pin(new AuthBackend(this, 'KubernetesAuth', {
-      type: 'kubernetes',
+    this.tokenValidation._bind(this, {
       path: this.authPath,
-      description: 'Kubernetes auth for cert-manager (managed by istio-custom-ca)',
-    }), 'kubernetes_auth');
-    pin(new KubernetesAuthBackendConfig(this, 'KubernetesAuthConfig', {
-      backend: authBackend.path,
-      kubernetesHost: auth.kubernetesHost,
-      kubernetesCaCert: auth.kubernetesCaCertPem,
-    }), 'kubernetes_auth_config');
-    pin(new KubernetesAuthBackendRole(this, 'CertManagerRole', {
-      backend: authBackend.path,
       roleName: auth.roleName,
-      boundServiceAccountNames: [auth.serviceAccountName],
-      boundServiceAccountNamespaces: [auth.serviceAccountNamespace],
+      serviceAccountName: auth.serviceAccountName,
+      serviceAccountNamespace: auth.serviceAccountNamespace,
       audience: auth.audience,
-      tokenTtl: wholeSeconds(tokenTtl),
-      tokenMaxTtl: wholeSeconds(tokenTtl),
-      tokenPolicies: [policy.name],
-    }), 'cert_manager_role');
+      tokenTtlSeconds: wholeSeconds(tokenTtl),
+      policyName: policy.name,
+      pin,
+    });
+  }
+
+  /** `tokenValidation`, or TokenReview from `kubernetesHost`; exactly one of them. */
+  private resolveTokenValidation(auth: VaultKubernetesAuthProps): VaultTokenValidation {
+    if (auth.tokenValidation && (auth.kubernetesHost !== undefined || auth.kubernetesCaCertPem !== undefined)) {
+      fail(NAME, "'kubernetesAuth.tokenValidation' and 'kubernetesAuth.kubernetesHost'/'kubernetesCaCertPem' are both given; " +
+        'put the API server into VaultTokenValidation.tokenReview() or drop it');
+    }
+    if (!auth.tokenValidation && auth.kubernetesHost === undefined) {
+      fail(NAME, "'kubernetesAuth' needs 'tokenValidation' or 'kubernetesHost': VaultTokenValidation.tokenReview() when Vault runs " +
+        'in the cluster, VaultTokenValidation.serviceAccountIssuerKeys() or oidcDiscovery() when it runs outside');
+    }
+    const v = auth.tokenValidation ?? VaultTokenValidation.tokenReview({ kubernetesHost: auth.kubernetesHost!, kubernetesCaCertPem: auth.kubernetesCaCertPem });
+    const problems = v._problems(auth.tokenValidation ? 'kubernetesAuth.tokenValidation' : 'kubernetesAuth');
+    if (problems.length) fail(NAME, problems.join('; '));
+    return v;
   }
 
   /** The policy as HCL: `create`/`update` on exactly the sign paths in use, nothing else. */
