@@ -173,6 +173,10 @@ export class IstioCustomCa extends Construct {
     check(NAME, namespaceProblem('istioNamespace', this.istioNamespace));
     check(NAME, istioVersionProblem('istioVersion', this.istioVersion));
     check(NAME, graceRatioProblem(this.gracePeriodRatio));
+    if (this.ambient) {
+      check(NAME, requireFact('istioVersion', this.istioVersion, 'AMBIENT_ZTUNNEL_VALUES', "'ambient'",
+        "target Istio 1.22 or later for ambient, or remove 'ambient'"));
+    }
     this.gracePeriodRatioJitter = props.gracePeriodRatioJitter ?? DEFAULT_JITTER;
     if (props.gracePeriodRatioJitter !== undefined) {
       check(NAME, requireFact('istioVersion', this.istioVersion, 'GRACE_PERIOD_JITTER', "'gracePeriodRatioJitter'",

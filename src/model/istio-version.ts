@@ -125,6 +125,12 @@ export const VERSION_FACTS = {
     fact: 'gRPC clients enforce ALPN, so istio-csr must be v0.13.0 or later',
     source: 'istio-ca-facts.md §2b; https://istio.io/latest/news/releases/1.24.x/announcing-1.24/upgrade-notes/',
   },
+  /** Ambient (beta from 1.22): the ztunnel chart values written here (caAddress, env, multiCluster.clusterName). */
+  AMBIENT_ZTUNNEL_VALUES: {
+    since: '1.22',
+    fact: 'ambient mode is beta and the ztunnel chart reads caAddress, env and multiCluster.clusterName as written here (rendered from the 1.22.8 chart)',
+    source: 'https://istio.io/latest/news/releases/1.22.x/announcing-1.22/; istio-ca-facts.md §12.4',
+  },
   /** Leaf NotAfter is clamped to the signing certificate's NotAfter. */
   LEAF_CLAMPED_TO_SIGNER: {
     since: '1.30',
