@@ -74,12 +74,12 @@ describe('alerts fire on exporter-shaped series (promtool)', () => {
       const ca = new IstioCustomCa(c, 'istio', { integration: CaIntegration.certManagerPluginCa({ issuer }) });
       new CertAlertRules(c, 'alerts', { ca });
     });
-    const cert = `name="cacerts",namespace="istio-system",issuer_name="mesh-root",issuer_kind="ClusterIssuer",issuer_group="cert-manager.io",${CM}`;
+    const cert = `name="cacerts",namespace="istio-system",issuer_name="mesh-root",issuer_kind="Issuer",issuer_group="cert-manager.io",${CM}`;
     const cases: Case[] = [
       { alert: 'CertManagerCertificateNotReady', series: conditionSeries('certmanager_certificate_ready_status', cert, 'False'),
         labels: { namespace: 'istio-system', name: 'cacerts', severity: 'warning' } },
-      { alert: 'CertManagerIssuerNotReady', series: conditionSeries('certmanager_clusterissuer_ready_status', `name="mesh-root",${CM}`, 'False'),
-        labels: { name: 'mesh-root', severity: 'critical' } },
+      { alert: 'CertManagerIssuerNotReady', series: conditionSeries('certmanager_issuer_ready_status', `name="mesh-root",namespace="istio-system",${CM}`, 'False'),
+        labels: { namespace: 'istio-system', name: 'mesh-root', severity: 'critical' } },
       { alert: 'IstioCaCsrSignErrors', series: [{ series: `citadel_server_csr_sign_err_count{error="TTL_ERROR",${ISTIOD}}`, values: '0+3x60' }],
         labels: { error: 'TTL_ERROR', severity: 'warning' } },
       { alert: 'IstioWorkloadCertRotationOverdue', series: [{ series: `istio_agent_cert_expiry_seconds{resource_name="default",${AGENT}}`, values: '600x60' }],
@@ -111,7 +111,7 @@ describe('alerts fire on exporter-shaped series (promtool)', () => {
 
   it('Kubernetes CSR: a cert-manager signer issuer that is not Ready (condition="Unknown" is not an alert, "False" is)', () => {
     const { dir } = rulesOf((c) => {
-      const issuer = new CertManagerIssuer(c, 'istio-system', { source: IssuerSource.ca({ secretName: 'signer' }) });
+      const issuer = new CertManagerIssuer(c, 'istio-system', { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.ca({ secretName: 'signer' }) });
       const ca = new IstioCustomCa(c, 'istio', { integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(issuer), rootCaPem: FIXTURES.rootA }) });
       new CertAlertRules(c, 'alerts', { ca });
     });

@@ -44,7 +44,7 @@ function alertsOf(caProps: Partial<IstioCustomCaProps>, integration: (c: Chart) 
 }
 
 const pluginCa = (c: Chart) => CaIntegration.certManagerPluginCa({
-  issuer: new CertManagerIssuer(c, 'root', { source: IssuerSource.selfSignedRoot({ commonName: 'Root' }) }),
+  issuer: new CertManagerIssuer(c, 'root', { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.selfSignedRoot({ commonName: 'Root' }) }),
 });
 const istioCsr = (c: Chart) => CaIntegration.istioCsr({
   issuer: new CertManagerIssuer(c, 'istio-ca', { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: 'istio-ca' }) }),
@@ -150,7 +150,7 @@ describe('CertAlertRules', () => {
 
     it('Kubernetes CSR: RA sign errors and the cert-manager signer issuers, no plug-in chain gauges', () => {
       const { alerts, rule } = alertsOf({}, (c) => CaIntegration.kubernetesCsr({
-        signer: CsrSigner.certManagerIssuer(new CertManagerIssuer(c, 'istio-system', { source: IssuerSource.ca({ secretName: 's' }) })),
+        signer: CsrSigner.certManagerIssuer(new CertManagerIssuer(c, 'istio-system', { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.ca({ secretName: 's' }) })),
         rootCaPem: FIXTURES.rootA,
       }));
       assert.deepEqual(alerts.alertNames, ['IstioCaCsrSignErrors', 'IstioWorkloadCertRotationOverdue', 'IstioWorkloadCsrFailures', 'CertManagerIssuerNotReady']);

@@ -20,9 +20,18 @@ describe('CertManagerIssuer', () => {
   });
 
   describe('IssuerSource.ca', () => {
-    it('defines a cluster-scoped CA ClusterIssuer with no namespace, even in a namespaced chart', async () => {
-      const c = new Chart(Testing.app(), 'test', { namespace: 'istio-system' });
+    it('defaults to a namespaced Issuer in istiod\'s namespace, never a ClusterIssuer (Issue 11: the mesh CA is closed to other namespaces)', async () => {
+      const c = chart();
       const issuer = new CertManagerIssuer(c, 'corp-ca', { source: IssuerSource.ca({ secretName: 'corp-intermediate' }) });
+      const objs = synth(c);
+      assert.equal(objs.filter((o) => o.kind === 'ClusterIssuer').length, 0);
+      assert.equal(one(objs, 'Issuer', 'corp-ca').metadata.namespace, 'istio-system');
+      assert.deepEqual(issuer.issuerRef, { name: 'corp-ca', kind: 'Issuer', group: 'cert-manager.io' });
+    });
+
+    it('defines a cluster-scoped CA ClusterIssuer with no namespace, even in a namespaced chart (opt-in)', async () => {
+      const c = new Chart(Testing.app(), 'test', { namespace: 'istio-system' });
+      const issuer = new CertManagerIssuer(c, 'corp-ca', { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.ca({ secretName: 'corp-intermediate' }) });
       const objs = synth(c);
       await validateAll(objs);
       const ci = one(objs, 'ClusterIssuer', 'corp-ca');
@@ -51,6 +60,7 @@ describe('CertManagerIssuer', () => {
     it('bootstraps SelfSigned issuer → root Certificate (isCA) → CA issuer', async () => {
       const c = chart();
       new CertManagerIssuer(c, 'mesh-root', {
+        kind: IssuerKind.CLUSTER_ISSUER,
         source: IssuerSource.selfSignedRoot({ commonName: 'Mesh Root', privateKey: { algorithm: KeyAlgorithm.ECDSA, size: 384 } }),
       });
       const objs = synth(c);
@@ -71,7 +81,7 @@ describe('CertManagerIssuer', () => {
   describe('IssuerSource.vault', () => {
     it('uses projected-token Kubernetes auth and grants token creation for exactly that ServiceAccount', async () => {
       const c = chart();
-      const issuer = new CertManagerIssuer(c, 'vault-istio', { source: vaultSource() });
+      const issuer = new CertManagerIssuer(c, 'vault-istio', { kind: IssuerKind.CLUSTER_ISSUER, source: vaultSource() });
       const objs = synth(c);
       await validateAll(objs);
       assert.deepEqual(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault, {
@@ -91,20 +101,12 @@ describe('CertManagerIssuer', () => {
       matchSnapshot('cert-manager-issuer-vault', objs);
     });
 
-    it('binds system:auth-delegator only on opt-in, for Vault outside the cluster', async () => {
-      const c = chart();
-      new CertManagerIssuer(c, 'vault-ext', {
-        source: IssuerSource.vault({
-          server: 'https://vault.example.com:8200', path: 'pki/root/sign-intermediate',
-          auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 'vault-issuer', grantTokenReview: true }),
-        }),
-      });
-      const objs = synth(c);
-      await validateAll(objs);
-      const crb = one(objs, 'ClusterRoleBinding');
-      assert.equal(crb.metadata.namespace, undefined);
-      assert.deepEqual(crb.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' });
-      assert.deepEqual(crb.subjects, [{ kind: 'ServiceAccount', name: 'vault-issuer', namespace: 'cert-manager' }]);
+    it('refuses grantTokenReview, which cannot work with cert-manager tokens, and binds nothing cluster-wide', () => {
+      throwsExactly(() => VaultAuth.kubernetes({ role: 'r', serviceAccountName: 'vault-issuer', grantTokenReview: true }),
+        "VaultAuth: 'grantTokenReview' (true) cannot work: cert-manager requests the token for vault:// audiences only " +
+        '(cert-manager internal/vault/vault.go), so the API server refuses it as the bearer of a TokenReview and the binding ' +
+        'would only add privilege; run Vault outside the cluster with JWT auth (VaultTokenValidation.serviceAccountIssuerKeys() ' +
+        'or oidcDiscovery()), or let an in-cluster Vault review with its own pod token');
       const c2 = chart();
       new CertManagerIssuer(c2, 'vault-int', { source: vaultSource() });
       assert.equal(synth(c2).filter((o) => o.kind === 'ClusterRoleBinding').length, 0);
@@ -119,12 +121,12 @@ describe('CertManagerIssuer', () => {
   });
 
   describe('validation', () => {
-    it('fails on an Issuer without namespace', () => {
-      throwsExactly(() => new CertManagerIssuer(chart(), 'x', { kind: IssuerKind.ISSUER, source: IssuerSource.ca({ secretName: 's' }) }),
-        "CertManagerIssuer: 'namespace' (undefined) is required for kind Issuer; set the namespace of the Issuer, or use kind ClusterIssuer");
+    it('fails on an invalid Issuer namespace', () => {
+      assert.throws(() => new CertManagerIssuer(chart(), 'x', { namespace: 'Istio_System', source: IssuerSource.ca({ secretName: 's' }) }),
+        /^Error: CertManagerIssuer: 'namespace' \(Istio_System\)/);
     });
     it('fails on a ClusterIssuer with namespace', () => {
-      throwsExactly(() => new CertManagerIssuer(chart(), 'x', { namespace: 'a', source: IssuerSource.ca({ secretName: 's' }) }),
+      throwsExactly(() => new CertManagerIssuer(chart(), 'x', { kind: IssuerKind.CLUSTER_ISSUER, namespace: 'a', source: IssuerSource.ca({ secretName: 's' }) }),
         "CertManagerIssuer: 'namespace' (a) is not allowed for kind ClusterIssuer, which is cluster-scoped; remove it, or use kind " +
         "Issuer (its Secrets live in 'clusterResourceNamespace')");
     });

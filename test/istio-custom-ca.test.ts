@@ -26,7 +26,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     assert.equal(cert.spec.renewBefore, '2160h');
     assert.deepEqual(cert.spec.privateKey, { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' });
     assert.deepEqual(cert.spec.usages, ['digital signature', 'key encipherment', 'cert sign']);
-    assert.deepEqual(cert.spec.issuerRef, { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    assert.deepEqual(cert.spec.issuerRef, { name: 'corp-ca', kind: 'Issuer', group: 'cert-manager.io' });
     assert.equal((ca.node.defaultChild as any).kind, 'Certificate');
     matchSnapshot('istio-custom-ca', objs);
   });
@@ -186,7 +186,8 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
       const app = new MeshApp({ outdir: '/tmp/unused' });
       const c = new Chart(app, 'mesh');
       setup({}, {}, c);
-      new IstioCustomCa(c, 'second', { integration: CaIntegration.certManagerPluginCa({ issuer: c.node.findChild('corp-ca') as CertManagerIssuer }), istioNamespace: 'istio-b' });
+      const issuerB = new CertManagerIssuer(c, 'corp-ca-b', { namespace: 'istio-b', source: IssuerSource.ca({ secretName: 'corp-ca' }) });
+      new IstioCustomCa(c, 'second', { integration: CaIntegration.certManagerPluginCa({ issuer: issuerB }), istioNamespace: 'istio-b' });
       assert.throws(() => app.renderInstallFiles(), {
         message: "MeshApp: install file 'istio-operator.yaml' is produced by both mesh/istio-ca/IstioOperator and " +
           'mesh/second/IstioOperator; use one IstioCustomCa per MeshApp (one per Istio control plane) and unique names',

@@ -12,7 +12,7 @@ const ROOT_B = FIXTURES.rootB;
 const LEAF = FIXTURES.leaf;
 
 function setup(props: Partial<IstioCustomCaProps> = {}, k: Partial<KubernetesCsrOptions> = {}, c: Chart = chart()) {
-  const issuer = new CertManagerIssuer(c, 'istio-system', { source: IssuerSource.ca({ secretName: 'signer-ca' }) });
+  const issuer = new CertManagerIssuer(c, 'istio-system', { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.ca({ secretName: 'signer-ca' }) });
   const ca = new IstioCustomCa(c, 'istio', {
     integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(issuer), rootCaPem: ROOT, ...k }),
     ...props,
@@ -47,7 +47,7 @@ describe('IstioCustomCa with kubernetesCsr', () => {
 
   it('gives namespaces their own signer with a ProxyConfig, and lists every signer for RBAC and trust', async () => {
     const c = chart();
-    const teamIssuer = new CertManagerIssuer(c, 'team-a-ca', { source: IssuerSource.ca({ secretName: 'team-a-ca' }) });
+    const teamIssuer = new CertManagerIssuer(c, 'team-a-ca', { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.ca({ secretName: 'team-a-ca' }) });
     const { ca } = setup({}, { namespaceSigners: [{ namespace: 'team-a', signer: CsrSigner.certManagerIssuer(teamIssuer), rootCaPem: ROOT_B }] }, c);
     const objs = synth(c);
     await validateAll(objs);

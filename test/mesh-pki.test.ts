@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Duration } from 'cdk8s';
 import { Testing } from 'cdktf';
-import { MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute, VaultTokenValidation } from '../src';
+import { parse } from '@cdktf/hcl2json';
+import { IssuerKind, MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute, VaultTokenValidation } from '../src';
 import { matchSnapshot, one, throwsExactly, validateAll, validateIstioCsrValues } from './support';
 
 const base: MeshPkiConfig = {
@@ -18,22 +19,60 @@ function build(config: Partial<MeshPkiConfig> = {}) {
   return { app, pki, objs: pki.chart.toJson(), tf: JSON.parse(Testing.synth(pki.stack, true)) };
 }
 
+describe('MeshPki issuer scope (the mesh CA is closed to other namespaces)', () => {
+  for (const route of [VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, VaultPkiRoute.LEAVES_FOR_ISTIO_CSR]) {
+    it(`${route}: a namespaced Issuer in istiod's namespace by default, and no ClusterIssuer anywhere`, () => {
+      const { objs, tf, app } = build({ route });
+      assert.equal(objs.filter((o: any) => o.kind === 'ClusterIssuer').length, 0, 'no ClusterIssuer unless opted in');
+      const issuer = one(objs, 'Issuer', 'vault-istio');
+      assert.equal(issuer.metadata.namespace, 'istio-system');
+      // The Vault role binds the issuer's own ServiceAccount and audience, in that namespace.
+      const role = tf.resource.vault_kubernetes_auth_backend_role.istio_cert_manager_role;
+      assert.deepEqual(role.bound_service_account_namespaces, ['istio-system']);
+      assert.equal(role.audience, 'vault://istio-system/vault-istio');
+      const notes = app.renderInstallFiles().find((f) => f.fileName === 'NOTES.md')!.content;
+      assert.ok(!notes.includes('Warning: ClusterIssuer'));
+    });
+  }
+
+  it('a ClusterIssuer is an explicit opt-in, and NOTES.md warns what it exposes', () => {
+    const { objs, tf, app } = build({ issuerKind: IssuerKind.CLUSTER_ISSUER });
+    const ci = one(objs, 'ClusterIssuer', 'vault-istio');
+    assert.equal(ci.spec.vault.path, 'pki/root/sign-intermediate');
+    assert.equal(tf.resource.vault_kubernetes_auth_backend_role.istio_cert_manager_role.audience, 'vault://vault-istio');
+    const notes = app.renderInstallFiles().find((f) => f.fileName === 'NOTES.md')!.content;
+    assert.match(notes, /## Warning: ClusterIssuer `vault-istio` \(opt-in\)/);
+    assert.match(notes, /an intermediate CA certificate under the mesh root/);
+  });
+
+  it('route 1: Vault itself bounds the intermediate lifetime: the policy pins the requested ttl', async () => {
+    const { pki } = build({ intermediateDuration: Duration.hours(4380), intermediateRenewBefore: Duration.hours(1000) });
+    const policy = await parse('policy.hcl', pki.backend.policyHcl);
+    assert.deepEqual(policy.path['pki/root/sign-intermediate'], [{
+      capabilities: ['create', 'update'],
+      required_parameters: ['ttl'],
+      allowed_parameters: { ttl: ['4380h0m0s'], '*': [] },
+    }]);
+  });
+});
+
 describe('MeshPki', () => {
   it('Vault outside the cluster: JWT auth mount and an issuer whose mountPath points at it, from one config', async () => {
     const { objs, tf } = build({ kubernetesHost: undefined, tokenValidation: VaultTokenValidation.oidcDiscovery({ discoveryUrl: 'https://oidc.example.com/east' }) });
     await validateAll(objs);
-    const auth = one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.auth.kubernetes;
+    const auth = one(objs, 'Issuer', 'vault-istio').spec.vault.auth.kubernetes;
     assert.equal(auth.mountPath, '/v1/auth/kubernetes-jwt');
     assert.equal(tf.resource.vault_jwt_auth_backend.istio_cert_manager_jwt_auth.path, 'kubernetes-jwt');
     assert.equal(tf.resource.vault_jwt_auth_backend_role.istio_cert_manager_jwt_role.role_name, auth.role);
-    assert.deepEqual(tf.resource.vault_jwt_auth_backend_role.istio_cert_manager_jwt_role.bound_audiences, ['vault://vault-istio']);
+    assert.deepEqual(tf.resource.vault_jwt_auth_backend_role.istio_cert_manager_jwt_role.bound_audiences, ['vault://istio-system/vault-istio']);
+    assert.equal(tf.resource.vault_jwt_auth_backend_role.istio_cert_manager_jwt_role.bound_subject, 'system:serviceaccount:istio-system:vault-issuer');
     assert.equal(tf.resource.vault_auth_backend, undefined);
   });
 
   it('route 1 builds the Vault issuer, the plug-in CA and the Vault backend from one config', async () => {
     const { pki, objs, tf } = build();
     await validateAll(objs);
-    assert.equal(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.path, 'pki/root/sign-intermediate');
+    assert.equal(one(objs, 'Issuer', 'vault-istio').spec.vault.path, 'pki/root/sign-intermediate');
     assert.equal(one(objs, 'Certificate', 'cacerts').spec.issuerRef.name, 'vault-istio');
     assert.equal(pki.istioCa?.trustDomain, 'mesh.example.com');
     assert.ok(tf.resource.vault_pki_secret_backend_root_cert);
@@ -43,11 +82,11 @@ describe('MeshPki', () => {
   it('route 2 builds a leaf-signing Vault issuer and istio-csr on the Istio side, and no cacerts', async () => {
     const { pki, objs, tf } = build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, istioNamespace: 'istio-system', istioCsrNamespace: 'istio-csr' });
     await validateAll(objs);
-    assert.equal(one(objs, 'ClusterIssuer', 'vault-istio').spec.vault.path, 'pki_int/sign/istio-workload');
+    assert.equal(one(objs, 'Issuer', 'vault-istio').spec.vault.path, 'pki_int/sign/istio-workload');
     assert.equal(objs.filter((o: any) => o.kind === 'Certificate').length, 0);
     const values: any = pki.istioCa.toIstioCsrHelmValues();
     validateIstioCsrValues(values);
-    assert.deepEqual(values.app.certmanager.issuer, { name: 'vault-istio', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    assert.deepEqual(values.app.certmanager.issuer, { name: 'vault-istio', kind: 'Issuer', group: 'cert-manager.io' });
     assert.equal(values.app.tls.trustDomain, 'mesh.example.com');
     assert.equal((pki.istioCa.toIstioOperator() as any).spec.values.global.caAddress, 'cert-manager-istio-csr.istio-csr.svc:443');
     // the role allows the istiod and istio-csr serving certificates' DNS names
@@ -63,7 +102,7 @@ describe('MeshPki', () => {
   it('adopts an existing root', () => {
     const { tf, objs } = build({ adoptExistingRoot: true, rootMountPath: 'corp/pki', rootTtl: Duration.hours(60000) });
     assert.equal(tf.resource.vault_mount, undefined);
-    assert.equal(one(objs, 'ClusterIssuer').spec.vault.path, 'corp/pki/root/sign-intermediate');
+    assert.equal(one(objs, 'Issuer').spec.vault.path, 'corp/pki/root/sign-intermediate');
   });
 
   it('keeps cdktf tokens out of cdk8s output', () => {

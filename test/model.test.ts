@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goDuration, parseGoDuration, wholeSeconds } from '../src/model/durations';
+import { goDuration, goDurationString, parseGoDuration, wholeSeconds } from '../src/model/durations';
 import { spiffeId, trustDomainProblem } from '../src/model/identity';
 import { holds, istioVersionProblem, parseIstioVersion, requireFact, VERSION_FACTS } from '../src/model/istio-version';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../src/model/k8s-names';
@@ -13,6 +13,17 @@ describe('durations', () => {
     assert.equal(goDuration(Duration.seconds(45).toMilliseconds()), '45s');
     assert.equal(goDuration(Duration.millis(1500).toMilliseconds()), '1500ms');
     assert.equal(goDuration(0), '0s');
+  });
+  it("prints Go's time.Duration.String() form, which cert-manager sends Vault as ttl", () => {
+    // Values from Go's own time.Duration.String tests (https://github.com/golang/go/blob/go1.22.0/src/time/time_test.go).
+    assert.equal(goDurationString(8760 * 3_600_000), '8760h0m0s');
+    assert.equal(goDurationString(3_600_000), '1h0m0s');
+    assert.equal(goDurationString(45 * 60_000), '45m0s');
+    assert.equal(goDurationString(61_500), '1m1.5s');
+    assert.equal(goDurationString(1500), '1.5s');
+    assert.equal(goDurationString(500), '500ms');
+    assert.equal(goDurationString(0), '0s');
+    for (const ms of [8760 * 3_600_000, 61_500, 1500]) assert.equal(parseGoDuration(goDurationString(ms)), ms);
   });
   it('round-trips through the Go parser', () => {
     for (const ms of [3_600_000, 5_400_000, 45_000, 1500, 2160 * 3_600_000]) assert.equal(parseGoDuration(goDuration(ms)), ms);

@@ -72,8 +72,8 @@ const COMMON: Partial<IstioCustomCaProps> = {
 };
 const AGENT = { SECRET_TTL: '12h', SECRET_GRACE_PERIOD_RATIO: '0.4' };
 
-function caIssuer(c: Chart, id = 'corp-ca'): CertManagerIssuer {
-  return new CertManagerIssuer(c, id, { source: IssuerSource.ca({ secretName: `${id}-signing` }) });
+function caIssuer(c: Chart, id = 'corp-ca', kind = IssuerKind.ISSUER): CertManagerIssuer {
+  return new CertManagerIssuer(c, id, { kind, source: IssuerSource.ca({ secretName: `${id}-signing` }) });
 }
 
 const pluginCa = (ambient: boolean): Scenario => ({
@@ -145,7 +145,7 @@ const kubernetesCsr: Scenario = {
   build: (c, istioVersion) => new IstioCustomCa(c, 'istio-ca', {
     ...COMMON,
     istioVersion,
-    integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(caIssuer(c, 'istio-system')), rootCaPem: FIXTURES.rootA }),
+    integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(caIssuer(c, 'istio-system', IssuerKind.CLUSTER_ISSUER)), rootCaPem: FIXTURES.rootA }),
     maxWorkloadCertTtl: Duration.hours(24),
     multiRoot: true,
     additionalTrustedRootsPem: [FIXTURES.rootB],

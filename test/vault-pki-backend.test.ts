@@ -6,7 +6,7 @@ import { Chart, Duration, Testing as K8sTesting } from 'cdk8s';
 import { Testing, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import {
-  CertManagerIssuer, IssuerSource, VaultAuth, VaultKeyType, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute, VaultRoot,
+  CertManagerIssuer, IssuerKind, IssuerSource, VaultAuth, VaultKeyType, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute, VaultRoot,
   VaultTokenValidation,
 } from '../src';
 import { matchSnapshot, throwsExactly } from './support';
@@ -40,6 +40,7 @@ function backend(props: Partial<VaultPkiBackendProps> = {}, s = stack()) {
 function issuer(path: string, overrides: { role?: string; mountPath?: string; sa?: string; name?: string } = {}): CertManagerIssuer {
   const c = new Chart(K8sTesting.app(), 'c');
   return new CertManagerIssuer(c, overrides.name ?? 'vault-istio', {
+    kind: IssuerKind.CLUSTER_ISSUER,
     source: IssuerSource.vault({
       server: 'https://vault.example.com:8200',
       path,
@@ -142,14 +143,20 @@ describe('VaultPkiBackend', () => {
       ]);
     });
 
-    it('grants create/update on exactly root/sign-intermediate (policy parsed as HCL)', async () => {
+    it('grants create/update on exactly root/sign-intermediate, with the requested ttl pinned to the intermediate lifetime (policy parsed as HCL)', async () => {
       const { b, json } = backend();
       const hcl = json().resource.vault_policy.istio_sign_policy.policy;
       assert.equal(hcl, b.policyHcl);
       const parsed = await parse('policy.hcl', hcl);
       assert.deepEqual(Object.keys(parsed.path), ['pki/root/sign-intermediate']);
-      assert.deepEqual(parsed.path['pki/root/sign-intermediate'], [{ capabilities: ['create', 'update'] }]);
+      assert.deepEqual(parsed.path['pki/root/sign-intermediate'], [{
+        capabilities: ['create', 'update'], required_parameters: ['ttl'], allowed_parameters: { ttl: ['8760h0m0s'], '*': [] },
+      }]);
       assert.equal(b.signPath, 'pki/root/sign-intermediate');
+      // An issuer asking for another lifetime would get 403 from Vault: refused at synth.
+      throwsExactly(() => b.checkIssuer(issuer('pki/root/sign-intermediate'), [{ label: "IstioCustomCa intermediate 'duration'", lifetime: Duration.hours(17520) }]),
+        "VaultPkiBackend: IstioCustomCa intermediate 'duration' (17520h) is not 'signedIntermediateTtl' (8760h), the only ttl the Vault " +
+        'policy lets cert-manager request at the sign-intermediate path; Vault would answer 403. Make them equal');
     });
 
     it('binds the auth role to one ServiceAccount and namespace, with audience and short token TTL, and no reviewer JWT', () => {

@@ -24,35 +24,35 @@ function synthTo(): { out: string; objs: any[]; tf: any } {
   return { out, objs, tf };
 }
 
-describe('examples/default (Vault root → cert-manager Vault ClusterIssuer → cacerts → istiod)', () => {
+describe('examples/default (Vault root → cert-manager Vault Issuer (istio-system) → cacerts → istiod)', () => {
   const { out, objs, tf } = synthTo();
 
   it('synthesizes valid cluster objects', async () => {
     await validateAll(objs);
     assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
-      'Certificate/cacerts', 'ClusterIssuer/vault-istio', 'PeerAuthentication/legacy-billing', 'PodMonitor/istio-sidecar-agents',
+      'Certificate/cacerts', 'Issuer/vault-istio', 'PeerAuthentication/legacy-billing', 'PodMonitor/istio-sidecar-agents',
       'PrometheusRule/istio-custom-ca-certificates', 'Role/vault-issuer-token-creator', 'RoleBinding/vault-issuer-token-creator',
       'ServiceAccount/vault-issuer', 'ServiceMonitor/istiod',
     ]);
     matchSnapshot('manifests', readFileSync(join(out, 'manifests/istio-custom-ca.k8s.yaml'), 'utf8'), SNAPSHOTS);
   });
 
-  it('the ClusterIssuer path, auth role, mount path and trust domain match the Terraform exactly', async () => {
-    const vault = one(objs, 'ClusterIssuer', 'vault-istio').spec.vault;
+  it('the Issuer path, auth role, mount path and trust domain match the Terraform exactly', async () => {
+    const vault = one(objs, 'Issuer', 'vault-istio').spec.vault;
     const r = tf.resource;
     // sign path ↔ root mount + policy
     const mount = r.vault_mount.istio_root_mount.path;
     assert.equal(vault.path, `${mount}/root/sign-intermediate`);
     const policy = await parse('policy.hcl', r.vault_policy.istio_sign_policy.policy);
     assert.deepEqual(Object.keys(policy.path), [vault.path]);
-    assert.deepEqual(policy.path[vault.path], [{ capabilities: ['create', 'update'] }]);
+    assert.deepEqual(policy.path[vault.path], [{ capabilities: ['create', 'update'], required_parameters: ['ttl'], allowed_parameters: { ttl: ['8760h0m0s'], '*': [] } }]);
     // auth mount ↔ auth backend, role ↔ auth role, ServiceAccount + namespace + audience ↔ bindings
     assert.equal(vault.auth.kubernetes.mountPath, `/v1/auth/${r.vault_auth_backend.istio_kubernetes_auth.path}`);
     const role = r.vault_kubernetes_auth_backend_role.istio_cert_manager_role;
     assert.equal(vault.auth.kubernetes.role, role.role_name);
     assert.deepEqual(role.bound_service_account_names, [vault.auth.kubernetes.serviceAccountRef.name]);
     assert.deepEqual(role.bound_service_account_namespaces, [one(objs, 'ServiceAccount', 'vault-issuer').metadata.namespace]);
-    assert.equal(role.audience, 'vault://vault-istio');
+    assert.equal(role.audience, 'vault://istio-system/vault-istio');
     assert.equal(vault.server, tf.provider.vault[0].address);
     // one trust domain
     const iop = (await import('yaml')).parse(readFileSync(join(out, 'install/istio-operator.yaml'), 'utf8'));
@@ -89,7 +89,7 @@ describe('examples/default root rotation (dist/rotation)', () => {
     const policyPaths = async (f: string) => Object.keys((await parse('p.hcl', tf(f).resource.vault_policy.istio_sign_policy.policy)).path);
     assert.deepEqual(await policyPaths('1-trust-both'), ['pki/root/sign-intermediate']);
     assert.deepEqual(await policyPaths('2-issue-from-new'), ['pki-next/root/sign-intermediate']);
-    const issuerPath = (i: number) => one(rotation.apps[i].charts[0].toJson(), 'ClusterIssuer', 'vault-istio').spec.vault.path;
+    const issuerPath = (i: number) => one(rotation.apps[i].charts[0].toJson(), 'Issuer', 'vault-istio').spec.vault.path;
     assert.deepEqual([0, 1, 2].map(issuerPath), ['pki/root/sign-intermediate', 'pki-next/root/sign-intermediate', 'pki-next/root/sign-intermediate']);
     assert.equal(iop('1-trust-both').spec.meshConfig.caCertificates.length, 2);
     assert.equal(iop('1-trust-both').spec.values.pilot.env.ISTIO_MULTIROOT_MESH, 'true');

@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CaIntegration, CertAlertRules, CertManagerIssuer, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle, TrustSource,
+  CaIntegration, CertAlertRules, CertManagerIssuer, IssuerSource, IstioCustomCa, RootCaBundle, TrustSource,
 } from '../../src';
 
 /** Props of the istio-csr example. */
@@ -19,12 +19,13 @@ export class IstioCsrChart extends Chart {
 
   public constructor(scope: Construct, id: string, props: IstioCsrChartProps = {}) {
     super(scope, id, props);
+    // The bootstrap root is a namespaced Issuer in trust-manager's trust namespace, where its Secret must be read.
     const root = new CertManagerIssuer(this, 'mesh-root', {
+      namespace: 'cert-manager',
       source: IssuerSource.selfSignedRoot({ commonName: 'Example Mesh Root CA', duration: Duration.hours(87600) }),
     });
     // istio-csr creates its CertificateRequests in istio-system, so a namespaced issuer lives there.
     const issuer = new CertManagerIssuer(this, 'istio-ca', {
-      kind: IssuerKind.ISSUER,
       namespace: 'istio-system',
       source: IssuerSource.ca({ secretName: 'istio-ca' }),
     });

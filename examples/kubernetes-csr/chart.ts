@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CaIntegration, CertAlertRules, CertManagerIssuer, CsrSigner, IssuerSource, IstioCustomCa } from '../../src';
+import { CaIntegration, CertAlertRules, CertManagerIssuer, CsrSigner, IssuerKind, IssuerSource, IstioCustomCa } from '../../src';
 
 /** The signers' root CA (public). In your repo: the PEM of the CA behind your ClusterIssuers. */
 export const SIGNER_ROOT_PEM = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'root-a.pem'), 'utf8');
@@ -16,8 +16,13 @@ export class KubernetesCsrChart extends Chart {
 
   public constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
-    const meshSigner = new CertManagerIssuer(this, 'istio-system', { source: IssuerSource.ca({ secretName: 'mesh-signing-ca' }) });
-    const teamSigner = new CertManagerIssuer(this, 'team-a-ca', { source: IssuerSource.ca({ secretName: 'team-a-signing-ca' }) });
+    // cert-manager signs Kubernetes CSRs for ClusterIssuers without further RBAC; a namespaced Issuer would also need
+    // istiod to hold `reference` on its signer (https://cert-manager.io/docs/usage/kube-csr/). The ClusterIssuers are an
+    // explicit opt-in, and NOTES.md warns.
+    const clusterIssuer = (id: string, secretName: string) =>
+      new CertManagerIssuer(this, id, { kind: IssuerKind.CLUSTER_ISSUER, source: IssuerSource.ca({ secretName }) });
+    const meshSigner = clusterIssuer('istio-system', 'mesh-signing-ca');
+    const teamSigner = clusterIssuer('team-a-ca', 'team-a-signing-ca');
     this.ca = new IstioCustomCa(this, 'istio', {
       integration: CaIntegration.kubernetesCsr({
         signer: CsrSigner.certManagerIssuer(meshSigner),

@@ -12,11 +12,11 @@ function build(istioVersion?: string) {
 }
 
 describe('examples/self-signed', () => {
-  it('synthesizes valid objects: bootstrap root → CA ClusterIssuer → cacerts, plus one scoped fallback', async () => {
+  it('synthesizes valid objects: bootstrap root → CA Issuer → cacerts, plus one scoped fallback', async () => {
     const { app, objs } = build();
     await validateAll(objs);
     assert.deepEqual(objs.map((o: any) => `${o.kind}/${o.metadata.name}`), [
-      'ClusterIssuer/mesh-root-selfsigned', 'Certificate/mesh-root-root', 'ClusterIssuer/mesh-root',
+      'Issuer/mesh-root-selfsigned', 'Certificate/mesh-root-root', 'Issuer/mesh-root',
       'Certificate/cacerts', 'PeerAuthentication/legacy-billing', 'PrometheusRule/istio-custom-ca-certificates',
     ]);
     const cacerts = one(objs, 'Certificate', 'cacerts');

@@ -20,7 +20,7 @@ describe('examples/vault-istio-csr (route 2: Vault signs leaves for istio-csr)',
 
   it('synthesizes a valid Vault issuer at the role sign path that the policy grants', async () => {
     await validateAll(objs);
-    const vault = one(objs, 'ClusterIssuer', 'vault-istio').spec.vault;
+    const vault = one(objs, 'Issuer', 'vault-istio').spec.vault;
     const r = tf.resource;
     assert.equal(vault.path, `${r.vault_mount.istio_intermediate_mount.path}/sign/${r.vault_pki_secret_backend_role.istio_leaf_role.name}`);
     const policy = await parse('p.hcl', r.vault_policy.istio_sign_policy.policy);
@@ -41,7 +41,7 @@ describe('examples/vault-istio-csr (route 2: Vault signs leaves for istio-csr)',
     validateIstioCsrValues(values);
     assert.equal(values.app.tls.trustDomain, VAULT_ISTIO_CSR_CONFIG.trustDomain);
     assert.equal(values.app.server.maxCertificateDuration, '1h');
-    assert.deepEqual(values.app.certmanager.issuer, { name: 'vault-istio', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    assert.deepEqual(values.app.certmanager.issuer, { name: 'vault-istio', kind: 'Issuer', group: 'cert-manager.io' });
     const iop = parseYaml(readFileSync(join(out, 'install/istio-operator.yaml'), 'utf8'));
     await validateModel(iop);
     assert.deepEqual(iop.spec.values.global, { caAddress: 'cert-manager-istio-csr.cert-manager.svc:443', pilotCertProvider: 'istiod' });

@@ -6,6 +6,7 @@ import { ClusterIssuer, ClusterIssuerSpec } from '../imports/clusterissuers-cert
 import { Issuer } from '../imports/issuers-cert-manager.io';
 import { goDuration } from '../model/durations';
 import { check, fail } from '../model/errors';
+import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { makeClusterScoped, MANAGED_BY } from './_scope';
 import { IssuerSource, IssuerSourceType } from './issuer-source';
@@ -34,13 +35,16 @@ export interface CertManagerIssuerProps {
    */
   readonly name?: string;
   /**
-   * ClusterIssuer or namespaced Issuer.
-   * @default IssuerKind.CLUSTER_ISSUER
+   * Namespaced Issuer (default) or ClusterIssuer. A ClusterIssuer signs for Certificates in every namespace, and
+   * cert-manager approves every request by default: anyone who may create a Certificate anywhere could obtain a CA
+   * certificate or any workload identity from it. Opt in only with an approval policy in place.
+   * @default IssuerKind.ISSUER
    */
   readonly kind?: IssuerKind;
   /**
-   * Namespace of a namespaced Issuer. Required for `IssuerKind.ISSUER`, not allowed for a ClusterIssuer.
-   * @default - none (ClusterIssuer)
+   * Namespace of a namespaced Issuer: where the Certificates it signs live (istiod's namespace for `cacerts` and for
+   * istio-csr's CertificateRequests). Not allowed for a ClusterIssuer.
+   * @default 'istio-system' (Issuer); none (ClusterIssuer)
    */
   readonly namespace?: string;
   /**
@@ -68,7 +72,7 @@ export interface IssuerRef {
 }
 
 /**
- * A cert-manager ClusterIssuer (default) or Issuer, from an `IssuerSource`
+ * A cert-manager Issuer (default, namespaced) or ClusterIssuer (opt-in), from an `IssuerSource`
  * (cmweb content/docs/configuration/{ca,selfsigned,vault}.md; istio-ca-facts.md §2a, §4.4).
  *
  * The issuer itself is child 'Resource' (`node.defaultChild`).
@@ -91,19 +95,15 @@ export class CertManagerIssuer extends Construct {
 
   public constructor(scope: Construct, id: string, props: CertManagerIssuerProps) {
     super(scope, id);
-    this.kind = props.kind ?? IssuerKind.CLUSTER_ISSUER;
+    this.kind = props.kind ?? IssuerKind.ISSUER;
     this.name = props.name ?? id;
     this.source = props.source;
     check(NAME, objectNameProblem('name', this.name));
     const clusterResourceNamespace = props.clusterResourceNamespace ?? 'cert-manager';
     check(NAME, namespaceProblem('clusterResourceNamespace', clusterResourceNamespace));
     if (this.kind === IssuerKind.ISSUER) {
-      if (props.namespace === undefined) {
-        fail(NAME, `'namespace' (undefined) is required for kind ${IssuerKind.ISSUER}; set the namespace of the ` +
-          `Issuer, or use kind ${IssuerKind.CLUSTER_ISSUER}`);
-      }
-      check(NAME, namespaceProblem('namespace', props.namespace));
-      this.namespace = props.namespace;
+      this.namespace = props.namespace ?? ISTIO_DEFAULTS.istioNamespace;
+      check(NAME, namespaceProblem('namespace', this.namespace));
     } else if (props.namespace !== undefined) {
       fail(NAME, `'namespace' (${props.namespace}) is not allowed for kind ${IssuerKind.CLUSTER_ISSUER}, which is ` +
         "cluster-scoped; remove it, or use kind Issuer (its Secrets live in 'clusterResourceNamespace')");

@@ -1,7 +1,9 @@
 import { goDuration } from '../model/durations';
+import { uniqueBy } from '../model/collections';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { CacertsLayout, CaIntegrationType } from './ca-integration';
 import { POST_RENDER_DIR } from '../model/install-config';
+import { IssuerKind } from './cert-manager-issuer';
 import type { IstioCustomCa } from './istio-custom-ca';
 
 /** The log lines that prove which CA mode istiod runs (istio pilot/pkg/bootstrap/istio_ca.go, istio-ca-facts.md §1.1). */
@@ -13,6 +15,31 @@ function verifyLifetimes(ca: IstioCustomCa): string {
     `  \`istio_agent_cert_expiry_seconds\` (expected lifetime ${goDuration(ca.workloadCertTtl.toMilliseconds())}, renewal when`,
     `  ${ca.gracePeriodRatio} of it is left). proxyMetadata only reaches pods injected after the change: restart workloads.`,
   ].join('\n');
+}
+
+/** A warning for each ClusterIssuer the mesh CA signs through (opt-in; namespaced Issuers are the default). */
+function clusterIssuerWarning(ca: IstioCustomCa): string[] {
+  const i = ca.integration;
+  const named: { name: string; grants: string }[] = [];
+  const plugin = i.pluginCaOptions?.issuer;
+  if (plugin?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: plugin.name, grants: 'an intermediate CA certificate under the mesh root' });
+  const csr = i.istioCsrOptions?.issuer;
+  if (csr?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: csr.name, grants: 'a certificate for any SPIFFE identity of the mesh' });
+  for (const s of [i.kubernetesCsrOptions?.signer, ...(i.kubernetesCsrOptions?.namespaceSigners ?? []).map((n) => n.signer)]) {
+    if (s?.signerName.domain === 'clusterissuers.cert-manager.io') {
+      named.push({ name: s.signerName.short, grants: 'a certificate for any SPIFFE identity of the mesh' });
+    }
+  }
+  return uniqueBy(named, (n) => n.name).flatMap((n) => [
+    '',
+    `## Warning: ClusterIssuer \`${n.name}\` (opt-in)`,
+    '',
+    'A ClusterIssuer signs Certificates in every namespace, and cert-manager approves every CertificateRequest by',
+    'default; its aggregated `cert-manager-edit` role lets every namespace editor create Certificates. Anyone with that',
+    `right can obtain ${n.grants} from \`${n.name}\`. Use a namespaced Issuer in \`${ca.istioNamespace}\` (the default),`,
+    'or install cert-manager approver-policy with a policy for this issuer and turn off the default approver',
+    '(`--controllers=*,-certificaterequests-approver`) before relying on it.',
+  ]);
 }
 
 /** NOTES.md for the install folder: prerequisites, install order and checks, per integration. */
@@ -100,6 +127,7 @@ export function installNotes(ca: IstioCustomCa): string {
       break;
     }
   }
+  lines.push(...clusterIssuerWarning(ca));
   lines.push('', '## Checks', '', verifyLifetimes(ca), '');
   return lines.join('\n');
 }

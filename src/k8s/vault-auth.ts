@@ -19,9 +19,10 @@ export interface VaultKubernetesAuthOptions {
    */
   readonly serviceAccountName: string;
   /**
-   * Bind the ServiceAccount to `system:auth-delegator`. Needed when Vault runs outside the cluster and has no
-   * reviewer JWT (none is ever put in Terraform here): Vault then reviews the client's own token, which needs
-   * TokenReview permission (https://developer.hashicorp.com/vault/docs/auth/kubernetes#use-the-vault-client-s-jwt-as-the-reviewer-jwt).
+   * Refused when true. Binding the ServiceAccount to `system:auth-delegator` so that Vault could review the client's
+   * own token cannot work with cert-manager: the token carries only `vault://…` audiences, which the API server does
+   * not accept as a bearer for its TokenReview (istio-ca-facts.md §12.7). For Vault outside the cluster use JWT auth
+   * (`VaultTokenValidation.serviceAccountIssuerKeys()` / `oidcDiscovery()` on the Vault side).
    * @default false
    */
   readonly grantTokenReview?: boolean;
@@ -43,6 +44,12 @@ export class VaultAuth {
     }
     if (options.role.length === 0) check('VaultAuth', "'role' () must name the Vault Kubernetes auth role");
     check('VaultAuth', objectNameProblem('serviceAccountName', options.serviceAccountName));
+    if (options.grantTokenReview) {
+      check('VaultAuth', "'grantTokenReview' (true) cannot work: cert-manager requests the token for vault:// audiences only " +
+        '(cert-manager internal/vault/vault.go), so the API server refuses it as the bearer of a TokenReview and the binding ' +
+        'would only add privilege; run Vault outside the cluster with JWT auth (VaultTokenValidation.serviceAccountIssuerKeys() ' +
+        'or oidcDiscovery()), or let an in-cluster Vault review with its own pod token');
+    }
     return new VaultAuth(options.role, mountPath, options.serviceAccountName, options.grantTokenReview ?? false);
   }
 

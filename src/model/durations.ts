@@ -21,6 +21,22 @@ export function goDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+/**
+ * Go's `time.Duration.String()` for whole milliseconds (`8760h0m0s`, `45m0s`, `1.5s`, `500ms`): the form cert-manager
+ * sends Vault as `ttl` (`duration.String()` in cert-manager internal/vault/vault.go `Sign`).
+ */
+export function goDurationString(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`lifetime ${ms}ms is not a whole, non-negative number of milliseconds`);
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = `${(ms % 60_000) / 1000}s`;
+  if (h > 0) return `${h}h${m}m${s}`;
+  if (m > 0) return `${m}m${s}`;
+  return s;
+}
+
 /** Whole seconds; throws when `ms` is not a whole number of seconds (Vault's integer TTL fields). */
 export function wholeSeconds(ms: number): number {
   if (ms % 1000 !== 0) throw new Error(`lifetime ${goDuration(ms)} is not a whole number of seconds`);

@@ -10,12 +10,27 @@ export const SIGN_CAPABILITIES: readonly string[] = ['create', 'update'];
 export interface PolicyRule {
   readonly path: string;
   readonly capabilities: readonly string[];
+  /**
+   * The only values the request's `ttl` may take (Vault `allowed_parameters`, with `required_parameters = ["ttl"]`),
+   * so the lifetime is bounded by Vault itself, not only by the Certificate that asks.
+   */
+  readonly allowedTtls?: readonly string[];
 }
 
-/** Renders rules as HCL, in the given order; paths are exact (no globs). */
+const quoted = (xs: readonly string[]) => `[${xs.map((x) => `"${x}"`).join(', ')}]`;
+
+/**
+ * Renders rules as HCL, in the given order; paths are exact (no globs). A TTL pin uses Vault's parameter
+ * constraints (https://developer.hashicorp.com/vault/docs/concepts/policies#parameter-constraints): `"*" = []` keeps
+ * every other parameter cert-manager sends allowed.
+ */
 export function renderPolicy(comment: string, rules: readonly PolicyRule[]): string {
-  const body = rules.map((r) =>
-    `path "${r.path}" {\n  capabilities = [${r.capabilities.map((c) => `"${c}"`).join(', ')}]\n}\n`).join('\n');
+  const body = rules.map((r) => {
+    const ttl = r.allowedTtls
+      ? `  required_parameters = ["ttl"]\n  allowed_parameters = {\n    "ttl" = ${quoted(r.allowedTtls)}\n    "*" = []\n  }\n`
+      : '';
+    return `path "${r.path}" {\n  capabilities = ${quoted(r.capabilities)}\n${ttl}}\n`;
+  }).join('\n');
   return `# ${comment}\n${body}`;
 }
 

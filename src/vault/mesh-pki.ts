@@ -5,7 +5,7 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Chart, Duration } from 'cdk8s';
 import { App as TfApp, LocalBackend, TerraformStack } from 'cdktf';
 import { CaIntegration } from '../k8s/ca-integration';
-import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
+import { CertManagerIssuer, IssuerKind } from '../k8s/cert-manager-issuer';
 import { IssuerSource } from '../k8s/issuer-source';
 import { RootCaBundle } from '../k8s/root-ca-bundle';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
@@ -204,10 +204,18 @@ export interface MeshPkiConfig {
    */
   readonly authTokenTtl?: Duration;
   /**
-   * Name of the cert-manager ClusterIssuer.
+   * Name of the cert-manager issuer.
    * @default 'vault-istio'
    */
   readonly issuerName?: string;
+  /**
+   * A namespaced Issuer in istiod's namespace (where `cacerts` and istio-csr's CertificateRequests live), or a
+   * ClusterIssuer. A ClusterIssuer lets anyone who may create a Certificate in any namespace obtain an intermediate
+   * CA under the mesh root (route 1) or any workload identity (route 2), because cert-manager approves every
+   * request by default; NOTES.md warns when you opt in.
+   * @default IssuerKind.ISSUER
+   */
+  readonly issuerKind?: IssuerKind;
   /**
    * ServiceAccount whose projected token cert-manager presents to Vault.
    * @default 'vault-issuer'
@@ -304,7 +312,12 @@ export class MeshPki {
     const root = config.adoptExistingRoot
       ? VaultRoot.existing({ mountPath: rootMountPath, remainingTtl: config.rootTtl })
       : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl });
-    const audience = `vault://${issuerName}`;
+    // The issuer's token audience and ServiceAccount namespace follow its kind (cert-manager internal/vault/vault.go).
+    const issuerKind = config.issuerKind ?? IssuerKind.ISSUER;
+    const issuerNamespace = issuerKind === IssuerKind.ISSUER ? istioNamespace : undefined;
+    const audience = issuerNamespace ? `vault://${issuerNamespace}/${issuerName}` : `vault://${issuerName}`;
+    const serviceAccountNamespace = issuerNamespace ?? cmNamespace;
+    const intermediateDuration = config.intermediateDuration ?? Duration.hours(8760);
     this.backend = new VaultPkiBackend(this.stack, 'VaultPki', {
       trustDomain: this.trustDomain,
       vaultAddress: config.vaultAddress,
@@ -316,6 +329,7 @@ export class MeshPki {
         ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
         : undefined,
       signWithNextRoot: config.signWithNextRoot,
+      signedIntermediateTtl: config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? intermediateDuration : undefined,
       intermediateMountPath: config.intermediateMountPath,
       intermediateTtl: config.intermediateTtl,
       leafRoleName: config.leafRoleName,
@@ -328,7 +342,7 @@ export class MeshPki {
         kubernetesCaCertPem: config.kubernetesCaCertPem,
         roleName: authRole,
         serviceAccountName: serviceAccount,
-        serviceAccountNamespace: cmNamespace,
+        serviceAccountNamespace,
         audience,
         tokenTtl: config.authTokenTtl,
       },
@@ -337,6 +351,8 @@ export class MeshPki {
     // cdk8s half, from the same plain values.
     this.chart = new Chart(app, id);
     this.issuer = new CertManagerIssuer(this.chart, issuerName, {
+      kind: issuerKind,
+      namespace: issuerNamespace,
       clusterResourceNamespace: cmNamespace,
       certManagerNamespace: cmNamespace,
       source: IssuerSource.vault({
@@ -361,7 +377,7 @@ export class MeshPki {
       istiodRestartToken: config.istiodRestartToken,
     };
     if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-      const duration = config.intermediateDuration ?? Duration.hours(8760);
+      const duration = intermediateDuration;
       const renewBefore = config.intermediateRenewBefore ?? Duration.hours(2160);
       this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
         ...common,

@@ -10,7 +10,7 @@ import { Duration } from 'cdk8s';
 import { Annotations, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
-import { goDuration, wholeSeconds } from '../model/durations';
+import { goDuration, goDurationString, wholeSeconds } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -121,6 +121,13 @@ export interface VaultPkiBackendProps {
    */
   readonly signWithNextRoot?: boolean;
   /**
+   * Route 1: the one lifetime cert-manager may request at the sign-intermediate path (the `cacerts` Certificate's
+   * `duration`). The policy pins the request's `ttl` to it, so a Certificate created by anyone else who can use the
+   * issuer cannot obtain a longer-lived intermediate.
+   * @default Duration.hours(8760)
+   */
+  readonly signedIntermediateTtl?: Duration;
+  /**
    * Route 2: path of the intermediate PKI mount.
    * @default 'pki_int'
    */
@@ -198,6 +205,8 @@ export class VaultPkiBackend extends Construct {
   public readonly tokenValidation: VaultTokenValidation;
   /** Auth role settings. */
   public readonly kubernetesAuth: VaultKubernetesAuthProps;
+  /** Route 1: the only intermediate lifetime the policy lets cert-manager request. */
+  public readonly signedIntermediateTtl?: Duration;
   /** The policy rules granted to cert-manager: one per sign path in use. */
   public readonly policyRules: PolicyRule[] = [];
   /** Name of the policy. */
@@ -371,7 +380,14 @@ export class VaultPkiBackend extends Construct {
     check(NAME, positiveProblem('kubernetesAuth.tokenTtl', tokenTtl));
 
     this.policyName = props.policyName ?? 'istio-cert-manager-sign';
-    this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
+    if (this.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
+      const pinned = (props.signedIntermediateTtl ?? Duration.hours(8760)).toMilliseconds();
+      check(NAME, positiveProblem('signedIntermediateTtl', pinned));
+      this.signedIntermediateTtl = Duration.millis(pinned);
+      this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES, allowedTtls: [goDurationString(pinned)] });
+    } else {
+      this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
+    }
     const policy = pin(new Policy(this, 'SignPolicy', {
       name: this.policyName,
       policy: Lazy.stringValue({ produce: () => this.policyHcl }),
@@ -494,6 +510,11 @@ export class VaultPkiBackend extends Construct {
       : onNext ? `mount ${this.signPath.replace(/\/root\/sign-intermediate$/, '')} of 'nextRoot'` : `mount ${this.rootMountPath} 'rootMaxLeaseTtl'`;
     for (const r of requested) {
       if (cap !== undefined) check(NAME, vaultCapProblem(r.label, r.lifetime.toMilliseconds(), capName, cap.toMilliseconds()));
+      const pinned = this.signedIntermediateTtl?.toMilliseconds();
+      if (pinned !== undefined && r.lifetime.toMilliseconds() !== pinned) {
+        fail(NAME, `${r.label} (${goDuration(r.lifetime.toMilliseconds())}) is not 'signedIntermediateTtl' (${goDuration(pinned)}), the only ` +
+          'ttl the Vault policy lets cert-manager request at the sign-intermediate path; Vault would answer 403. Make them equal');
+      }
     }
   }
 }
