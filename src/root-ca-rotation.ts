@@ -4,7 +4,7 @@ import { CaIntegrationType } from './k8s/ca-integration';
 import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { MeshApp } from './mesh-app';
 import { humanDuration } from './model/durations';
-import { check, fail } from './model/errors';
+import { check, deepTokenProblem, fail } from './model/errors';
 import { holds } from './model/istio-version';
 import { normalisePem, parseCaBundle } from './model/pem';
 import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
@@ -73,6 +73,8 @@ export class RootCaRotation {
   private readonly outdir: string;
 
   public constructor(props: RootCaRotationProps) {
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     this.outdir = props.outdir ?? join('dist', 'rotation');
     check(NAME, parseCaBundle('currentRootPem', props.currentRootPem).problem);
     check(NAME, parseCaBundle('newRootPem', props.newRootPem).problem);

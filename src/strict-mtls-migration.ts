@@ -8,7 +8,7 @@ import { MANAGED_BY } from './k8s/_scope';
 import { PermissivePeerAuth } from './k8s/permissive-peer-auth';
 import { MeshApp } from './mesh-app';
 import { humanDuration } from './model/durations';
-import { check, fail } from './model/errors';
+import { check, deepTokenProblem, fail } from './model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from './model/istio-version';
 import { ISTIO_DEFAULTS } from './model/istio-settings';
 import { namespaceProblem } from './model/k8s-names';
@@ -102,6 +102,8 @@ export class StrictMtlsMigration {
   private readonly props: StrictMtlsMigrationProps;
 
   public constructor(props: StrictMtlsMigrationProps) {
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     this.props = props;
     this.outdir = props.outdir ?? join('dist', 'mtls-migration');
     const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;

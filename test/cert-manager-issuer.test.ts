@@ -156,7 +156,8 @@ describe('CertManagerIssuer', () => {
     it('fails on a plain-http Vault server', () => {
       throwsExactly(() => IssuerSource.vault({ server: 'http://vault:8200', path: 'pki/sign/r', auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's' }) }),
         "IssuerSource: 'server' (http://vault:8200) must be an https:// URL of the Vault server without a path, e.g. " +
-        'https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted');
+        'https://vault.example.com:8200: a host, an optional port from 1 to 65535, and no credentials, query or fragment ' +
+        "(it is copied into every certificate's issuing and CRL URLs); plain http would send CSRs and tokens unencrypted");
     });
     it('fails on a Vault path that is not a sign path', () => {
       throwsExactly(() => IssuerSource.vault({ server: 'https://vault:8200', path: '/v1/pki/issue/r', auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's' }) }),

@@ -158,7 +158,7 @@ describe('IstioCustomCa with istioCsr', () => {
     it('refuses an empty trust-manager source list and non-CA inline roots', async () => {
       throwsExactly(() => RootCaBundle.trustManager({ name: 'r', sources: [] }), "RootCaBundle: 'sources' ([]) is empty; give at least one root source");
       assert.throws(() => TrustSource.inline('-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----'),
-        { message: "TrustSource: 'pem' contains a private key; give only the CA certificate (public), and keep keys out of IaC" });
+        { message: "TrustSource: 'pem' must hold only PEM 'CERTIFICATE' blocks (public CA certificates); found PRIVATE KEY. It contains a private key: keep keys out of IaC and rotate that key" });
     });
     it('refuses an invalid cluster name', () => {
       throwsExactly(() => setup({ clusterName: 'prod cluster' }),

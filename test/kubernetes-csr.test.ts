@@ -86,7 +86,7 @@ describe('IstioCustomCa with kubernetesCsr', () => {
     });
     it('refuses text that is not PEM, and PEM that does not parse', () => {
       throwsExactly(() => setup({}, { rootCaPem: 'not a certificate' }),
-        "IstioCustomCa: 'rootCaPem' (not a certificate…) holds no PEM certificate; give the root CA as '-----BEGIN CERTIFICATE-----' PEM");
+        "IstioCustomCa: 'rootCaPem' must hold only PEM 'CERTIFICATE' blocks (public CA certificates); found no PEM block and other text. Never give a private key or a token");
       assert.throws(() => setup({}, { rootCaPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }),
         /^Error: IstioCustomCa: 'rootCaPem' holds a PEM block that is not a valid X.509 certificate/);
     });

@@ -54,6 +54,24 @@ const SA_PUBLIC = SA_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toSt
 const SA_PRIVATE = SA_KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const { kubernetesHost: _host, ...jwtAuth } = auth;
 
+describe('Vault addresses: refused when they could smuggle anything into issuers, providers or certificate URLs', () => {
+  const bad = ['https://user:pw@vault.example.com', 'https://vault.example.com?x=1', 'https://vault.example.com#f', 'https://:8200',
+    'https://vault.example.com:0', 'https://vault.example.com:65536', 'https://vault.example.com:8200/v1', 'http://vault:8200',
+    'https://vault example.com', 'https://', 'https://-vault.example.com', ''];
+  const good = ['https://vault.example.com', 'https://vault.example.com:8200', 'https://vault.example.com:8200/', 'https://10.0.0.5:8200',
+    'https://[fd00::5]:8200', 'https://vault:1', 'https://vault:65535'];
+  for (const address of bad) {
+    it(`refuses ${JSON.stringify(address)} in VaultPkiBackend and IssuerSource.vault, naming the prop`, () => {
+      assert.throws(() => backend({ vaultAddress: address }), (e: Error) => e.message.startsWith(`VaultPkiBackend: 'vaultAddress' (${address}) must be an https:// URL`));
+      assert.throws(() => IssuerSource.vault({ server: address, path: 'pki/sign/r', auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's' }) }),
+        (e: Error) => e.message.startsWith(`IssuerSource: 'server' (${address}) must be an https:// URL`));
+    });
+  }
+  it('accepts host names, IPv4 and [IPv6] with ports 1 to 65535', () => {
+    for (const address of good) assert.doesNotThrow(() => backend({ vaultAddress: address }), address);
+  });
+});
+
 describe('VaultPkiBackend token validation (Vault in or outside the cluster)', () => {
   it('TokenReview (Vault in the cluster): Kubernetes auth with host and CA only, no reviewer JWT', () => {
     const t = backend().text();
@@ -94,7 +112,7 @@ describe('VaultPkiBackend token validation (Vault in or outside the cluster)', (
     throwsExactly(() => backend({ kubernetesAuth: { ...jwtAuth, tokenValidation: VaultTokenValidation.serviceAccountIssuerKeys({
       issuer: 'https://kubernetes.default.svc', publicKeysPem: [SA_PRIVATE] }) } }),
       "VaultPkiBackend: 'kubernetesAuth.tokenValidation.publicKeysPem[0]' must hold only PEM 'PUBLIC KEY' blocks (the cluster's " +
-      'service-account signing key); found PRIVATE KEY. Never give a private key or a token');
+      'service-account signing key); found PRIVATE KEY. It contains a private key: keep keys out of IaC and rotate that key');
     throwsExactly(() => backend({ kubernetesAuth: { ...jwtAuth, tokenValidation: VaultTokenValidation.serviceAccountIssuerKeys({
       issuer: 'https://kubernetes.default.svc', publicKeysPem: [] }) } }),
       "VaultPkiBackend: 'kubernetesAuth.tokenValidation.publicKeysPem' must list at least one PEM public key of the cluster's service-account issuer");
@@ -321,7 +339,8 @@ describe('VaultPkiBackend', () => {
     it('fails on a plain-http Vault address', () => {
       throwsExactly(() => backend({ vaultAddress: 'http://vault:8200' }),
         "VaultPkiBackend: 'vaultAddress' (http://vault:8200) must be an https:// URL of the Vault server without a path, e.g. " +
-        'https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted');
+        'https://vault.example.com:8200: a host, an optional port from 1 to 65535, and no credentials, query or fragment ' +
+        "(it is copied into every certificate's issuing and CRL URLs); plain http would send CSRs and tokens unencrypted");
     });
     it('fails on an invalid trust domain', () => {
       throwsExactly(() => backend({ trustDomain: 'Mesh' }),

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   DestinationRule, DestinationRuleSpec, DestinationRuleSpecTrafficPolicyTlsMode, DestinationRuleV1Beta1, DestinationRuleV1Beta1Spec,
 } from '../imports/istio-networking-networking.istio.io';
-import { check, fail } from '../model/errors';
+import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, spiffeId, trustDomainProblem } from '../model/identity';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -158,6 +158,8 @@ export class CaPinnedDestination extends Construct {
 
   public constructor(scope: Construct, id: string, props: CaPinnedDestinationProps) {
     super(scope, id);
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
     check(NAME, istioVersionProblem('istioVersion', version));
     check(NAME, namespaceProblem('namespace', props.namespace));

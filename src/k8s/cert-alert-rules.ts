@@ -8,7 +8,7 @@ import { promtoolTests } from '../model/alert-tests';
 import { uniqueBy } from '../model/collections';
 import { goDuration, humanDuration } from '../model/durations';
 import { certManagerVersionProblem, DEFAULT_CERT_MANAGER_VERSION } from '../model/cert-manager-version';
-import { check, fail } from '../model/errors';
+import { check, deepTokenProblem, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { positiveProblem } from '../model/lifetime-rules';
@@ -164,6 +164,8 @@ export class CertAlertRules extends Construct {
 
   public constructor(scope: Construct, id: string, props: CertAlertRulesProps) {
     super(scope, id);
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     const ca = props.ca;
     this.name = props.name ?? 'istio-custom-ca-certificates';
     const namespace = props.namespace ?? ca.istioNamespace;
@@ -269,6 +271,7 @@ export class CertAlertRules extends Construct {
 
   /** Adds a rule of your own to the group (PrometheusRule and rule file; no generated promtool test). */
   public addRule(rule: CustomAlertRule): void {
+    check(NAME, deepTokenProblem(rule, 'addRule'));
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(rule.alert)) {
       fail(NAME, `addRule 'alert' (${rule.alert}) must be a Prometheus alert name: letters, digits and '_', not starting with a digit`);
     }

@@ -5,7 +5,7 @@ import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert
 import { ClusterIssuer, ClusterIssuerSpec } from '../imports/clusterissuers-cert-manager.io';
 import { Issuer } from '../imports/issuers-cert-manager.io';
 import { goDuration } from '../model/durations';
-import { check, fail } from '../model/errors';
+import { check, deepTokenProblem, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { makeClusterScoped, MANAGED_BY } from './_scope';
@@ -95,6 +95,8 @@ export class CertManagerIssuer extends Construct {
 
   public constructor(scope: Construct, id: string, props: CertManagerIssuerProps) {
     super(scope, id);
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     this.kind = props.kind ?? IssuerKind.ISSUER;
     this.name = props.name ?? id;
     this.source = props.source;

@@ -4,7 +4,7 @@ import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert
 import { ProxyConfig } from '../imports/istio-networking-networking.istio.io';
 import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-manager.io';
 import { goDuration } from '../model/durations';
-import { check, fail } from '../model/errors';
+import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
 import {
   InstallSettings, istioOperator, istiodHelmValues, istiodPostRenderKustomization, istiodPostRenderPatch, POST_RENDER_DIR, POST_RENDER_INPUT,
@@ -163,6 +163,8 @@ export class IstioCustomCa extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioCustomCaProps) {
     super(scope, id);
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     this.integration = props.integration;
     this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     this.istioNamespace = props.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;

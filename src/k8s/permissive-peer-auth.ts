@@ -4,7 +4,7 @@ import {
   PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode,
   PeerAuthenticationV1Beta1, PeerAuthenticationV1Beta1Spec,
 } from '../imports/istio-security-security.istio.io';
-import { check, fail } from '../model/errors';
+import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -96,6 +96,8 @@ export class PermissivePeerAuth extends Construct {
 
   public constructor(scope: Construct, id: string, props: PermissivePeerAuthProps) {
     super(scope, id);
+    // No cdktf token may reach a manifest through any string prop (Issue 11).
+    check(NAME, deepTokenProblem(props));
     const root = props.rootNamespace ?? ISTIO_DEFAULTS.rootNamespace;
     const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
     check(NAME, namespaceProblem('rootNamespace', root));

@@ -20,12 +20,40 @@ export function check(construct: string, problem: string | undefined): void {
   if (problem !== undefined) fail(construct, problem);
 }
 
-/** The unresolved-token marker of cdktf (construct-style.md §3.6): such a value must never reach cdk8s output. */
-const TF_TOKEN = '${TfToken[';
+/**
+ * The unresolved-token markers of cdktf: `${TfToken[…]}` for strings and `#{TfToken[…]}` for string lists
+ * (cdktf lib/tokens/private/encoding.ts). Such a value must never reach cdk8s output.
+ */
+const TF_TOKEN = /[$#]\{TfToken\[/;
 
 /** Problem text when a string carries a cdktf token, else undefined. */
 export function tokenProblem(prop: string, value: string | undefined): string | undefined {
-  if (value === undefined || !value.includes(TF_TOKEN)) return undefined;
+  if (typeof value !== 'string' || !TF_TOKEN.test(value)) return undefined;
   return `'${prop}' (${value}) is an unresolved cdktf token, which cdk8s would write verbatim; ` +
     'pass the plain value from your typed config instead of a Terraform attribute';
+}
+
+/** True for objects that own a construct tree node (constructs are checked where they are built, not walked). */
+function isConstruct(x: object): boolean {
+  return 'node' in x && typeof (x as { node?: unknown }).node === 'object' && Symbol.for('constructs.Construct') in x;
+}
+
+/**
+ * Problem text for the first string anywhere in `props` (plain objects, arrays, and the fields of option classes such
+ * as `IssuerSource`, but not constructs) that carries a cdktf token, naming its path, else undefined.
+ */
+export function deepTokenProblem(props: unknown, path = 'props'): string | undefined {
+  const seen = new Set<object>();
+  const walk = (v: unknown, at: string): string | undefined => {
+    if (typeof v === 'string') return tokenProblem(at, v);
+    if (typeof v !== 'object' || v === null || seen.has(v) || isConstruct(v)) return undefined;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) { const p = walk(v[i], `${at}[${i}]`); if (p) return p; }
+      return undefined;
+    }
+    for (const [k, x] of Object.entries(v)) { const p = walk(x, at === 'props' ? k : `${at}.${k}`); if (p) return p; }
+    return undefined;
+  };
+  return walk(props, path);
 }

@@ -5,11 +5,27 @@ import { X509Certificate } from 'node:crypto';
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
+const ANY_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/**
+ * Problem text unless `pem` holds PEM blocks of type `allowed` and nothing else (no private key, no other block, no
+ * loose text such as a token), else undefined. `what` says what belongs there.
+ */
+export function pemOnlyProblem(prop: string, pem: string, allowed: string, what: string): string | undefined {
+  if (typeof pem !== 'string') return `'${prop}' (${typeof pem}) must be PEM text (${what})`;
+  const blocks = [...pem.matchAll(ANY_BLOCK)].map((m) => m[1]);
+  const rest = pem.replace(ANY_BLOCK, '').trim();
+  if (blocks.length > 0 && rest === '' && blocks.every((b) => b === allowed)) return undefined;
+  const found = blocks.length ? [...new Set(blocks)].join(', ') : 'no PEM block';
+  const key = blocks.some((b) => b.includes('PRIVATE KEY')) || /PRIVATE KEY/.test(rest);
+  return `'${prop}' must hold only PEM '${allowed}' blocks (${what}); found ${found}${rest ? ' and other text' : ''}. ` +
+    (key ? 'It contains a private key: keep keys out of IaC and rotate that key' : 'Never give a private key or a token');
+}
+
 /** The certificates of a PEM bundle, or a problem message naming `prop`. */
 export function parseCaBundle(prop: string, pem: string): { certs: X509Certificate[]; problem?: string } {
-  if (/PRIVATE KEY-----/.test(pem)) {
-    return { certs: [], problem: `'${prop}' contains a private key; give only the CA certificate (public), and keep keys out of IaC` };
-  }
+  const only = pemOnlyProblem(prop, pem, 'CERTIFICATE', 'public CA certificates');
+  if (only) return { certs: [], problem: only };
   const blocks = pem.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) {
     return { certs: [], problem: `'${prop}' (${pem.slice(0, 40).replace(/\s+/g, ' ')}…) holds no PEM certificate; give the root CA as '-----BEGIN CERTIFICATE-----' PEM` };

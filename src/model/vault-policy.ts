@@ -44,9 +44,18 @@ export function mountPathProblem(prop: string, value: string): string | undefine
     "segments, without leading or trailing '/' (e.g. pki or pki_int)";
 }
 
-/** Problem text unless `value` is an https:// Vault address without a path, else undefined. */
+/** `https://<DNS name, IPv4 or [IPv6]>[:port][/]`: nothing else may be copied into issuers, providers and certificate URLs. */
+const VAULT_ADDRESS = /^https:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?\/?$/;
+
+/**
+ * Problem text unless `value` is an https:// Vault address with a host and an optional port from 1 to 65535, and no
+ * credentials, path, query or fragment (it is copied into the issuer, the provider and the issuing/CRL URLs that
+ * Vault writes into every certificate), else undefined.
+ */
 export function vaultAddressProblem(prop: string, value: string): string | undefined {
-  if (/^https:\/\/[^\s/]+(:\d+)?\/?$/.test(value)) return undefined;
+  const m = typeof value === 'string' ? VAULT_ADDRESS.exec(value) : null;
+  if (m && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535))) return undefined;
   return `'${prop}' (${value}) must be an https:// URL of the Vault server without a path, e.g. ` +
-    'https://vault.example.com:8200; plain http would send CSRs and tokens unencrypted';
+    'https://vault.example.com:8200: a host, an optional port from 1 to 65535, and no credentials, query or fragment ' +
+    '(it is copied into every certificate\'s issuing and CRL URLs); plain http would send CSRs and tokens unencrypted';
 }

@@ -12,7 +12,7 @@ import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { VaultAuth } from '../k8s/vault-auth';
 import { MeshApp } from '../mesh-app';
 import { goDuration } from '../model/durations';
-import { check, fail, tokenProblem } from '../model/errors';
+import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { RequestedLifetime, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
@@ -285,9 +285,7 @@ export class MeshPki {
   public readonly trustDomain: string;
 
   public constructor(app: MeshApp, id: string, config: MeshPkiConfig) {
-    for (const [key, value] of Object.entries(config)) {
-      if (typeof value === 'string') check(NAME, tokenProblem(key, value));
-    }
+    check(NAME, deepTokenProblem(config));
     this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
     const cmNamespace = config.certManagerNamespace ?? 'cert-manager';

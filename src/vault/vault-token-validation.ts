@@ -5,6 +5,7 @@ import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernete
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { pemOnlyProblem } from '../model/pem';
 
 /** Default auth mount paths: Vault's own default for Kubernetes auth, and a distinct one for the JWT mount. */
 export const DEFAULT_AUTH_PATHS = { tokenReview: 'kubernetes', jwt: 'kubernetes-jwt' } as const;
@@ -111,20 +112,6 @@ export abstract class VaultTokenValidation {
 }
 
 const HTTPS = /^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/;
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
-
-/** Problem when `pem` holds anything but blocks of `allowed` type (never a key or a token). */
-function pemOnly(prop: string, pem: string, allowed: string, what: string): string | undefined {
-  const blocks = [...pem.matchAll(PEM_BLOCK)].map((m) => m[1]);
-  const rest = pem.replace(PEM_BLOCK, '').trim();
-  if (blocks.length === 0 || rest !== '' || blocks.some((b) => b !== allowed)) {
-    const found = blocks.length ? blocks.join(', ') : 'no PEM block';
-    return `'${prop}' must hold only PEM '${allowed}' blocks (${what}); found ${found}${rest ? ' and other text' : ''}. ` +
-      'Never give a private key or a token';
-  }
-  return undefined;
-}
-
 class TokenReviewValidation extends VaultTokenValidation {
   public readonly method = VaultTokenValidationMethod.TOKEN_REVIEW;
   public readonly defaultPath = DEFAULT_AUTH_PATHS.tokenReview;
@@ -136,7 +123,7 @@ class TokenReviewValidation extends VaultTokenValidation {
       out.push(`'${prop}.kubernetesHost' (${this.o.kubernetesHost}) must be the https:// URL of the Kubernetes API server`);
     }
     if (this.o.kubernetesCaCertPem !== undefined) {
-      const p = pemOnly(`${prop}.kubernetesCaCertPem`, this.o.kubernetesCaCertPem, 'CERTIFICATE', "the API server's CA certificate");
+      const p = pemOnlyProblem(`${prop}.kubernetesCaCertPem`, this.o.kubernetesCaCertPem, 'CERTIFICATE', "the API server's CA certificate");
       if (p) out.push(p);
     }
     return out;
@@ -196,7 +183,7 @@ class IssuerKeysValidation extends VaultTokenValidation {
       out.push(`'${prop}.publicKeysPem' must list at least one PEM public key of the cluster's service-account issuer`);
     } else {
       this.o.publicKeysPem.forEach((k, i) => {
-        const p = pemOnly(`${prop}.publicKeysPem[${i}]`, k, 'PUBLIC KEY', "the cluster's service-account signing key");
+        const p = pemOnlyProblem(`${prop}.publicKeysPem[${i}]`, k, 'PUBLIC KEY', "the cluster's service-account signing key");
         if (p) out.push(p);
       });
     }
@@ -227,7 +214,7 @@ class OidcDiscoveryValidation extends VaultTokenValidation {
         'without credentials, query or fragment');
     }
     if (this.o.discoveryCaPem !== undefined) {
-      const p = pemOnly(`${prop}.discoveryCaPem`, this.o.discoveryCaPem, 'CERTIFICATE', 'the CA that serves the discovery URL');
+      const p = pemOnlyProblem(`${prop}.discoveryCaPem`, this.o.discoveryCaPem, 'CERTIFICATE', 'the CA that serves the discovery URL');
       if (p) out.push(p);
     }
     return out;

@@ -1,0 +1,125 @@
+/**
+ * Issue 11's security items: the mesh CA is closed to other namespaces, PEM props carry certificates only, and no
+ * cdktf token reaches a manifest through any string prop.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, it } from 'node:test';
+import {
+  CaIntegration, CaPinnedDestination, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp,
+  MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, TrustSource, VaultPkiRoute,
+} from '../src';
+import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
+import { EXAMPLES } from './examples';
+import { FIXTURES } from './pki-fixtures';
+import { chart } from './support';
+
+describe('the mesh CA is closed to every namespace but its own (issuers namespaced by default)', () => {
+  for (const [name, build] of EXAMPLES) {
+    it(`examples/${name}: no ClusterIssuer signs at a Vault sign-intermediate path, and only an explicit opt-in makes one`, () => {
+      const app = new MeshApp({ outdir: '/tmp/unused' });
+      build(app);
+      const objs = app.charts.flatMap((c) => c.toJson());
+      const cluster = objs.filter((o: any) => o.kind === 'ClusterIssuer');
+      assert.deepEqual(cluster.filter((o: any) => /sign-intermediate$/.test(o.spec.vault?.path ?? '')), []);
+      // kubernetes-csr opts in (cert-manager's CSR signer for ClusterIssuers) and its NOTES.md warns.
+      assert.equal(cluster.length > 0, name === 'kubernetes-csr', `ClusterIssuers in ${name}: ${cluster.map((o: any) => o.metadata.name)}`);
+      if (cluster.length > 0) {
+        const notes = app.renderInstallFiles().find((f) => f.fileName === 'NOTES.md')!.content;
+        for (const o of cluster) assert.ok(notes.includes(`## Warning: ClusterIssuer \`${o.metadata.name}\` (opt-in)`), o.metadata.name);
+      }
+    });
+  }
+});
+
+const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const PRIVATE_PKCS8 = KEY.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const PRIVATE_SEC1 = KEY.privateKey.export({ type: 'sec1', format: 'pem' }).toString();
+const PUBLIC = KEY.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
+/** Not certificates: each must be refused wherever a PEM certificate is expected. */
+const NOT_CERTIFICATES: [string, string][] = [
+  ['a PKCS#8 private key', PRIVATE_PKCS8],
+  ['a SEC1 private key', PRIVATE_SEC1],
+  ['a root followed by its private key', `${FIXTURES.rootA}${PRIVATE_PKCS8}`],
+  ['a public key', PUBLIC],
+  ['a JWT', JWT],
+  ['a root followed by a token', `${FIXTURES.rootA}\n${JWT}\n`],
+];
+
+/** Every PEM-certificate prop of the library, as a function that builds with `pem` there. */
+const PEM_PROPS: [string, RegExp, (pem: string) => void][] = [
+  ['IstioCustomCa.additionalTrustedRootsPem', /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+    const c = chart();
+    new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa(), multiRoot: true, additionalTrustedRootsPem: [pem] });
+  }],
+  ['CaIntegration.kubernetesCsr rootCaPem', /^Error: IstioCustomCa: 'rootCaPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+    const c = chart();
+    const signer = CsrSigner.named('example.com/signer');
+    new IstioCustomCa(c, 'ca', { integration: CaIntegration.kubernetesCsr({ signer, rootCaPem: pem }) });
+  }],
+  ['TrustSource.inline', /^Error: TrustSource: 'pem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => { TrustSource.inline(pem); }],
+  ['RootCaRotation.newRootPem', /^Error: RootCaRotation: 'newRootPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+    new RootCaRotation({ currentRootPem: FIXTURES.rootB, newRootPem: pem, builder: new PluginCaRotationBuilder(), outdir: '/tmp/unused-rotation' });
+  }],
+  ['MeshPki.kubernetesCaCertPem', /^Error: VaultPkiBackend: 'kubernetesAuth.kubernetesCaCertPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+    new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), 'mesh', {
+      route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com',
+      kubernetesCaCertPem: pem,
+    });
+  }],
+];
+
+describe('PEM props hold certificates only: a key or token is refused before it can reach a manifest or cdk.tf.json', () => {
+  for (const [prop, message, build] of PEM_PROPS) {
+    it(`${prop}: refuses ${NOT_CERTIFICATES.map(([what]) => what).join(', ')}`, () => {
+      for (const [what, pem] of NOT_CERTIFICATES) assert.throws(() => build(pem), message, `${prop} accepted ${what}`);
+      assert.doesNotThrow(() => build(FIXTURES.rootA), `${prop} refused a root certificate`);
+    });
+  }
+});
+
+const TOKENS = ['${TfToken[TOKEN.12]}', '#{TfToken[TOKEN.13]}'];
+/** String props that reach a manifest, each with a builder that puts `t` there. */
+const TOKEN_PROPS: [string, (t: string) => void, RegExp?][] = [
+  ['IstioCustomCa.trustDomain', (t) => { new IstioCustomCa(chart(), 'ca', { integration: CaIntegration.manualPluginCa(), trustDomain: t }); }],
+  ['IstioCustomCa.clusterName', (t) => { new IstioCustomCa(chart(), 'ca', { integration: CaIntegration.manualPluginCa(), clusterName: `east-${t}` }); }],
+  ['CaIntegration.certManagerPluginCa commonName', (t) => {
+    const c = chart();
+    const issuer = new CertManagerIssuer(c, 'i', { source: IssuerSource.ca({ secretName: 's' }) });
+    new IstioCustomCa(c, 'ca', { integration: CaIntegration.certManagerPluginCa({ issuer, commonName: `Mesh ${t}` }) });
+  }],
+  ['RootCaBundle.fromConfigMap name', (t) => {
+    const c = chart();
+    const issuer = new CertManagerIssuer(c, 'i', { source: IssuerSource.ca({ secretName: 's' }) });
+    new IstioCustomCa(c, 'ca', { integration: CaIntegration.istioCsr({ issuer, rootCaBundle: RootCaBundle.fromConfigMap({ name: `root${t}` }) }) });
+  }, /^Error: RootCaBundle: 'name' \(root[$#]\{TfToken/],
+  ['PermissivePeerAuth.reason', (t) => { new PermissivePeerAuth(chart(), 'p', { namespace: 'shop', selector: { app: 'a' }, reason: `until ${t}` }); }],
+  ['PermissivePeerAuth.selector', (t) => { new PermissivePeerAuth(chart(), 'p', { namespace: 'shop', selector: { app: t }, reason: 'r' }); }],
+  ['CaPinnedDestination.host', (t) => {
+    new CaPinnedDestination(chart(), 'd', { host: `${t}.shop.svc.cluster.local`, namespace: 'shop',
+      trust: DestinationTrust.meshPeers({ peers: [{ namespace: 'shop', serviceAccount: 'payments' }] }) });
+  }],
+  ['CertAlertRules.ruleLabels', (t) => {
+    const c = chart();
+    new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }), ruleLabels: { release: t } });
+  }],
+  ['CertAlertRules.addRule summary', (t) => {
+    const c = chart();
+    const a = new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }) });
+    a.addRule({ alert: 'Mine', expr: 'up == 0', summary: t, description: 'd' });
+  }],
+  ['MeshPki.clusterName', (t) => {
+    new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), 'mesh', {
+      route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com', clusterName: t,
+    });
+  }],
+];
+
+describe('cdktf tokens (string ${TfToken[ and list #{TfToken[) are refused in every string prop that reaches a manifest', () => {
+  for (const [prop, build, message] of TOKEN_PROPS) {
+    it(prop, () => {
+      for (const t of TOKENS) assert.throws(() => build(t), message ?? /is an unresolved cdktf token/, `${prop} accepted ${t}`);
+    });
+  }
+});
