@@ -7,7 +7,7 @@ import { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationV
 import { MANAGED_BY } from './k8s/_scope';
 import { PermissivePeerAuth } from './k8s/permissive-peer-auth';
 import { MeshApp } from './mesh-app';
-import { humanDuration } from './model/durations';
+import { humanDuration, lifetimeMs } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from './model/istio-version';
 import { ISTIO_DEFAULTS } from './model/istio-settings';
@@ -123,7 +123,7 @@ export class StrictMtlsMigration {
       if (!/^https?:\/\/\S+$/.test(lt.url)) fail(NAME, `'loadTest.url' (${lt.url}) must be an http:// or https:// URL`);
       const ratio = lt.minSuccessRatio ?? 0.999;
       if (!(ratio > 0 && ratio <= 1)) fail(NAME, `'loadTest.minSuccessRatio' (${ratio}) must be greater than 0 and at most 1`);
-      if ((lt.duration ?? Duration.minutes(10)).toSeconds() < 10) fail(NAME, "'loadTest.duration' must be at least 10s");
+      lifetimeMs(NAME, 'loadTest.duration', lt.duration ?? Duration.minutes(10), { minMs: 10_000, minWhy: 'a shorter run proves nothing', wholeSeconds: true });
     }
 
     this.stages = [{ folder: '0-permissive', strict: [] },

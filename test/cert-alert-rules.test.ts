@@ -282,7 +282,7 @@ describe('CertAlertRules', () => {
         "CertAlertRules: 'namespace' (Monitoring) is not a valid Kubernetes namespace name; use at most 63 lowercase letters, digits " +
         "and '-', starting and ending with a letter or digit");
       throwsExactly(() => alertsOf({}, pluginCa, { renewalOverdueAfter: Duration.seconds(0) }),
-        "CertAlertRules: 'renewalOverdueAfter' (0s) must be a positive duration");
+        "CertAlertRules: 'renewalOverdueAfter' (0s) must be at least 1s");
     });
   });
 });

@@ -146,7 +146,7 @@ describe('CertManagerIssuer', () => {
     });
     it('fails on a root shorter than cert-manager allows', () => {
       throwsExactly(() => IssuerSource.selfSignedRoot({ commonName: 'r', duration: Duration.minutes(30) }),
-        "IssuerSource: 'duration' (30m) is below cert-manager's minimum Certificate duration of 1h; use 1h or more");
+        "IssuerSource: 'duration' (30m) must be at least 1h (cert-manager's minimum Certificate duration)");
     });
     it('fails on a key size the algorithm does not have', () => {
       throwsExactly(() => new CertManagerIssuer(chart(), 'r', {

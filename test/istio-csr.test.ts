@@ -129,7 +129,7 @@ describe('IstioCustomCa with istioCsr', () => {
     });
     it('refuses an istiod certificate below cert-manager minimum, or renewBefore not shorter', () => {
       throwsExactly(() => setup({}, { istiodCertificateDuration: Duration.minutes(30) }),
-        "IstioCustomCa: 'istiodCertificateDuration' (30m) is below cert-manager's minimum Certificate duration of 1h; use 1h or more");
+        "IstioCustomCa: 'istiodCertificateDuration' (30m) must be at least 1h (cert-manager's minimum Certificate duration)");
       throwsExactly(() => setup({}, { istiodCertificateRenewBefore: Duration.hours(1) }),
         "IstioCustomCa: 'istiodCertificateRenewBefore' (1h) must be shorter than 'istiodCertificateDuration' (1h); cert-manager ignores " +
         'a renewBefore that is not; shorten renewBefore or lengthen duration');

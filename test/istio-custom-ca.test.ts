@@ -123,7 +123,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     });
     it('fails on an intermediate shorter than cert-manager allows', () => {
       throwsExactly(() => setup({ workloadCertTtl: Duration.minutes(10), maxWorkloadCertTtl: Duration.minutes(20) }, { duration: Duration.minutes(30), renewBefore: Duration.minutes(15) }),
-        "IstioCustomCa: 'duration' (30m) is below cert-manager's minimum Certificate duration of 1h; use 1h or more");
+        "IstioCustomCa: 'duration' (30m) must be at least 1h (cert-manager's minimum Certificate duration)");
     });
     it('sets the jitter only from Istio 1.24, and bounds it', () => {
       assert.equal((setup({ gracePeriodRatioJitter: 0.05 }).ca.toIstioOperator() as any).spec.meshConfig.defaultConfig.proxyMetadata.SECRET_GRACE_PERIOD_RATIO_JITTER, '0.05');
@@ -136,7 +136,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
         '(0.5), or renewal could start at once or never (Istio default 0.01)');
     });
     it('fails on a non-positive lifetime', () => {
-      throwsExactly(() => setup({ workloadCertTtl: Duration.hours(0) }), "IstioCustomCa: 'workloadCertTtl' (0s) must be a positive duration");
+      throwsExactly(() => setup({ workloadCertTtl: Duration.hours(0) }), "IstioCustomCa: 'workloadCertTtl' (0s) must be at least 5m (shorter workload certificates make every proxy re-fetch within minutes)");
     });
     it('fails on an invalid trust domain', () => {
       throwsExactly(() => setup({ trustDomain: 'My_Mesh' }),

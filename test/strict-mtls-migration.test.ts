@@ -82,7 +82,7 @@ describe('StrictMtlsMigration', () => {
       throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, minSuccessRatio: 1.5 } }),
         "StrictMtlsMigration: 'loadTest.minSuccessRatio' (1.5) must be greater than 0 and at most 1");
       throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, duration: Duration.seconds(5) } }),
-        "StrictMtlsMigration: 'loadTest.duration' must be at least 10s");
+        "StrictMtlsMigration: 'loadTest.duration' (5s) must be at least 10s (a shorter run proves nothing)");
     });
   });
 });

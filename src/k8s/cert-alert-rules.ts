@@ -6,12 +6,12 @@ import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com
 import { AlertRule, AlertSpec, baseRules, CertAlert, GeneratedRule, RuleOverride, WatchedCertificate, WatchedIssuer } from '../model/alert-rules';
 import { promtoolTests } from '../model/alert-tests';
 import { uniqueBy } from '../model/collections';
-import { goDuration, humanDuration } from '../model/durations';
+import { goDuration, humanDuration, lifetimeMs } from '../model/durations';
 import { certManagerVersionProblem, DEFAULT_CERT_MANAGER_VERSION } from '../model/cert-manager-version';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
-import { positiveProblem } from '../model/lifetime-rules';
+import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { rootRotationPlanMs } from '../model/rotation';
 import { MANAGED_BY } from './_scope';
 import { CaIntegrationType } from './ca-integration';
@@ -176,17 +176,16 @@ export class CertAlertRules extends Construct {
     for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
 
     const ttlMs = ca.workloadCertTtl.toMilliseconds();
+    const time = (prop: string, d: unknown) => lifetimeMs(NAME, prop, d, LIFETIME_RULES.alertTime);
     const plan = rootRotationPlanMs(ttlMs);
-    const lead = (props.rootExpiryLeadTime ?? Duration.days(180)).toMilliseconds();
+    const lead = time('rootExpiryLeadTime', props.rootExpiryLeadTime ?? Duration.days(180));
     if (lead <= plan) {
       fail(NAME, `'rootExpiryLeadTime' (${goDuration(lead)}) must exceed one full staged root rotation (${humanDuration(plan)}: ` +
         `two workload certificate lifetimes of ${goDuration(ttlMs)} plus jitter, and a day for the istiod restart and checks); ` +
         'raise rootExpiryLeadTime');
     }
-    const manualLead = (props.manualIntermediateExpiryLeadTime ?? Duration.days(30)).toMilliseconds();
-    check(NAME, positiveProblem('manualIntermediateExpiryLeadTime', manualLead));
-    const overdueAfter = (props.renewalOverdueAfter ?? Duration.hours(1)).toMilliseconds();
-    check(NAME, positiveProblem('renewalOverdueAfter', overdueAfter));
+    const manualLead = time('manualIntermediateExpiryLeadTime', props.manualIntermediateExpiryLeadTime ?? Duration.days(30));
+    const overdueAfter = time('renewalOverdueAfter', props.renewalOverdueAfter ?? Duration.hours(1));
 
     const overrides = new Map<string, RuleOverride>();
     for (const o of props.overrides ?? []) {
@@ -194,10 +193,9 @@ export class CertAlertRules extends Construct {
       if (o.threshold !== undefined && !THRESHOLD_ALERTS.has(o.alert)) {
         fail(NAME, `'overrides' threshold of ${o.alert} is not allowed: it has no time threshold (only ${[...THRESHOLD_ALERTS].join(', ')})`);
       }
-      if (o.threshold !== undefined) check(NAME, positiveProblem(`overrides[${o.alert}].threshold`, o.threshold.toMilliseconds()));
       overrides.set(o.alert, {
-        thresholdS: o.threshold ? Math.round(o.threshold.toSeconds()) : undefined,
-        forS: o.for ? Math.round(o.for.toSeconds()) : undefined,
+        thresholdS: o.threshold !== undefined ? time(`overrides[${o.alert}].threshold`, o.threshold) / 1000 : undefined,
+        forS: o.for !== undefined ? time(`overrides[${o.alert}].for`, o.for) / 1000 : undefined,
         severity: o.severity,
         disabled: o.disabled,
       });
@@ -280,7 +278,7 @@ export class CertAlertRules extends Construct {
     this.custom.push({
       alert: rule.alert,
       expr: rule.expr,
-      for: goDuration((rule.for ?? Duration.minutes(5)).toMilliseconds()),
+      for: goDuration(lifetimeMs(NAME, `addRule(${rule.alert}) 'for'`, rule.for ?? Duration.minutes(5), LIFETIME_RULES.alertTime)),
       labels: { severity: rule.severity ?? AlertSeverity.WARNING },
       annotations: { summary: rule.summary, description: rule.description, ...(rule.runbookUrl ? { runbook_url: rule.runbookUrl } : {}) },
     });

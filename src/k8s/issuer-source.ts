@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { check, tokenProblem } from '../model/errors';
 import { objectNameProblem } from '../model/k8s-names';
-import { certManagerMinimumProblem } from '../model/lifetime-rules';
+import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { vaultAddressProblem } from '../model/vault-policy';
 import { PrivateKeyOptions } from './private-key';
 import { VaultAuth } from './vault-auth';
+import { lifetimeMs } from '../model/durations';
 
 /** What backs a cert-manager issuer. */
 export enum IssuerSourceType {
@@ -111,7 +112,7 @@ export class IssuerSource {
       check('IssuerSource', "'commonName' () must not be empty; give the root a recognisable name");
     }
     const duration = options.duration ?? Duration.hours(87600);
-    check('IssuerSource', certManagerMinimumProblem('duration', duration.toMilliseconds()));
+    lifetimeMs('IssuerSource', 'duration', duration, LIFETIME_RULES.certManagerDuration);
     return new IssuerSource(IssuerSourceType.SELF_SIGNED_ROOT, undefined, { ...options, duration }, undefined);
   }
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert-manager.io';
 import { ProxyConfig } from '../imports/istio-networking-networking.istio.io';
 import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-manager.io';
-import { goDuration } from '../model/durations';
+import { goDuration, lifetimeMs } from '../model/durations';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
 import {
@@ -19,7 +19,7 @@ import {
 } from '../model/istio-version';
 import { namespaceProblem } from '../model/k8s-names';
 import {
-  certManagerMinimumProblem, graceRatioProblem, intermediateOutlivesLeafProblem, positiveProblem,
+  graceRatioProblem, intermediateOutlivesLeafProblem, LIFETIME_RULES,
   renewalCoversLeafProblem, renewBeforeProblem, signerOutlivesProblem, workloadTtlProblem,
 } from '../model/lifetime-rules';
 import { normalisePem, parseCaBundle } from '../model/pem';
@@ -195,10 +195,10 @@ export class IstioCustomCa extends Construct {
     const clusterName = props.clusterName ?? ISTIO_DEFAULTS.clusterName;
 
     const csr = this.integration.istioCsrOptions;
-    const csrMax = (csr?.maxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs)).toMilliseconds();
+    const csrMax = lifetimeMs(NAME, 'maxCertificateDuration', csr?.maxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs),
+      LIFETIME_RULES.workload);
     this.workloadCertTtl = props.workloadCertTtl ?? (csr ? Duration.millis(csrMax) : Duration.millis(ISTIO_DEFAULTS.secretTtlMs));
-    const ttl = this.workloadCertTtl.toMilliseconds();
-    check(NAME, positiveProblem('workloadCertTtl', ttl));
+    const ttl = lifetimeMs(NAME, 'workloadCertTtl', this.workloadCertTtl, LIFETIME_RULES.workload);
 
     const plugin = this.integration.pluginCaOptions;
     if (plugin) {
@@ -226,8 +226,7 @@ export class IstioCustomCa extends Construct {
     const istiodEnv = { ...integration.istiodEnv };
     if (integration.istiodSigns) {
       this.maxWorkloadCertTtl = props.maxWorkloadCertTtl ?? Duration.millis(ISTIO_DEFAULTS.maxWorkloadCertTtlMs);
-      const maxTtl = this.maxWorkloadCertTtl.toMilliseconds();
-      check(NAME, positiveProblem('maxWorkloadCertTtl', maxTtl));
+      const maxTtl = lifetimeMs(NAME, 'maxWorkloadCertTtl', this.maxWorkloadCertTtl, LIFETIME_RULES.workload);
       check(NAME, workloadTtlProblem(ttl, maxTtl));
       istiodEnv[ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL] = goDuration(maxTtl);
       this.checkIntermediateLifetimes();
@@ -358,9 +357,8 @@ export class IstioCustomCa extends Construct {
 
   private pluginCa(o: CertManagerPluginCaOptions): IntegrationSettings {
     check(NAME, requireFact('istioVersion', this.istioVersion, 'TLS_LAYOUT_CACERTS', 'CaIntegration.certManagerPluginCa'));
-    const d = this.intermediateDuration!.toMilliseconds();
-    const rb = this.intermediateRenewBefore!.toMilliseconds();
-    check(NAME, certManagerMinimumProblem('duration', d));
+    const d = lifetimeMs(NAME, 'duration', this.intermediateDuration, LIFETIME_RULES.certManagerDuration);
+    const rb = lifetimeMs(NAME, 'renewBefore', this.intermediateRenewBefore, LIFETIME_RULES.certManagerRenewBefore);
     check(NAME, renewBeforeProblem(d, rb));
 
     const issuer = o.issuer;
@@ -427,15 +425,15 @@ export class IstioCustomCa extends Construct {
     }
     const csrNamespace = o.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace;
     check(NAME, namespaceProblem('istioCsr namespace', csrNamespace));
-    check(NAME, positiveProblem('maxCertificateDuration', maxCertMs));
     const ttl = this.workloadCertTtl.toMilliseconds();
     if (ttl > maxCertMs) {
       fail(NAME, `'workloadCertTtl' (${goDuration(ttl)}) exceeds istio-csr 'maxCertificateDuration' (${goDuration(maxCertMs)}), ` +
         'which caps every workload certificate, so SECRET_TTL would not be honoured; lower workloadCertTtl or raise maxCertificateDuration');
     }
-    const istiodDuration = (o.istiodCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrIstiodCertificateDurationMs)).toMilliseconds();
-    const istiodRenew = (o.istiodCertificateRenewBefore ?? Duration.minutes(30)).toMilliseconds();
-    check(NAME, certManagerMinimumProblem('istiodCertificateDuration', istiodDuration));
+    const istiodDuration = lifetimeMs(NAME, 'istiodCertificateDuration',
+      o.istiodCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrIstiodCertificateDurationMs), LIFETIME_RULES.certManagerDuration);
+    const istiodRenew = lifetimeMs(NAME, 'istiodCertificateRenewBefore', o.istiodCertificateRenewBefore ?? Duration.minutes(30),
+      LIFETIME_RULES.certManagerRenewBefore);
     check(NAME, renewBeforeProblem(istiodDuration, istiodRenew)?.replace(/'renewBefore'/g, "'istiodCertificateRenewBefore'").replace(/'duration'/g, "'istiodCertificateDuration'"));
 
     const issuer = o.issuer;

@@ -68,3 +68,51 @@ export function humanDuration(ms: number): string {
   }
   return sign + out;
 }
+
+/** Go's largest `time.Duration` (int64 nanoseconds) in whole milliseconds: every component parses lifetimes into it. */
+export const GO_MAX_DURATION_MS = 9_223_372_036_854;
+
+/** What a lifetime prop must satisfy besides being a finite, whole-millisecond Go duration. */
+export interface LifetimeRule {
+  /** Smallest allowed value, ms. @default 1 (positive) */
+  readonly minMs?: number;
+  /** Why the minimum, for the message. */
+  readonly minWhy?: string;
+  /** The component reads whole seconds only (SECRET_TTL, Vault TTL fields, alert thresholds). */
+  readonly wholeSeconds?: boolean;
+}
+
+/** Something with `toMilliseconds()`, as cdk8s `Duration` (the model knows nothing of cdk8s). */
+export interface DurationLike {
+  /** cdk8s throws on a fractional amount unless `integral` is false. */
+  toMilliseconds(opts?: { integral?: boolean }): number;
+}
+
+/**
+ * The one duration rule (Issue 11): problem text naming `prop` when `value` is not a Duration, is NaN, infinite,
+ * fractional in milliseconds, beyond Go's range, below the minimum, or not whole seconds where that is required.
+ */
+export function lifetimeProblem(prop: string, value: unknown, rule: LifetimeRule = {}): string | undefined {
+  if (typeof value !== 'object' || value === null || typeof (value as DurationLike).toMilliseconds !== 'function') {
+    return `'${prop}' (${typeof value === 'object' ? JSON.stringify(value) : String(value)}) must be a Duration, e.g. Duration.hours(24)`;
+  }
+  const ms = (value as DurationLike).toMilliseconds({ integral: false });
+  if (!Number.isFinite(ms)) return `'${prop}' (${ms}ms) must be a finite duration`;
+  if (!Number.isInteger(ms)) return `'${prop}' (${ms}ms) must be a whole number of milliseconds`;
+  if (ms > GO_MAX_DURATION_MS) {
+    return `'${prop}' (${ms}ms) exceeds Go's largest duration (${humanDuration(GO_MAX_DURATION_MS)}), which Istio, cert-manager and Vault parse lifetimes into`;
+  }
+  const min = rule.minMs ?? 1;
+  if (ms < min) return `'${prop}' (${goDuration(ms)}) must be at least ${humanDuration(min)}${rule.minWhy ? ` (${rule.minWhy})` : ''}`;
+  if (rule.wholeSeconds && ms % 1000 !== 0) {
+    return `'${prop}' (${goDuration(ms)}) must be a whole number of seconds; the component reads seconds only`;
+  }
+  return undefined;
+}
+
+/** Milliseconds of `value`, or an Error `<construct>: <problem>` when it breaks the rule. */
+export function lifetimeMs(construct: string, prop: string, value: unknown, rule: LifetimeRule = {}): number {
+  const problem = lifetimeProblem(prop, value, rule);
+  if (problem) throw new Error(`${construct}: ${problem}`);
+  return (value as DurationLike).toMilliseconds({ integral: false });
+}

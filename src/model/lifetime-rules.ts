@@ -2,7 +2,24 @@
  * Cross-checks between lifetimes, written once and shared by the constructs (and the linter).
  * Each returns a problem message without the construct prefix, or undefined.
  */
-import { goDuration } from './durations';
+import { goDuration, LifetimeRule } from './durations';
+
+/**
+ * Lifetime rules, one per kind of lifetime, with the reason for each minimum.
+ * - Workload certificates: SECRET_TTL is whole seconds (pilot-agent parses it into time.Duration and requests
+ *   `int64(ttl.Seconds())`, so 1500ms would request 1s and 1ms would request 0, which istiod answers with its 24h
+ *   default: pilot/cmd/pilot-agent/options, security/pkg/nodeagent/cache). Below 5 minutes every proxy would fetch a
+ *   certificate every few minutes; the library refuses that as a mistake (cert-manager's own floor for renewBefore).
+ * - cert-manager Certificates: `duration` ≥ 1h and `renewBefore` ≥ 5m (cert-manager pkg/apis/certmanager/v1 const.go).
+ * - Vault TTLs and alert thresholds: whole seconds.
+ */
+export const LIFETIME_RULES = {
+  workload: { minMs: 300_000, minWhy: 'shorter workload certificates make every proxy re-fetch within minutes', wholeSeconds: true },
+  certManagerDuration: { minMs: 3_600_000, minWhy: "cert-manager's minimum Certificate duration" },
+  certManagerRenewBefore: { minMs: 300_000, minWhy: "cert-manager's minimum renewBefore" },
+  vaultTtl: { minMs: 1000, wholeSeconds: true },
+  alertTime: { minMs: 1000, wholeSeconds: true },
+} as const satisfies Record<string, LifetimeRule>;
 
 /** cert-manager renews at `duration - renewBefore`; renewBefore ≥ duration is ignored (istio-ca-facts.md §2a, §11h). */
 export function renewBeforeProblem(durationMs: number, renewBeforeMs: number): string | undefined {
@@ -11,9 +28,9 @@ export function renewBeforeProblem(durationMs: number, renewBeforeMs: number): s
     'cert-manager ignores a renewBefore that is not; shorten renewBefore or lengthen duration';
 }
 
-/** cert-manager's minimum Certificate duration is 1h (istio-ca-facts.md §2a). */
+/** cert-manager's minimum Certificate duration is 1h (istio-ca-facts.md §2a); used by the linter on plain values. */
 export function certManagerMinimumProblem(prop: string, ms: number): string | undefined {
-  if (ms >= 3_600_000) return undefined;
+  if (ms >= LIFETIME_RULES.certManagerDuration.minMs) return undefined;
   return `'${prop}' (${goDuration(ms)}) is below cert-manager's minimum Certificate duration of 1h; use 1h or more`;
 }
 

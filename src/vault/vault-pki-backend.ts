@@ -10,11 +10,11 @@ import { Duration } from 'cdk8s';
 import { Annotations, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
-import { goDuration, goDurationString, wholeSeconds } from '../model/durations';
+import { goDuration, goDurationString, lifetimeMs, wholeSeconds } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
-import { positiveProblem, vaultCapProblem } from '../model/lifetime-rules';
+import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem } from '../model/vault-policy';
 import { VaultRoot } from './vault-root';
 import { VaultTokenValidation } from './vault-token-validation';
@@ -244,7 +244,7 @@ export class VaultPkiBackend extends Construct {
     if (gen) {
       const rootTtl = gen.ttl!;
       this.rootMaxLeaseTtl = props.rootMaxLeaseTtl ?? rootTtl;
-      const maxLease = this.rootMaxLeaseTtl.toMilliseconds();
+      const maxLease = lifetimeMs(NAME, 'rootMaxLeaseTtl', this.rootMaxLeaseTtl, LIFETIME_RULES.vaultTtl);
       if (maxLease < rootTtl.toMilliseconds()) {
         fail(NAME, `'rootMaxLeaseTtl' (${goDuration(maxLease)}) of mount ${this.rootMountPath} must be at least the root ` +
           `'ttl' (${goDuration(rootTtl.toMilliseconds())}), or Vault caps the root to the mount; raise rootMaxLeaseTtl or shorten the root ttl`);
@@ -289,7 +289,7 @@ export class VaultPkiBackend extends Construct {
         if (next.mountPath === this.rootMountPath) {
           fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
         }
-        const ttl = (next.ttl ?? Duration.hours(87600)).toMilliseconds();
+        const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
         const nextMount = pin(new Mount(this, 'NextRootMount', {
           path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
         }), 'next_root_mount');
@@ -320,9 +320,8 @@ export class VaultPkiBackend extends Construct {
         fail(NAME, `'intermediateMountPath' (${this.intermediateMountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
       }
       check(NAME, objectNameProblem('leafRoleName', this.leafRoleName));
-      const intTtl = (props.intermediateTtl ?? Duration.hours(43800)).toMilliseconds();
-      const leafMax = this.leafMaxTtl.toMilliseconds();
-      check(NAME, positiveProblem('leafMaxTtl', leafMax));
+      const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.hours(43800), LIFETIME_RULES.vaultTtl);
+      const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
       const rootTtl = props.root.ttl?.toMilliseconds();
       if (rootTtl !== undefined && intTtl >= rootTtl) {
         fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
@@ -376,13 +375,11 @@ export class VaultPkiBackend extends Construct {
     check(NAME, objectNameProblem('kubernetesAuth.serviceAccountName', auth.serviceAccountName));
     check(NAME, namespaceProblem('kubernetesAuth.serviceAccountNamespace', auth.serviceAccountNamespace));
     if (auth.audience.trim() === '') fail(NAME, "'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
-    const tokenTtl = (auth.tokenTtl ?? Duration.minutes(10)).toMilliseconds();
-    check(NAME, positiveProblem('kubernetesAuth.tokenTtl', tokenTtl));
+    const tokenTtl = lifetimeMs(NAME, 'kubernetesAuth.tokenTtl', auth.tokenTtl ?? Duration.minutes(10), LIFETIME_RULES.vaultTtl);
 
     this.policyName = props.policyName ?? 'istio-cert-manager-sign';
     if (this.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-      const pinned = (props.signedIntermediateTtl ?? Duration.hours(8760)).toMilliseconds();
-      check(NAME, positiveProblem('signedIntermediateTtl', pinned));
+      const pinned = lifetimeMs(NAME, 'signedIntermediateTtl', props.signedIntermediateTtl ?? Duration.hours(8760), LIFETIME_RULES.certManagerDuration);
       this.signedIntermediateTtl = Duration.millis(pinned);
       this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES, allowedTtls: [goDurationString(pinned)] });
     } else {
@@ -438,8 +435,7 @@ export class VaultPkiBackend extends Construct {
     check(NAME, objectNameProblem('leaf role name', name));
     const path = `${this.intermediateMountPath}/sign/${name}`;
     if (this.policyRules.some((r) => r.path === path)) fail(NAME, `leaf role '${name}' is defined twice; give each role a unique name`);
-    const maxTtl = (options.maxTtl ?? this.leafMaxTtl!).toMilliseconds();
-    check(NAME, positiveProblem(`leaf role ${name} 'maxTtl'`, maxTtl));
+    const maxTtl = lifetimeMs(NAME, `leaf role ${name} 'maxTtl'`, options.maxTtl ?? this.leafMaxTtl!, LIFETIME_RULES.vaultTtl);
     this.leafRole(`LeafRole-${name}`, name, maxTtl).overrideLogicalId(`${this.logicalIdPrefix}_leaf_role_${name.replace(/[^A-Za-z0-9_]/g, '_')}`);
     this.policyRules.push({ path, capabilities: SIGN_CAPABILITIES });
     return path;

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { check, fail } from '../model/errors';
-import { certManagerMinimumProblem } from '../model/lifetime-rules';
+import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { mountPathProblem } from '../model/vault-policy';
+import { lifetimeMs } from '../model/durations';
 
 /** Key types Vault PKI generates (`key_type`). */
 export enum VaultKeyType {
@@ -54,7 +55,7 @@ export class VaultRoot {
   public static generate(options: GenerateVaultRootOptions): VaultRoot {
     if (options.commonName.trim().length === 0) fail('VaultRoot', "'commonName' () must not be empty; name the root CA");
     const ttl = options.ttl ?? Duration.hours(87600);
-    check('VaultRoot', certManagerMinimumProblem('ttl', ttl.toMilliseconds()));
+    lifetimeMs('VaultRoot', 'ttl', ttl, { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
     const keyType = options.keyType ?? VaultKeyType.EC;
     const keyBits = options.keyBits ?? (keyType === VaultKeyType.RSA ? 4096 : keyType === VaultKeyType.EC ? 384 : 0);
     const allowed: Record<VaultKeyType, number[]> = { rsa: [2048, 3072, 4096], ec: [256, 384, 521], ed25519: [0] };
