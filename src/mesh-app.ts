@@ -1,12 +1,12 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { App, YamlOutputType } from 'cdk8s';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { OutputFile, OutputFolder } from './k8s/output-file';
+import { GeneratedFile, writeOutputTree } from './output-tree';
 
 /** Something else `MeshApp` writes below its output folder, such as the Terraform of the Vault half. */
 export interface IOutputWriter {
-  /** Writes below `outdir`, deleting its own previous output first. */
-  write(outdir: string): void;
+  /** The files to write, by path relative to the output root (`terraform/<id>/cdk.tf.json`). */
+  files(): GeneratedFile[];
 }
 
 /** Props of `MeshApp`. */
@@ -16,6 +16,13 @@ export interface MeshAppProps {
    * @default - $CDK8S_OUTDIR (set by `cdk8s synth`), else 'dist'
    */
   readonly outdir?: string;
+  /**
+   * Folder of the default local Terraform state, outside the output folder: `cdk8s synth` deletes the whole output
+   * folder before it runs the app (cdk8s-cli synth.js), and a state file must never be lost with it. Add it to your
+   * .gitignore, or use a remote backend (`MeshPki` `useDefaultBackend: false`).
+   * @default - `.istio-custom-ca-state` beside the output folder
+   */
+  readonly terraformStateDir?: string;
 }
 
 /** A rendered install file. */
@@ -35,12 +42,20 @@ export interface RenderedFile {
 export class MeshApp extends App {
   /** The root output folder. */
   public readonly rootOutdir: string;
+  /** Where the default local Terraform state lives (outside `rootOutdir`). */
+  public readonly terraformStateDir: string;
   private readonly writers: IOutputWriter[] = [];
 
   public constructor(props: MeshAppProps = {}) {
     const root = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
     super({ outdir: join(root, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
     this.rootOutdir = root;
+    this.terraformStateDir = props.terraformStateDir ?? join(dirname(resolve(root)), '.istio-custom-ca-state');
+    const inside = relative(resolve(root), resolve(this.terraformStateDir));
+    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+      throw new Error(`MeshApp: 'terraformStateDir' (${this.terraformStateDir}) lies inside the output folder (${root}), which cdk8s synth ` +
+        'deletes; put the state beside it');
+    }
   }
 
   /** Adds a writer that runs after the manifests and install files are written. */
@@ -70,22 +85,49 @@ export class MeshApp extends App {
       .map((f) => ({ fileName: f.fileName, content: f.render() }));
   }
 
-  /** Writes manifests, install files and registered outputs, replacing their previous content. */
+  /**
+   * Renders everything in memory first (manifests, install and alert files, registered outputs), refuses duplicate
+   * objects, then writes all files at once (`writeOutputTree`): nothing is written when anything fails, and only
+   * files a previous synth wrote are ever removed, so Terraform state and your own files stay.
+   */
   public synth(): void {
-    const folders = Object.values(OutputFolder);
-    for (const dir of [this.outdir, join(this.rootOutdir, 'terraform'), ...folders.map((f) => join(this.rootOutdir, f))]) {
-      rmSync(dir, { recursive: true, force: true });
+    writeOutputTree(this.rootOutdir, this.renderOutput());
+  }
+
+  /** Every file `synth()` writes, rendered in memory, by path relative to the output root. */
+  public renderOutput(): GeneratedFile[] {
+    const charts = this.charts;
+    const docs = charts.map((c) => c.toJson());
+    this.checkNoDuplicateObjects();
+    // cdk8s' own file names: the chart's DNS label, indexed when charts depend on each other (cdk8s app.ts).
+    const indexed = charts.some((c) => c.node.dependencies.some((d) => d instanceof Chart));
+    const files: GeneratedFile[] = charts.map((c, i) => ({
+      path: `manifests/${indexed ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(c)}.k8s.yaml`,
+      content: Yaml.stringify(...docs[i]),
+    }));
+    for (const folder of Object.values(OutputFolder)) {
+      for (const f of this.renderFiles(folder)) files.push({ path: `${folder}/${f.fileName}`, content: f.content });
     }
-    super.synth();
-    for (const folder of folders) {
-      const files = this.renderFiles(folder);
-      const dir = join(this.rootOutdir, folder);
-      if (files.length > 0) mkdirSync(dir, { recursive: true });
-      for (const f of files) {
-        mkdirSync(dirname(join(dir, f.fileName)), { recursive: true });
-        writeFileSync(join(dir, f.fileName), f.content);
+    for (const w of this.writers) files.push(...w.files());
+    return files;
+  }
+
+  /**
+   * Two objects with the same group, kind, namespace and name would be one object in the cluster; kustomize and
+   * Argo CD reject such a set, so synth refuses it, naming both constructs.
+   */
+  private checkNoDuplicateObjects(): void {
+    const byKey = new Map<string, ApiObject>();
+    for (const o of this.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : 'core';
+      const ns = o.metadata.namespace ?? '';
+      const key = `${group}|${o.kind}|${ns}|${o.name}`;
+      const other = byKey.get(key);
+      if (other) {
+        throw new Error(`MeshApp: ${o.kind} ${ns ? `${ns}/` : ''}${o.name} (${group}) is defined twice, by ${other.node.path} and ` +
+          `${o.node.path}; kustomize and Argo CD reject duplicate objects; give one of them another name or namespace`);
       }
+      byKey.set(key, o);
     }
-    for (const w of this.writers) w.write(this.rootOutdir);
   }
 }

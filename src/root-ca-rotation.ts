@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { CaIntegrationType } from './k8s/ca-integration';
 import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { MeshApp } from './mesh-app';
+import { GeneratedFile, writeOutputTree } from './output-tree';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { holds } from './model/istio-version';
@@ -115,17 +115,19 @@ export class RootCaRotation {
   }
 
   private build(builder: IRotationPhaseBuilder, phase: RotationPhase) {
-    const app = new MeshApp({ outdir: join(this.outdir, phase.folder) });
+    // Every phase applies to the state of the main output (a MeshApp whose root holds this plan's folder).
+    const app = new MeshApp({ outdir: join(this.outdir, phase.folder), terraformStateDir: join(dirname(resolve(dirname(this.outdir))), '.istio-custom-ca-state') });
     const ca = builder.buildPhase(app, phase);
     return { app, ca, phase };
   }
 
-  /** Writes every phase folder and ROTATION.md, replacing the previous plan. */
+  /** Writes every phase folder and ROTATION.md at once, replacing the previous plan's files (and only those). */
   public synth(): void {
-    rmSync(this.outdir, { recursive: true, force: true });
-    mkdirSync(this.outdir, { recursive: true });
-    for (const app of this.apps) app.synth();
-    writeFileSync(join(this.outdir, 'ROTATION.md'), this.renderPlan());
+    // One tree for the whole plan: all phases or none, and only files a previous run wrote are removed.
+    const files: GeneratedFile[] = this.apps.flatMap((app) =>
+      app.renderOutput().map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
+    files.push({ path: 'ROTATION.md', content: this.renderPlan() });
+    writeOutputTree(this.outdir, files);
   }
 
   /** ROTATION.md: the phases, the minimum wait before each, and the checks that show a phase is complete. */

@@ -1,5 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Chart, Duration, Size } from 'cdk8s';
 import { Job } from 'cdk8s-plus-27/lib/job';
 import { Cpu, EnvValue } from 'cdk8s-plus-27/lib/container';
@@ -7,6 +6,7 @@ import { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationV
 import { MANAGED_BY } from './k8s/_scope';
 import { PermissivePeerAuth } from './k8s/permissive-peer-auth';
 import { MeshApp } from './mesh-app';
+import { GeneratedFile, writeOutputTree } from './output-tree';
 import { humanDuration, lifetimeMs } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from './model/istio-version';
@@ -129,7 +129,7 @@ export class StrictMtlsMigration {
     this.stages = [{ folder: '0-permissive', strict: [] },
       ...props.namespaces.map((ns, i) => ({ folder: `${i + 1}-strict-${ns}`, strict: props.namespaces.slice(0, i + 1) }))];
     this.apps = this.stages.map((stage) => {
-      const app = new MeshApp({ outdir: join(this.outdir, stage.folder) });
+      const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: join(dirname(resolve(dirname(this.outdir))), '.istio-custom-ca-state') });
       const chart = new Chart(app, 'mtls-migration');
       for (const ns of props.namespaces) {
         if (stage.strict.includes(ns)) {
@@ -176,12 +176,13 @@ export class StrictMtlsMigration {
     void job;
   }
 
-  /** Writes every stage folder and MIGRATION.md, replacing the previous plan. */
+  /** Writes every stage folder and MIGRATION.md at once, replacing the previous plan's files (and only those). */
   public synth(): void {
-    rmSync(this.outdir, { recursive: true, force: true });
-    mkdirSync(this.outdir, { recursive: true });
-    for (const app of this.apps) app.synth();
-    writeFileSync(join(this.outdir, 'MIGRATION.md'), this.renderPlan());
+    // One tree for the whole plan: all phases or none, and only files a previous run wrote are removed.
+    const files: GeneratedFile[] = this.apps.flatMap((app) =>
+      app.renderOutput().map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
+    files.push({ path: 'MIGRATION.md', content: this.renderPlan() });
+    writeOutputTree(this.outdir, files);
   }
 
   /** MIGRATION.md: the stages in order and what to check before each next one. */

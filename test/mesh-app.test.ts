@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { MeshApp } from '../src';
+import { MeshApp, MeshPki, OutputFile, OutputFolder, PermissivePeerAuth, VaultPkiRoute } from '../src';
 import { buildDefaultMesh } from '../examples/default/mesh';
 import { filesBelow, scanOutput } from './output-scan';
 
@@ -20,6 +20,7 @@ describe('MeshApp output', () => {
   it('keeps manifests, install config, alerts and Terraform in separate folders', () => {
     const out = mkdtempSync(join(tmpdir(), 'ica-'));
     assert.deepEqual(synthDefault(out), [
+      '.istio-custom-ca-files.json',
       'alerts/istio-custom-ca-certificates.rules.yaml',
       'alerts/istio-custom-ca-certificates.test.yaml',
       'install/NOTES.md',
@@ -42,11 +43,53 @@ describe('MeshApp output', () => {
     for (const f of files) assert.equal(readFileSync(join(b, f), 'utf8'), readFileSync(join(a, f), 'utf8'), f);
   });
 
-  it('replaces stale output of earlier runs', () => {
+  it('removes stale files it wrote itself, and nothing else: Terraform state, lock files and your files stay', () => {
     const out = mkdtempSync(join(tmpdir(), 'ica-'));
+    // A file the library wrote earlier (recorded), a file of yours, and Terraform's own files next to the JSON.
     mkdirSync(join(out, 'manifests'), { recursive: true });
     writeFileSync(join(out, 'manifests', 'old-chart.k8s.yaml'), 'stale');
-    assert.ok(!synthDefault(out).includes('manifests/old-chart.k8s.yaml'));
+    writeFileSync(join(out, '.istio-custom-ca-files.json'), JSON.stringify({ files: ['manifests/old-chart.k8s.yaml'] }));
+    writeFileSync(join(out, 'manifests', 'kustomization.yaml'), 'resources: []\n');
+    synthDefault(out);
+    const tf = join(out, 'terraform', 'istio-custom-ca');
+    writeFileSync(join(tf, 'terraform.tfstate'), '{"version": 4}');
+    writeFileSync(join(tf, '.terraform.lock.hcl'), '# lock');
+    const files = synthDefault(out);
+    assert.ok(!files.includes('manifests/old-chart.k8s.yaml'), 'a recorded stale file is removed');
+    for (const kept of ['manifests/kustomization.yaml', 'terraform/istio-custom-ca/terraform.tfstate', 'terraform/istio-custom-ca/.terraform.lock.hcl']) {
+      assert.ok(files.includes(kept), `${kept} must survive synth`);
+    }
+    assert.equal(readFileSync(join(tf, 'terraform.tfstate'), 'utf8'), '{"version": 4}');
+  });
+
+  it('is atomic: when any file fails to render, nothing is written or removed', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ica-'));
+    synthDefault(out);
+    const before = filesBelow(out).map((f) => [relative(out, f), readFileSync(f, 'utf8')]);
+    const app = new MeshApp({ outdir: out });
+    buildDefaultMesh(app);
+    new OutputFile(new Chart(app, 'broken'), 'Bad', OutputFolder.INSTALL, 'zz-broken.yaml', 'x', { produce: () => { throw new Error('render failed'); } });
+    assert.throws(() => app.synth(), /render failed/);
+    assert.deepEqual(filesBelow(out).map((f) => [relative(out, f), readFileSync(f, 'utf8')]), before);
+  });
+
+  it('never lets a construct id or file name escape the output folder', () => {
+    const app = new MeshApp({ outdir: mkdtempSync(join(tmpdir(), 'ica-')) });
+    for (const name of ['../escape.yaml', 'a/../../b.yaml', 'nul\0.yaml', `${'x'.repeat(256)}.yaml`, '/etc/passwd']) {
+      assert.throws(() => new OutputFile(new Chart(app, `c${name.length}${name.charCodeAt(0)}`), 'F', OutputFolder.INSTALL, name, 'x', { produce: () => ({}) }),
+        /^Error: OutputFile: output path .* (must be a relative path|has segment)/, name);
+    }
+    assert.throws(() => new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), '../../etc', {
+      route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com',
+    }), /^Error: MeshPki: id \("\.\.\/\.\.\/etc"\) names the folder terraform\/<id>\//);
+  });
+
+  it('refuses two objects with the same group, kind, namespace and name, naming both constructs', () => {
+    const app = new MeshApp({ outdir: '/tmp/unused' });
+    const c = new Chart(app, 'mesh');
+    new PermissivePeerAuth(c, 'a', { namespace: 'shop', namespaceWide: true, reason: 'r' });
+    new PermissivePeerAuth(c, 'b', { namespace: 'shop', namespaceWide: true, reason: 'r' });
+    assert.throws(() => app.renderOutput(), /^Error: MeshApp: PeerAuthentication shop\/default \(security\.istio\.io\) is defined twice, by mesh\/a\/Resource and mesh\/b\/Resource/);
   });
 
   it('takes its folder from CDK8S_OUTDIR, as `cdk8s synth` sets it', () => {
@@ -66,7 +109,7 @@ describe('MeshApp output', () => {
     const app = new MeshApp({ outdir: out });
     new Chart(app, 'empty');
     app.synth();
-    assert.deepEqual(filesBelow(out).map((f) => relative(out, f)), ['manifests/empty.k8s.yaml']);
+    assert.deepEqual(filesBelow(out).map((f) => relative(out, f)), ['.istio-custom-ca-files.json', 'manifests/empty.k8s.yaml']);
   });
 
   it('output holds no secret and none of the known-wrong settings', () => {

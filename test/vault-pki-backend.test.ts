@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
 import { Chart, Duration, Testing as K8sTesting } from 'cdk8s';
@@ -49,10 +51,34 @@ function issuer(path: string, overrides: { role?: string; mountPath?: string; sa
   });
 }
 
+const CA_PEM = readFileSync(join(__dirname, 'fixtures', 'root-a.pem'), 'utf8');
 const SA_KEYS = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const SA_PUBLIC = SA_KEYS.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const SA_PRIVATE = SA_KEYS.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const { kubernetesHost: _host, ...jwtAuth } = auth;
+
+describe('Terraform invariants', () => {
+  it('two leaf roles that map to one Terraform address are refused, never merged', () => {
+    const { b } = backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR });
+    b.addLeafRole('tenant.a');
+    throwsExactly(() => b.addLeafRole('tenant-a'),
+      "VaultPkiBackend: leaf role 'tenant-a' and leaf role 'tenant.a' both become Terraform address vault_pki_secret_backend_role.istio_leaf_role_tenant_a; " +
+      'Terraform would keep one while the policy grants both; rename one of them');
+  });
+
+  it('leaf roles and policy paths match one to one, and kubernetes_ca_cert holds certificates only', async () => {
+    const { b, json } = backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesAuth: { ...auth, kubernetesCaCertPem: CA_PEM } });
+    b.addLeafRole('tenant-b');
+    b.addLeafRole('tenant.c');
+    const r = json().resource;
+    const roles = Object.values(r.vault_pki_secret_backend_role).map((x: any) => `pki_int/sign/${x.name}`).sort();
+    const policy = await parse('policy.hcl', r.vault_policy.istio_sign_policy.policy);
+    assert.deepEqual(Object.keys(policy.path).sort(), roles);
+    const ca = r.vault_kubernetes_auth_backend_config.istio_kubernetes_auth_config.kubernetes_ca_cert as string;
+    assert.match(ca, /^-----BEGIN CERTIFICATE-----/);
+    assert.deepEqual([...ca.matchAll(/-----BEGIN ([A-Z ]+)-----/g)].map((m) => m[1]), ['CERTIFICATE']);
+  });
+});
 
 describe('Vault addresses: refused when they could smuggle anything into issuers, providers or certificate URLs', () => {
   const bad = ['https://user:pw@vault.example.com', 'https://vault.example.com?x=1', 'https://vault.example.com#f', 'https://:8200',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
 import { parse as parseYaml } from 'yaml';
@@ -60,8 +60,10 @@ describe('examples/default (Vault root → cert-manager Vault Issuer (istio-syst
     assert.equal(iop.spec.meshConfig.trustDomain, DEFAULT_CONFIG.trustDomain);
   });
 
-  it('writes plain Terraform JSON with a relative local state, no token and pinned addresses', () => {
-    assert.deepEqual(tf.terraform.backend, { local: { path: 'terraform.tfstate' } });
+  it('writes plain Terraform JSON with a relative local state outside the output folder, no token and pinned addresses', () => {
+    // `cdk8s synth` deletes the output folder: the state lives beside it.
+    assert.deepEqual(tf.terraform.backend, { local: { path: '../../../.istio-custom-ca-state/istio-custom-ca/terraform.tfstate' } });
+    assert.equal(resolve(out, 'terraform/istio-custom-ca', tf.terraform.backend.local.path), resolve(out, '..', '.istio-custom-ca-state/istio-custom-ca/terraform.tfstate'));
     assert.deepEqual(tf.terraform.required_providers.vault, { source: 'hashicorp/vault', version: '5.6.0' });
     assert.equal(tf.provider.vault[0].token, undefined);
     assert.equal(tf.resource.vault_pki_secret_backend_root_cert.istio_root_ca.type, 'internal');
@@ -95,6 +97,11 @@ describe('examples/default root rotation (dist/rotation)', () => {
     assert.equal(iop('1-trust-both').spec.values.pilot.env.ISTIO_MULTIROOT_MESH, 'true');
     assert.deepEqual(iop('2-issue-from-new').spec.components.pilot.k8s.podAnnotations, { 'istio-custom-ca.io/restart': 'root-rotation-2' });
     assert.equal(iop('3-drop-old').spec.meshConfig.caCertificates, undefined);
+    // Every phase applies to the main stack's state, outside the output folder.
+    for (const f of ['1-trust-both', '2-issue-from-new', '3-drop-old']) {
+      assert.equal(resolve(out, f, 'terraform/istio-custom-ca', tf(f).terraform.backend.local.path),
+        resolve(out, '..', '..', '.istio-custom-ca-state/istio-custom-ca/terraform.tfstate'), f);
+    }
     assert.equal(tf('1-trust-both').output.istio_next_root_ca_pem.value, '${vault_pki_secret_backend_root_cert.istio_next_root_ca.certificate}');
   });
 

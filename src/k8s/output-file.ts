@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
+import { outputPathProblem } from '../output-tree';
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -49,6 +50,8 @@ export class OutputFile extends Construct {
   public constructor(scope: Construct, id: string, folder: OutputFolder, fileName: string, description: string, content: IOutputContent) {
     super(scope, id);
     Object.defineProperty(this, MARKER, { value: true });
+    const problem = outputPathProblem(`${folder}/${fileName}`);
+    if (problem) throw new Error(`OutputFile: ${problem}`);
     this.folder = folder;
     this.fileName = fileName;
     this.description = description;

@@ -1,6 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Chart, Duration } from 'cdk8s';
 import { App as TfApp, LocalBackend, TerraformStack } from 'cdktf';
@@ -11,6 +10,7 @@ import { RootCaBundle } from '../k8s/root-ca-bundle';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { VaultAuth } from '../k8s/vault-auth';
 import { MeshApp } from '../mesh-app';
+import { GeneratedFile } from '../output-tree';
 import { goDuration } from '../model/durations';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
@@ -29,6 +29,21 @@ function reportAnnotations(stack: TerraformStack): void {
       if (m.type === '@cdktf/error') throw new Error(`${c.node.path}: ${String(m.data)}`);
     }
   }
+}
+
+/**
+ * The local backend's state path, relative to `terraform/<id>/` (as Terraform reads it), outside the output folder.
+ * Paths are computed from resolved folders, so the string does not depend on the working directory.
+ */
+function localStatePath(app: MeshApp, id: string, given: string | undefined): string {
+  const tfDir = resolve(app.rootOutdir, 'terraform', id);
+  const state = given !== undefined ? resolve(tfDir, given) : resolve(app.terraformStateDir, id, 'terraform.tfstate');
+  const inRoot = relative(resolve(app.rootOutdir), state);
+  if (!inRoot.startsWith('..') && !isAbsolute(inRoot)) {
+    throw new Error(`${NAME}: 'localStatePath' (${given}) lies inside the output folder (${app.rootOutdir}), which cdk8s synth deletes ` +
+      'with the state in it; give a path outside it, or a remote backend');
+  }
+  return relative(tfDir, state).split(sep).join('/');
 }
 
 /**
@@ -252,9 +267,10 @@ export interface MeshPkiConfig {
    */
   readonly maxWorkloadCertTtl?: Duration;
   /**
-   * Terraform state file of the default local backend, relative to the Terraform folder. Use a remote backend
-   * in production: set `useDefaultBackend: false` and add one to `stack`.
-   * @default 'terraform.tfstate'
+   * Terraform state file of the default local backend, relative to the Terraform folder (`terraform/<id>/`); it
+   * must lie outside the output folder, which `cdk8s synth` deletes. Use a remote backend in production: set
+   * `useDefaultBackend: false` and add one to `stack`.
+   * @default - `<MeshApp.terraformStateDir>/<id>/terraform.tfstate`, the same for every plan phase of this stack
    */
   readonly localStatePath?: string;
   /**
@@ -286,6 +302,10 @@ export class MeshPki {
 
   public constructor(app: MeshApp, id: string, config: MeshPkiConfig) {
     check(NAME, deepTokenProblem(config));
+    // The id names the Terraform folder (terraform/<id>/): it must stay inside the output root.
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(id)) {
+      fail(NAME, `id (${JSON.stringify(id)}) names the folder terraform/<id>/; use 1-63 letters, digits, '_' or '-', starting with a letter or digit`);
+    }
     this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
     const cmNamespace = config.certManagerNamespace ?? 'cert-manager';
@@ -300,7 +320,7 @@ export class MeshPki {
     // cdktf half: its own App (no outdir use: MeshApp writes the stack JSON itself).
     const tfApp = new TfApp({ outdir: tmpdir(), skipValidation: true });
     this.stack = new TerraformStack(tfApp, id);
-    if (config.useDefaultBackend ?? true) new LocalBackend(this.stack, { path: config.localStatePath ?? 'terraform.tfstate' });
+    if (config.useDefaultBackend ?? true) new LocalBackend(this.stack, { path: localStatePath(app, id, config.localStatePath) });
     // No token in provider config: the Vault provider reads VAULT_TOKEN when `terraform apply` runs.
     new VaultProvider(this.stack, 'vault', { address: config.vaultAddress });
 
@@ -419,16 +439,15 @@ export class MeshPki {
 
     const stack = this.stack;
     app.addOutputWriter({
-      write(outdir: string): void {
-        const dir = join(outdir, 'terraform', id);
-        rmSync(dir, { recursive: true, force: true });
-        mkdirSync(dir, { recursive: true });
+      files(): GeneratedFile[] {
         stack.prepareStack();
         stack.runAllValidations();
         reportAnnotations(stack);
-        writeFileSync(join(dir, 'cdk.tf.json'), `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n`);
-        // Keep state and provider caches out of the GitOps repository.
-        writeFileSync(join(dir, '.gitignore'), '.terraform/\n*.tfstate\n*.tfstate.*\n');
+        return [
+          { path: `terraform/${id}/cdk.tf.json`, content: `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n` },
+          // Keep state and provider caches out of the GitOps repository.
+          { path: `terraform/${id}/.gitignore`, content: '.terraform/\n*.tfstate\n*.tfstate.*\n' },
+        ];
       },
     });
   }

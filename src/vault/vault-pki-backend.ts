@@ -215,6 +215,8 @@ export class VaultPkiBackend extends Construct {
   public readonly rootCert?: PkiSecretBackendRootCert;
   private readonly logicalIdPrefix: string;
   private intermediateMount?: Mount;
+  /** Pinned Terraform addresses of added leaf roles, to the role name that took each. */
+  private readonly leafRoleIds = new Map<string, string>();
   private leafAllowedDnsDomains?: string[];
 
   public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
@@ -436,7 +438,15 @@ export class VaultPkiBackend extends Construct {
     const path = `${this.intermediateMountPath}/sign/${name}`;
     if (this.policyRules.some((r) => r.path === path)) fail(NAME, `leaf role '${name}' is defined twice; give each role a unique name`);
     const maxTtl = lifetimeMs(NAME, `leaf role ${name} 'maxTtl'`, options.maxTtl ?? this.leafMaxTtl!, LIFETIME_RULES.vaultTtl);
-    this.leafRole(`LeafRole-${name}`, name, maxTtl).overrideLogicalId(`${this.logicalIdPrefix}_leaf_role_${name.replace(/[^A-Za-z0-9_]/g, '_')}`);
+    // Terraform addresses allow only [A-Za-z0-9_]; two names that map to one address would be merged silently.
+    const logicalId = `${this.logicalIdPrefix}_leaf_role_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    const clash = this.leafRoleIds.get(logicalId);
+    if (clash !== undefined) {
+      fail(NAME, `leaf role '${name}' and leaf role '${clash}' both become Terraform address vault_pki_secret_backend_role.${logicalId}; ` +
+        'Terraform would keep one while the policy grants both; rename one of them');
+    }
+    this.leafRoleIds.set(logicalId, name);
+    this.leafRole(`LeafRole-${name}`, name, maxTtl).overrideLogicalId(logicalId);
     this.policyRules.push({ path, capabilities: SIGN_CAPABILITIES });
     return path;
   }
