@@ -81,6 +81,11 @@ export class RootCaRotation {
     const a = normalisePem(props.currentRootPem);
     const b = normalisePem(props.newRootPem);
     if (a === b) fail(NAME, "'newRootPem' is the same certificate as 'currentRootPem'; give the new root");
+    // The new root must not bring the current one along: phase 3 would then keep trusting it.
+    if (b.includes(a.trim())) {
+      fail(NAME, "'newRootPem' still contains the current root ('currentRootPem'); give only the new root, the plan adds the current " +
+        'one where both must be trusted');
+    }
 
     // Build phase 1 first to learn the integration, then all phases with their settings.
     const probe = this.build(props.builder, this.phaseSettings(1, CaIntegrationType.CERT_MANAGER_PLUGIN_CA, a, b));

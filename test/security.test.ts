@@ -3,8 +3,11 @@
  * cdktf token reaches a manifest through any string prop.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import 'reflect-metadata';
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
+import * as x509 from '@peculiar/x509';
+import * as pki from '../drill/pki';
 import {
   CaIntegration, CaPinnedDestination, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp,
   MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, TrustSource, VaultPkiRoute,
@@ -122,4 +125,41 @@ describe('cdktf tokens (string ${TfToken[ and list #{TfToken[) are refused in ev
       for (const t of TOKENS) assert.throws(() => build(t), message ?? /is an unresolved cdktf token/, `${prop} accepted ${t}`);
     });
   }
+});
+
+/** A self-signed CA with the given validity and key, made with @peculiar/x509 (as drill/pki.ts does). */
+async function selfSignedCa(cn: string, notBefore: Date, notAfter: Date, alg: RsaHashedKeyGenParams | EcKeyGenParams): Promise<string> {
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as CryptoKeyPair;
+  const signingAlgorithm = alg.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-256' } : alg;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01', name: `CN=${cn}`, notBefore, notAfter, keys, signingAlgorithm,
+    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+  });
+  return `${cert.toString('pem').replace(/\r\n/g, '\n')}\n`;
+}
+
+describe('trust anchors: only valid, strong, self-signed roots are accepted', () => {
+  const day = 86_400_000;
+  const now = Date.now();
+  const EC = { name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams;
+  const RSA1024 = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' } as RsaHashedKeyGenParams;
+  const build = (pem: string) => new IstioCustomCa(chart(), 'ca', { integration: CaIntegration.manualPluginCa(), multiRoot: true, additionalTrustedRootsPem: [pem] });
+
+  it('refuses expired, not-yet-valid, weak RSA and non-self-signed roots, naming the prop', async () => {
+    const expired = await selfSignedCa('Old Root', new Date(now - 400 * day), new Date(now - day), EC);
+    const future = await selfSignedCa('Future Root', new Date(now + day), new Date(now + 400 * day), EC);
+    const weak = await selfSignedCa('Weak Root', new Date(now - day), new Date(now + 400 * day), RSA1024);
+    const parent = await pki.root('Parent Root');
+    const inter = (await pki.intermediate('Intermediate', parent)).certPem;
+    assert.throws(() => build(expired), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds root CN=Old Root, which expired on /);
+    assert.throws(() => build(future), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds root CN=Future Root, which is not valid before /);
+    assert.throws(() => build(weak), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds root CN=Weak Root with a 1024-bit RSA key/);
+    assert.throws(() => build(inter), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds CN=Intermediate, issued by CN=Parent Root, which is not self-signed/);
+    assert.doesNotThrow(() => build(parent.certPem));
+  });
+
+  it('refuses a new root bundle that still contains the current root', () => {
+    assert.throws(() => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: `${FIXTURES.rootB}${FIXTURES.rootA}`, builder: new PluginCaRotationBuilder() }),
+      /^Error: RootCaRotation: 'newRootPem' still contains the current root \('currentRootPem'\)/);
+  });
 });

@@ -22,8 +22,33 @@ export function pemOnlyProblem(prop: string, pem: string, allowed: string, what:
     (key ? 'It contains a private key: keep keys out of IaC and rotate that key' : 'Never give a private key or a token');
 }
 
-/** The certificates of a PEM bundle, or a problem message naming `prop`. */
-export function parseCaBundle(prop: string, pem: string): { certs: X509Certificate[]; problem?: string } {
+/** Smallest RSA modulus accepted in a trust anchor (NIST SP 800-57 Part 1 Rev. 5, 112-bit security). */
+export const MIN_RSA_BITS = 2048;
+
+/**
+ * Problem text when `cert` cannot serve as a trust anchor: not valid now (expired or not yet valid), an RSA key
+ * below 2048 bits, or not self-signed (an intermediate pinned as a root makes every chain through its parent fail).
+ */
+export function trustAnchorProblem(prop: string, cert: X509Certificate, now: Date): string | undefined {
+  const subject = cert.subject.replace(/\n/g, ', ');
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  if (now < from) return `'${prop}' holds root ${subject}, which is not valid before ${from.toISOString()}; give a root that is valid now`;
+  if (now > to) return `'${prop}' holds root ${subject}, which expired on ${to.toISOString()}; an expired root verifies nothing, give the current root`;
+  const details = cert.publicKey.asymmetricKeyDetails;
+  if (cert.publicKey.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) < MIN_RSA_BITS) {
+    return `'${prop}' holds root ${subject} with a ${details?.modulusLength}-bit RSA key; trust anchors need RSA ${MIN_RSA_BITS} bits or more ` +
+      '(or ECDSA), re-issue the root';
+  }
+  if (!cert.checkIssued(cert) || !cert.verify(cert.publicKey)) {
+    return `'${prop}' holds ${subject}, issued by ${cert.issuer.replace(/\n/g, ', ')}, which is not self-signed; give the root CA at the top ` +
+      'of the chain, not an intermediate';
+  }
+  return undefined;
+}
+
+/** The certificates of a PEM bundle of roots, or a problem message naming `prop`. */
+export function parseCaBundle(prop: string, pem: string, now: Date = new Date()): { certs: X509Certificate[]; problem?: string } {
   const only = pemOnlyProblem(prop, pem, 'CERTIFICATE', 'public CA certificates');
   if (only) return { certs: [], problem: only };
   const blocks = pem.match(PEM_BLOCK) ?? [];
@@ -42,6 +67,8 @@ export function parseCaBundle(prop: string, pem: string): { certs: X509Certifica
       return { certs: [], problem: `'${prop}' holds a certificate that is not a CA (subject ${cert.subject.replace(/\n/g, ', ')}, basicConstraints CA:FALSE); ` +
         'give the root CA certificate of the signer, not a leaf' };
     }
+    const anchor = trustAnchorProblem(prop, cert, now);
+    if (anchor) return { certs: [], problem: anchor };
     certs.push(cert);
   }
   return { certs };
