@@ -275,7 +275,7 @@ describe('CertAlertRules', () => {
       throwsExactly(() => alerts.addRule({ alert: 'IstioCaRootExpiring', expr: 'x', summary: 's', description: 'd' }),
         "CertAlertRules: addRule 'alert' (IstioCaRootExpiring) already exists in group istio-custom-ca-certificates; choose another name");
       throwsExactly(() => alerts.addRule({ alert: 'Empty', expr: ' ', summary: 's', description: 'd' }),
-        "CertAlertRules: addRule 'expr' () of Empty is empty; give a PromQL expression");
+        "CertAlertRules: 'addRule(Empty).expr' ( ) is empty; give a PromQL expression");
     });
     it('refuses invalid names, labels and lead times', () => {
       throwsExactly(() => alertsOf({}, pluginCa, { namespace: 'Monitoring' }),

@@ -58,7 +58,7 @@ const PROPS: [string, (d: Duration) => void][] = [
     const c = chart();
     new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }), overrides: [{ alert: CertAlert.CA_ROOT_EXPIRING, for: d }] });
   }],
-  ["CertAlertRules: 'addRule(Mine) 'for''", (d) => {
+  ["CertAlertRules: 'addRule(Mine).for'", (d) => {
     const c = chart();
     new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }) })
       .addRule({ alert: 'Mine', expr: 'up == 0', summary: 's', description: 'd', for: d });

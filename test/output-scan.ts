@@ -21,8 +21,13 @@ const FORBIDDEN: ReadonlyArray<readonly [string, RegExp]> = [
   ['a PEM private key', /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/],
   ['a Vault token', /\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bs\.[A-Za-z0-9]{24}\b/],
   ['a JWT', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/],
-  ['an unresolved cdktf token', /\$\{TfToken\[/],
+  ['an unresolved cdktf token', /[$#]\{TfToken\[/],
 ];
+
+/** Findings of the forbidden patterns (keys, tokens, JWTs, cdktf tokens) in one text, as `name: what`. */
+export function scanText(name: string, text: string): string[] {
+  return FORBIDDEN.filter(([, re]) => re.test(text)).map(([what]) => `${name}: ${what}`);
+}
 
 /** Findings as `file: what`, empty when clean. */
 export function scanOutput(dir: string): string[] {

@@ -65,7 +65,7 @@ const PEM_PROPS: [string, RegExp, (pem: string) => void][] = [
   ['RootCaRotation.newRootPem', /^Error: RootCaRotation: 'newRootPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
     new RootCaRotation({ currentRootPem: FIXTURES.rootB, newRootPem: pem, builder: new PluginCaRotationBuilder(), outdir: '/tmp/unused-rotation' });
   }],
-  ['MeshPki.kubernetesCaCertPem', /^Error: VaultPkiBackend: 'kubernetesAuth.kubernetesCaCertPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+  ['MeshPki.kubernetesCaCertPem', /^Error: MeshPki: VaultPkiBackend: 'kubernetesCaCertPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
     new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), 'mesh', {
       route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com',
       kubernetesCaCertPem: pem,

@@ -12,6 +12,7 @@ import { check, deepTokenProblem, fail } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
+import { promqlProblem, templateProblem } from '../model/promql';
 import { rootRotationPlanMs } from '../model/rotation';
 import { MANAGED_BY } from './_scope';
 import { CaIntegrationType } from './ca-integration';
@@ -274,11 +275,13 @@ export class CertAlertRules extends Construct {
       fail(NAME, `addRule 'alert' (${rule.alert}) must be a Prometheus alert name: letters, digits and '_', not starting with a digit`);
     }
     if (this.alertNames.includes(rule.alert)) fail(NAME, `addRule 'alert' (${rule.alert}) already exists in group ${this.name}; choose another name`);
-    if (rule.expr.trim() === '') fail(NAME, `addRule 'expr' () of ${rule.alert} is empty; give a PromQL expression`);
+    check(NAME, promqlProblem(`addRule(${rule.alert}).expr`, rule.expr));
+    check(NAME, templateProblem(`addRule(${rule.alert}).summary`, rule.summary));
+    check(NAME, templateProblem(`addRule(${rule.alert}).description`, rule.description));
     this.custom.push({
       alert: rule.alert,
       expr: rule.expr,
-      for: goDuration(lifetimeMs(NAME, `addRule(${rule.alert}) 'for'`, rule.for ?? Duration.minutes(5), LIFETIME_RULES.alertTime)),
+      for: goDuration(lifetimeMs(NAME, `addRule(${rule.alert}).for`, rule.for ?? Duration.minutes(5), LIFETIME_RULES.alertTime)),
       labels: { severity: rule.severity ?? AlertSeverity.WARNING },
       annotations: { summary: rule.summary, description: rule.description, ...(rule.runbookUrl ? { runbook_url: rule.runbookUrl } : {}) },
     });

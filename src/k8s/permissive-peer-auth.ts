@@ -15,6 +15,8 @@ const NAME = 'PermissivePeerAuth';
 
 /** Annotation that keeps the reason for a PERMISSIVE fallback next to the policy. */
 export const REASON_ANNOTATION = 'istio-custom-ca.io/reason';
+/** Longest reason kept as annotation (well under Kubernetes' 256 KiB for all annotations of an object). */
+const MAX_REASON_BYTES = 4096;
 
 /** mTLS modes a port can be given (istio-ca-facts.md §8.2). */
 export enum PeerAuthMode {
@@ -98,6 +100,11 @@ export class PermissivePeerAuth extends Construct {
     super(scope, id);
     // No cdktf token may reach a manifest through any string prop (Issue 11).
     check(NAME, deepTokenProblem(props));
+    // Kubernetes caps all annotations of an object at 256 KiB (apimachinery TotalAnnotationSizeLimitB); a reason is a sentence.
+    if (props.reason !== undefined && Buffer.byteLength(props.reason) > MAX_REASON_BYTES) {
+      fail(NAME, `'reason' (${props.reason.slice(0, 40)}…, ${Buffer.byteLength(props.reason)} bytes) is too long for an annotation; keep it under ` +
+        `${MAX_REASON_BYTES} bytes and link a ticket for the details`);
+    }
     const root = props.rootNamespace ?? ISTIO_DEFAULTS.rootNamespace;
     const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
     check(NAME, namespaceProblem('rootNamespace', root));

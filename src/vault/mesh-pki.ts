@@ -11,7 +11,10 @@ import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { VaultAuth } from '../k8s/vault-auth';
 import { MeshApp } from '../mesh-app';
 import { GeneratedFile } from '../output-tree';
-import { goDuration } from '../model/durations';
+import { goDuration, LifetimeRule, lifetimeMs } from '../model/durations';
+import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { LIFETIME_RULES } from '../model/lifetime-rules';
+import { mountPathProblem, vaultAddressProblem } from '../model/vault-policy';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
@@ -29,6 +32,47 @@ function reportAnnotations(stack: TerraformStack): void {
       if (m.type === '@cdktf/error') throw new Error(`${c.node.path}: ${String(m.data)}`);
     }
   }
+}
+
+/**
+ * Checks MeshPki's own props under their own names before they are passed on under other names (so an error names
+ * what the user wrote: 'intermediateDuration', not the backend's 'signedIntermediateTtl').
+ */
+/** Inner props (as the constructs MeshPki builds name them) → the MeshPki prop the user wrote. */
+const INNER_PROPS: Record<string, string> = {
+  "'duration'": "'intermediateDuration'", "'renewBefore'": "'intermediateRenewBefore'", "'signedIntermediateTtl'": "'intermediateDuration'",
+  "'kubernetesAuth.kubernetesCaCertPem'": "'kubernetesCaCertPem'", "'kubernetesAuth.kubernetesHost'": "'kubernetesHost'",
+  "'kubernetesAuth.tokenValidation": "'tokenValidation", "'kubernetesAuth.path'": "'authMountPath'", "'kubernetesAuth.tokenTtl'": "'authTokenTtl'",
+  "'maxCertificateDuration'": "'istioCsrMaxCertificateDuration'", "'ttl'": "'rootTtl'", "'nextRoot.ttl'": "'rootTtl'",
+};
+
+/** An error from a construct MeshPki builds, as MeshPki's, with MeshPki's prop names. */
+function meshPkiError(e: unknown): unknown {
+  if (!(e instanceof Error) || e.message.startsWith(`${NAME}:`)) return e;
+  let msg = e.message;
+  for (const [inner, outer] of Object.entries(INNER_PROPS)) msg = msg.split(inner).join(outer);
+  return new Error(`${NAME}: ${msg}`);
+}
+
+function validateOwnProps(config: MeshPkiConfig): void {
+  const lifetimes: [keyof MeshPkiConfig, LifetimeRule][] = [
+    ['intermediateDuration', LIFETIME_RULES.certManagerDuration], ['intermediateRenewBefore', LIFETIME_RULES.certManagerRenewBefore],
+    ['rootTtl', { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true }], ['rootMaxLeaseTtl', LIFETIME_RULES.vaultTtl],
+    ['intermediateTtl', LIFETIME_RULES.vaultTtl], ['leafMaxTtl', LIFETIME_RULES.vaultTtl], ['authTokenTtl', LIFETIME_RULES.vaultTtl],
+    ['istioCsrMaxCertificateDuration', LIFETIME_RULES.workload], ['istiodCertificateDuration', LIFETIME_RULES.certManagerDuration],
+    ['workloadCertTtl', LIFETIME_RULES.workload], ['maxWorkloadCertTtl', LIFETIME_RULES.workload],
+  ];
+  for (const [key, rule] of lifetimes) if (config[key] !== undefined) lifetimeMs(NAME, key, config[key], rule);
+  for (const key of ['issuerName', 'issuerServiceAccount', 'authRoleName', 'leafRoleName', 'vaultCaBundleSecretName'] as const) {
+    if (config[key] !== undefined) check(NAME, objectNameProblem(key, config[key]));
+  }
+  for (const key of ['istioNamespace', 'certManagerNamespace', 'istioCsrNamespace'] as const) {
+    if (config[key] !== undefined) check(NAME, namespaceProblem(key, config[key]));
+  }
+  for (const key of ['rootMountPath', 'intermediateMountPath', 'nextRootMountPath', 'authMountPath'] as const) {
+    if (config[key] !== undefined) check(NAME, mountPathProblem(key, config[key]));
+  }
+  check(NAME, vaultAddressProblem('vaultAddress', config.vaultAddress));
 }
 
 /**
@@ -302,153 +346,158 @@ export class MeshPki {
 
   public constructor(app: MeshApp, id: string, config: MeshPkiConfig) {
     check(NAME, deepTokenProblem(config));
-    // The id names the Terraform folder (terraform/<id>/): it must stay inside the output root.
-    if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(id)) {
-      fail(NAME, `id (${JSON.stringify(id)}) names the folder terraform/<id>/; use 1-63 letters, digits, '_' or '-', starting with a letter or digit`);
-    }
-    this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
-    const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
-    const cmNamespace = config.certManagerNamespace ?? 'cert-manager';
-    const csrNamespace = config.istioCsrNamespace ?? cmNamespace;
-    const issuerName = config.issuerName ?? 'vault-istio';
-    const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
-    // The issuer's mountPath must name the mount the backend defines: one default, from the validation variant.
-    const authPath = config.authMountPath ?? config.tokenValidation?.defaultPath ?? DEFAULT_AUTH_PATHS.tokenReview;
-    const authRole = config.authRoleName ?? 'cert-manager-istio';
-    const rootMountPath = config.rootMountPath ?? 'pki';
+    validateOwnProps(config);
+    try {
+      // The id names the Terraform folder (terraform/<id>/): it must stay inside the output root.
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(id)) {
+        fail(NAME, `id (${JSON.stringify(id)}) names the folder terraform/<id>/; use 1-63 letters, digits, '_' or '-', starting with a letter or digit`);
+      }
+      this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+      const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
+      const cmNamespace = config.certManagerNamespace ?? 'cert-manager';
+      const csrNamespace = config.istioCsrNamespace ?? cmNamespace;
+      const issuerName = config.issuerName ?? 'vault-istio';
+      const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
+      // The issuer's mountPath must name the mount the backend defines: one default, from the validation variant.
+      const authPath = config.authMountPath ?? config.tokenValidation?.defaultPath ?? DEFAULT_AUTH_PATHS.tokenReview;
+      const authRole = config.authRoleName ?? 'cert-manager-istio';
+      const rootMountPath = config.rootMountPath ?? 'pki';
 
-    // cdktf half: its own App (no outdir use: MeshApp writes the stack JSON itself).
-    const tfApp = new TfApp({ outdir: tmpdir(), skipValidation: true });
-    this.stack = new TerraformStack(tfApp, id);
-    if (config.useDefaultBackend ?? true) new LocalBackend(this.stack, { path: localStatePath(app, id, config.localStatePath) });
-    // No token in provider config: the Vault provider reads VAULT_TOKEN when `terraform apply` runs.
-    new VaultProvider(this.stack, 'vault', { address: config.vaultAddress });
+      // cdktf half: its own App (no outdir use: MeshApp writes the stack JSON itself).
+      const tfApp = new TfApp({ outdir: tmpdir(), skipValidation: true });
+      this.stack = new TerraformStack(tfApp, id);
+      if (config.useDefaultBackend ?? true) new LocalBackend(this.stack, { path: localStatePath(app, id, config.localStatePath) });
+      // No token in provider config: the Vault provider reads VAULT_TOKEN when `terraform apply` runs.
+      new VaultProvider(this.stack, 'vault', { address: config.vaultAddress });
 
-    if (config.adoptExistingRoot && config.rootMaxLeaseTtl !== undefined) {
-      fail(NAME, "'rootMaxLeaseTtl' only applies to a generated root; set it on the existing mount in Vault, or remove it");
-    }
-    const root = config.adoptExistingRoot
-      ? VaultRoot.existing({ mountPath: rootMountPath, remainingTtl: config.rootTtl })
-      : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl });
-    // The issuer's token audience and ServiceAccount namespace follow its kind (cert-manager internal/vault/vault.go).
-    const issuerKind = config.issuerKind ?? IssuerKind.ISSUER;
-    const issuerNamespace = issuerKind === IssuerKind.ISSUER ? istioNamespace : undefined;
-    const audience = issuerNamespace ? `vault://${issuerNamespace}/${issuerName}` : `vault://${issuerName}`;
-    const serviceAccountNamespace = issuerNamespace ?? cmNamespace;
-    const intermediateDuration = config.intermediateDuration ?? Duration.hours(8760);
-    this.backend = new VaultPkiBackend(this.stack, 'VaultPki', {
-      trustDomain: this.trustDomain,
-      vaultAddress: config.vaultAddress,
-      route: config.route,
-      root,
-      rootMountPath,
-      rootMaxLeaseTtl: config.rootMaxLeaseTtl,
-      nextRoot: config.nextRootMountPath
-        ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
-        : undefined,
-      signWithNextRoot: config.signWithNextRoot,
-      signedIntermediateTtl: config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? intermediateDuration : undefined,
-      intermediateMountPath: config.intermediateMountPath,
-      intermediateTtl: config.intermediateTtl,
-      leafRoleName: config.leafRoleName,
-      leafMaxTtl: config.leafMaxTtl,
-      leafAllowedDnsDomains: [...new Set([`${istioNamespace}.svc`, `${csrNamespace}.svc`])],
-      kubernetesAuth: {
-        path: authPath,
-        tokenValidation: config.tokenValidation,
-        kubernetesHost: config.kubernetesHost,
-        kubernetesCaCertPem: config.kubernetesCaCertPem,
-        roleName: authRole,
-        serviceAccountName: serviceAccount,
-        serviceAccountNamespace,
-        audience,
-        tokenTtl: config.authTokenTtl,
-      },
-    });
-
-    // cdk8s half, from the same plain values.
-    this.chart = new Chart(app, id);
-    this.issuer = new CertManagerIssuer(this.chart, issuerName, {
-      kind: issuerKind,
-      namespace: issuerNamespace,
-      clusterResourceNamespace: cmNamespace,
-      certManagerNamespace: cmNamespace,
-      source: IssuerSource.vault({
-        server: config.vaultAddress,
-        path: this.backend.signPath,
-        auth: VaultAuth.kubernetes({ role: authRole, mountPath: `/v1/auth/${authPath}`, serviceAccountName: serviceAccount }),
-        caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
-      }),
-    });
-
-    const requested: RequestedLifetime[] = [];
-    const common = {
-      trustDomain: this.trustDomain,
-      istioNamespace,
-      istioVersion: config.istioVersion,
-      workloadCertTtl: config.workloadCertTtl,
-      gracePeriodRatio: config.gracePeriodRatio,
-      clusterName: config.clusterName,
-      ambient: config.ambient,
-      additionalTrustedRootsPem: config.additionalTrustedRootsPem,
-      multiRoot: config.multiRoot,
-      istiodRestartToken: config.istiodRestartToken,
-    };
-    if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-      const duration = intermediateDuration;
-      const renewBefore = config.intermediateRenewBefore ?? Duration.hours(2160);
-      this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
-        ...common,
-        integration: CaIntegration.certManagerPluginCa({ issuer: this.issuer, duration, renewBefore }),
-        maxWorkloadCertTtl: config.maxWorkloadCertTtl,
+      if (config.adoptExistingRoot && config.rootMaxLeaseTtl !== undefined) {
+        fail(NAME, "'rootMaxLeaseTtl' only applies to a generated root; set it on the existing mount in Vault, or remove it");
+      }
+      const root = config.adoptExistingRoot
+        ? VaultRoot.existing({ mountPath: rootMountPath, remainingTtl: config.rootTtl })
+        : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl });
+      // The issuer's token audience and ServiceAccount namespace follow its kind (cert-manager internal/vault/vault.go).
+      const issuerKind = config.issuerKind ?? IssuerKind.ISSUER;
+      const issuerNamespace = issuerKind === IssuerKind.ISSUER ? istioNamespace : undefined;
+      const audience = issuerNamespace ? `vault://${issuerNamespace}/${issuerName}` : `vault://${issuerName}`;
+      const serviceAccountNamespace = issuerNamespace ?? cmNamespace;
+      const intermediateDuration = config.intermediateDuration ?? Duration.hours(8760);
+      this.backend = new VaultPkiBackend(this.stack, 'VaultPki', {
+        trustDomain: this.trustDomain,
+        vaultAddress: config.vaultAddress,
+        route: config.route,
+        root,
+        rootMountPath,
+        rootMaxLeaseTtl: config.rootMaxLeaseTtl,
+        nextRoot: config.nextRootMountPath
+          ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
+          : undefined,
+        signWithNextRoot: config.signWithNextRoot,
+        signedIntermediateTtl: config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? intermediateDuration : undefined,
+        intermediateMountPath: config.intermediateMountPath,
+        intermediateTtl: config.intermediateTtl,
+        leafRoleName: config.leafRoleName,
+        leafMaxTtl: config.leafMaxTtl,
+        leafAllowedDnsDomains: [...new Set([`${istioNamespace}.svc`, `${csrNamespace}.svc`])],
+        kubernetesAuth: {
+          path: authPath,
+          tokenValidation: config.tokenValidation,
+          kubernetesHost: config.kubernetesHost,
+          kubernetesCaCertPem: config.kubernetesCaCertPem,
+          roleName: authRole,
+          serviceAccountName: serviceAccount,
+          serviceAccountNamespace,
+          audience,
+          tokenTtl: config.authTokenTtl,
+        },
       });
-      requested.push({ label: "IstioCustomCa intermediate 'duration'", lifetime: duration });
-      const rootTtl = root.ttl?.toMilliseconds();
-      const cycle = duration.toMilliseconds() + renewBefore.toMilliseconds();
-      if (rootTtl !== undefined && rootTtl < 2 * cycle) {
-        fail(NAME, `root 'rootTtl' (${goDuration(rootTtl)}) must be at least twice the intermediate 'intermediateDuration' + ` +
-          `'intermediateRenewBefore' (${goDuration(cycle)}), to leave a full intermediate cycle for a staged root rotation ` +
-          'before the root expires; lengthen rootTtl or shorten the intermediate');
-      }
-    } else {
-      for (const [key, value] of [['intermediateDuration', config.intermediateDuration], ['intermediateRenewBefore', config.intermediateRenewBefore],
-        ['maxWorkloadCertTtl', config.maxWorkloadCertTtl]] as const) {
-        if (value !== undefined) {
-          fail(NAME, `'${key}' (${goDuration(value.toMilliseconds())}) only applies to route INTERMEDIATE_FOR_ISTIOD; in route ` +
-            "LEAVES_FOR_ISTIO_CSR istiod signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
-        }
-      }
-      const maxCertificateDuration = config.istioCsrMaxCertificateDuration ?? Duration.hours(1);
-      const istiodCertificateDuration = config.istiodCertificateDuration ?? Duration.hours(1);
-      this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
-        ...common,
-        integration: CaIntegration.istioCsr({
-          issuer: this.issuer,
-          rootCaBundle: config.istioCsrRootCaBundle ?? RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }),
-          maxCertificateDuration,
-          istiodCertificateDuration,
-          namespace: csrNamespace,
-          version: config.istioCsrVersion,
+
+      // cdk8s half, from the same plain values.
+      this.chart = new Chart(app, id);
+      this.issuer = new CertManagerIssuer(this.chart, issuerName, {
+        kind: issuerKind,
+        namespace: issuerNamespace,
+        clusterResourceNamespace: cmNamespace,
+        certManagerNamespace: cmNamespace,
+        source: IssuerSource.vault({
+          server: config.vaultAddress,
+          path: this.backend.signPath,
+          auth: VaultAuth.kubernetes({ role: authRole, mountPath: `/v1/auth/${authPath}`, serviceAccountName: serviceAccount }),
+          caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
         }),
       });
-      requested.push({ label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: maxCertificateDuration });
-      requested.push({ label: "istio-csr 'istiodCertificateDuration'", lifetime: istiodCertificateDuration });
-    }
-    this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
-    this.backend.checkIssuer(this.issuer, requested);
 
-    const stack = this.stack;
-    app.addOutputWriter({
-      files(): GeneratedFile[] {
-        stack.prepareStack();
-        stack.runAllValidations();
-        reportAnnotations(stack);
-        return [
-          { path: `terraform/${id}/cdk.tf.json`, content: `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n` },
-          // Keep state and provider caches out of the GitOps repository.
-          { path: `terraform/${id}/.gitignore`, content: '.terraform/\n*.tfstate\n*.tfstate.*\n' },
-        ];
-      },
-    });
+      const requested: RequestedLifetime[] = [];
+      const common = {
+        trustDomain: this.trustDomain,
+        istioNamespace,
+        istioVersion: config.istioVersion,
+        workloadCertTtl: config.workloadCertTtl,
+        gracePeriodRatio: config.gracePeriodRatio,
+        clusterName: config.clusterName,
+        ambient: config.ambient,
+        additionalTrustedRootsPem: config.additionalTrustedRootsPem,
+        multiRoot: config.multiRoot,
+        istiodRestartToken: config.istiodRestartToken,
+      };
+      if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
+        const duration = intermediateDuration;
+        const renewBefore = config.intermediateRenewBefore ?? Duration.hours(2160);
+        this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
+          ...common,
+          integration: CaIntegration.certManagerPluginCa({ issuer: this.issuer, duration, renewBefore }),
+          maxWorkloadCertTtl: config.maxWorkloadCertTtl,
+        });
+        requested.push({ label: "IstioCustomCa intermediate 'duration'", lifetime: duration });
+        const rootTtl = root.ttl?.toMilliseconds();
+        const cycle = duration.toMilliseconds() + renewBefore.toMilliseconds();
+        if (rootTtl !== undefined && rootTtl < 2 * cycle) {
+          fail(NAME, `root 'rootTtl' (${goDuration(rootTtl)}) must be at least twice the intermediate 'intermediateDuration' + ` +
+            `'intermediateRenewBefore' (${goDuration(cycle)}), to leave a full intermediate cycle for a staged root rotation ` +
+            'before the root expires; lengthen rootTtl or shorten the intermediate');
+        }
+      } else {
+        for (const [key, value] of [['intermediateDuration', config.intermediateDuration], ['intermediateRenewBefore', config.intermediateRenewBefore],
+          ['maxWorkloadCertTtl', config.maxWorkloadCertTtl]] as const) {
+          if (value !== undefined) {
+            fail(NAME, `'${key}' (${goDuration(value.toMilliseconds())}) only applies to route INTERMEDIATE_FOR_ISTIOD; in route ` +
+              "LEAVES_FOR_ISTIO_CSR istiod signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
+          }
+        }
+        const maxCertificateDuration = config.istioCsrMaxCertificateDuration ?? Duration.hours(1);
+        const istiodCertificateDuration = config.istiodCertificateDuration ?? Duration.hours(1);
+        this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
+          ...common,
+          integration: CaIntegration.istioCsr({
+            issuer: this.issuer,
+            rootCaBundle: config.istioCsrRootCaBundle ?? RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }),
+            maxCertificateDuration,
+            istiodCertificateDuration,
+            namespace: csrNamespace,
+            version: config.istioCsrVersion,
+          }),
+        });
+        requested.push({ label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: maxCertificateDuration });
+        requested.push({ label: "istio-csr 'istiodCertificateDuration'", lifetime: istiodCertificateDuration });
+      }
+      this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
+      this.backend.checkIssuer(this.issuer, requested);
+
+      const stack = this.stack;
+      app.addOutputWriter({
+        files(): GeneratedFile[] {
+          stack.prepareStack();
+          stack.runAllValidations();
+          reportAnnotations(stack);
+          return [
+            { path: `terraform/${id}/cdk.tf.json`, content: `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n` },
+            // Keep state and provider caches out of the GitOps repository.
+            { path: `terraform/${id}/.gitignore`, content: '.terraform/\n*.tfstate\n*.tfstate.*\n' },
+          ];
+        },
+      });
+    } catch (e) {
+      throw meshPkiError(e);
+    }
   }
 }

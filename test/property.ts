@@ -1,0 +1,316 @@
+/**
+ * Property-based fuzzing of every construct (fast-check). Each run starts from valid props and replaces up to three
+ * fields with values from pools of hostile input. The oracle: either an Error whose message starts with the construct
+ * (or the factory that takes the prop) and names a replaced field, or output that passes every check a real component
+ * or GitOps tool would apply (strict CRD schemas and kubernetes-models, name/label/annotation rules, YAML 1.1 = 1.2
+ * read-back, the duration rules, the secret/token scan, the Vault address rule, promtool for rule files, no
+ * duplicates). Anything else is counted as an unclear error or a silent acceptance.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chart, Duration } from 'cdk8s';
+import fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import {
+  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource,
+  IstioCustomCa, MeshApp, MeshPki, PermissivePeerAuth, RootCaBundle, StrictMtlsMigration, VaultAuth, VaultPkiRoute,
+} from '../src';
+import { parseGoDuration } from '../src/model/durations';
+import { vaultAddressProblem } from '../src/model/vault-policy';
+import { scanText } from './output-scan';
+import { FIXTURES } from './pki-fixtures';
+import { validateCrd, validateModel } from './support';
+
+const STRINGS = ['', ' ', 'UPPER', 'a'.repeat(300), '../etc/passwd', 'a/b', 'x\u0000y', '${TfToken[TOKEN.1]}', '#{TfToken[TOKEN.2]}',
+  'ünïcödé', '-a', 'a-', '*', 'a b', 'a\nb', '{{ .x', 'yes', 'on', '0x1F', '1e3', 'a.b', 'a_b', 'ok-value', 'x'.repeat(64), 'x'.repeat(65)];
+const DURATIONS = [Duration.millis(NaN), Duration.millis(Infinity), Duration.millis(0.5), Duration.millis(1), Duration.millis(1500),
+  Duration.hours(2_562_048), Duration.millis(1e21), Duration.minutes(5), Duration.hours(1), Duration.hours(48), Duration.days(400), 42 as unknown as Duration];
+const NUMBERS = [NaN, Infinity, -1, 0, 0.01, 0.2, 0.5, 0.99, 1, 2, 1e21];
+const VERSIONS = ['1.9', '1.15', '1.22', '1.24', '1.30', '1.30.3', 'v1.24', '2.0', 'latest', ''];
+
+const str = () => fc.oneof(fc.constantFrom(...STRINGS), fc.string({ maxLength: 12 }), fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/));
+const dur = () => fc.constantFrom(...DURATIONS);
+const num = () => fc.oneof(fc.constantFrom(...NUMBERS), fc.double({ noNaN: false }));
+const bool = () => fc.boolean();
+
+/** One fuzzable field: its name, the values to try, and the prop names a user wrote it as (when not the same). */
+type Field = readonly [name: string, values: fc.Arbitrary<unknown>, aliases?: string[]];
+
+/** What a target produced: cluster objects and output files (path, text). */
+interface Output {
+  readonly objects: any[];
+  readonly files: { path: string; content: string }[];
+}
+
+/** A construct under test. */
+export interface Target {
+  readonly name: string;
+  /** Message prefixes a clear error may start with (the construct, or a factory that validates the prop). */
+  readonly prefixes: string[];
+  readonly fields: Field[];
+  /** Builds from the chosen field values (a map by field name) and returns the output. */
+  build(v: Record<string, any>): Output;
+}
+
+function meshApp(): { app: MeshApp; chart: Chart } {
+  const app = new MeshApp({ outdir: join(tmpdir(), 'ica-fuzz-unused') });
+  return { app, chart: new Chart(app, 'mesh') };
+}
+
+function output(app: MeshApp): Output {
+  const files = app.renderOutput();
+  return { objects: app.charts.flatMap((c) => c.toJson()), files };
+}
+
+const pick = <T>(v: Record<string, any>, k: string, d: T): T => (k in v ? v[k] : d);
+
+export const TARGETS: Target[] = [
+  {
+    name: 'IstioCustomCa', prefixes: ['IstioCustomCa:', 'CertManagerIssuer:', 'IssuerSource:', 'MeshApp:'],
+    fields: [['trustDomain', str()], ['istioNamespace', str(), ['istioNamespace', 'namespace']], ['workloadCertTtl', dur()], ['gracePeriodRatio', num()],
+      ['gracePeriodRatioJitter', num()], ['maxWorkloadCertTtl', dur()], ['istioVersion', fc.constantFrom(...VERSIONS)], ['clusterName', str()],
+      ['ambient', bool()], ['istiodRestartToken', str()], ['commonName', str()], ['duration', dur()], ['renewBefore', dur()]],
+    build(v) {
+      const { app, chart } = meshApp();
+      const issuer = new CertManagerIssuer(chart, 'corp-ca', { namespace: pick(v, 'istioNamespace', 'istio-system'), source: IssuerSource.ca({ secretName: 'corp-ca' }) });
+      new IstioCustomCa(chart, 'istio-ca', {
+        integration: CaIntegration.certManagerPluginCa({ issuer, commonName: pick(v, 'commonName', undefined), duration: pick(v, 'duration', undefined), renewBefore: pick(v, 'renewBefore', undefined) }),
+        ...Object.fromEntries(Object.entries(v).filter(([k]) => !['commonName', 'duration', 'renewBefore'].includes(k))),
+      });
+      return output(app);
+    },
+  },
+  {
+    name: 'IstioCustomCa (istio-csr)', prefixes: ['IstioCustomCa:', 'RootCaBundle:', 'CertManagerIssuer:', 'MeshApp:'],
+    fields: [['maxCertificateDuration', dur()], ['istiodCertificateDuration', dur()], ['istiodCertificateRenewBefore', dur()], ['namespace', str(), ['istioCsr namespace']],
+      ['version', fc.constantFrom('v0.12.0', 'v0.13.0', 'v0.17.0', '0.17', 'latest', '')], ['name', str()], ['key', str()],
+      ['workloadCertTtl', dur()], ['istioVersion', fc.constantFrom(...VERSIONS)], ['trustDomain', str()], ['clusterName', str()], ['ambient', bool()]],
+    build(v) {
+      const { app, chart } = meshApp();
+      const issuer = new CertManagerIssuer(chart, 'mesh-ca', { source: IssuerSource.ca({ secretName: 'mesh-ca' }) });
+      new IstioCustomCa(chart, 'istio-ca', {
+        integration: CaIntegration.istioCsr({
+          issuer, rootCaBundle: RootCaBundle.fromConfigMap({ name: pick(v, 'name', 'mesh-root'), key: pick(v, 'key', undefined) }),
+          maxCertificateDuration: pick(v, 'maxCertificateDuration', undefined), istiodCertificateDuration: pick(v, 'istiodCertificateDuration', undefined),
+          istiodCertificateRenewBefore: pick(v, 'istiodCertificateRenewBefore', undefined), namespace: pick(v, 'namespace', undefined), version: pick(v, 'version', undefined),
+        }),
+        workloadCertTtl: pick(v, 'workloadCertTtl', undefined), istioVersion: pick(v, 'istioVersion', undefined), trustDomain: pick(v, 'trustDomain', undefined),
+        clusterName: pick(v, 'clusterName', undefined), ambient: pick(v, 'ambient', undefined),
+      });
+      return output(app);
+    },
+  },
+  {
+    name: 'IstioCustomCa (Kubernetes CSR)', prefixes: ['IstioCustomCa:', 'CsrSigner:', 'MeshApp:'],
+    fields: [['signer', fc.oneof(str(), fc.constantFrom('example.com/signer', 'kubernetes.io/legacy-unknown', 'a/b/c'))], ['namespace', str()],
+      ['rootCaPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.leaf, '', 'garbage')], ['istioVersion', fc.constantFrom(...VERSIONS)]],
+    build(v) {
+      const { app, chart } = meshApp();
+      new IstioCustomCa(chart, 'istio-ca', {
+        integration: CaIntegration.kubernetesCsr({
+          signer: CsrSigner.named(pick(v, 'signer', 'example.com/mesh')), rootCaPem: pick(v, 'rootCaPem', FIXTURES.rootA),
+          namespaceSigners: 'namespace' in v ? [{ namespace: v.namespace, signer: CsrSigner.named('example.com/team') }] : undefined,
+        }),
+        istioVersion: pick(v, 'istioVersion', undefined),
+      });
+      return output(app);
+    },
+  },
+  {
+    name: 'CertManagerIssuer', prefixes: ['CertManagerIssuer:', 'IssuerSource:', 'VaultAuth:', 'MeshApp:'],
+    fields: [['name', str()], ['namespace', str()], ['kind', fc.constantFrom(IssuerKind.ISSUER, IssuerKind.CLUSTER_ISSUER)], ['secretName', str()],
+      ['commonName', str()], ['duration', dur()], ['server', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'https://u:p@vault', 'https://vault:99999', 'https://vault?x'))],
+      ['path', fc.oneof(str(), fc.constantFrom('pki/root/sign-intermediate', 'pki_int/sign/r'))], ['role', str()], ['mountPath', fc.oneof(str(), fc.constantFrom('/v1/auth/k8s'))],
+      ['serviceAccountName', str()], ['source', fc.constantFrom('ca', 'selfSignedRoot', 'vault')]],
+    build(v) {
+      const { app, chart } = meshApp();
+      const kind = pick(v, 'kind', IssuerKind.ISSUER);
+      const src = pick(v, 'source', 'ca');
+      const source = src === 'ca' ? IssuerSource.ca({ secretName: pick(v, 'secretName', 'corp-ca') })
+        : src === 'selfSignedRoot' ? IssuerSource.selfSignedRoot({ commonName: pick(v, 'commonName', 'Root'), duration: pick(v, 'duration', undefined) })
+          : IssuerSource.vault({ server: pick(v, 'server', 'https://vault.example.com'), path: pick(v, 'path', 'pki/root/sign-intermediate'),
+            auth: VaultAuth.kubernetes({ role: pick(v, 'role', 'r'), mountPath: pick(v, 'mountPath', undefined), serviceAccountName: pick(v, 'serviceAccountName', 'vault-issuer') }) });
+      new CertManagerIssuer(chart, 'issuer', { name: pick(v, 'name', undefined), kind, namespace: kind === IssuerKind.ISSUER ? pick(v, 'namespace', undefined) : undefined, source });
+      return output(app);
+    },
+  },
+  {
+    name: 'PermissivePeerAuth', prefixes: ['PermissivePeerAuth:', 'MeshApp:'],
+    fields: [['namespace', str()], ['selectorKey', str(), ['selector']], ['selectorValue', str(), ['selector']], ['reason', fc.oneof(str(), fc.constant('r'.repeat(300_000)))], ['name', str()],
+      ['istioVersion', fc.constantFrom(...VERSIONS)], ['namespaceWide', bool()], ['meshWide', bool()]],
+    build(v) {
+      const { app, chart } = meshApp();
+      const wide = pick(v, 'namespaceWide', false) || pick(v, 'meshWide', false);
+      new PermissivePeerAuth(chart, 'p', {
+        namespace: pick(v, 'namespace', 'shop'), reason: pick(v, 'reason', 'legacy clients'), name: pick(v, 'name', undefined),
+        istioVersion: pick(v, 'istioVersion', undefined), namespaceWide: pick(v, 'namespaceWide', undefined), meshWide: pick(v, 'meshWide', undefined),
+        selector: wide ? undefined : { [pick(v, 'selectorKey', 'app')]: pick(v, 'selectorValue', 'legacy') },
+      });
+      return output(app);
+    },
+  },
+  {
+    name: 'CaPinnedDestination', prefixes: ['CaPinnedDestination:', 'DestinationTrust:', 'MeshApp:'],
+    fields: [['host', fc.oneof(str(), fc.constantFrom('payments.shop.svc.cluster.local', '*.example.com', 'http://x', 'a:80'))], ['namespace', str()],
+      ['serviceAccount', str()], ['trustDomain', str()], ['istioVersion', fc.constantFrom(...VERSIONS)]],
+    build(v) {
+      const { app, chart } = meshApp();
+      new CaPinnedDestination(chart, 'd', {
+        host: pick(v, 'host', 'payments.shop.svc.cluster.local'), namespace: pick(v, 'namespace', 'shop'), istioVersion: pick(v, 'istioVersion', undefined),
+        trust: DestinationTrust.meshPeers({ trustDomain: pick(v, 'trustDomain', undefined), peers: [{ namespace: 'shop', serviceAccount: pick(v, 'serviceAccount', 'payments') }] }),
+      });
+      return output(app);
+    },
+  },
+  {
+    name: 'CertAlertRules', prefixes: ['CertAlertRules:', 'MeshApp:'],
+    fields: [['name', str()], ['namespace', str()], ['labelKey', str(), ['ruleLabels']], ['labelValue', str(), ['ruleLabels']], ['rootExpiryLeadTime', dur()],
+      ['threshold', dur(), ['overrides']], ['for', dur(), ['addRule']], ['certManagerVersion', fc.constantFrom('v1.12', 'v1.19', 'v1.20', 'v1.21', '1.x', '')], ['runbookBaseUrl', str()],
+      ['alert', str(), ['addRule']], ['expr', fc.oneof(str(), fc.constantFrom('up == 0', 'sum(rate(x[5m])) > 0', 'up ==', '(up')), ['addRule']],
+      ['summary', str(), ['addRule']], ['description', str(), ['addRule']]],
+    build(v) {
+      const { app, chart } = meshApp();
+      const ca = new IstioCustomCa(chart, 'istio-ca', { integration: CaIntegration.manualPluginCa() });
+      const rules = new CertAlertRules(chart, 'alerts', {
+        ca, name: pick(v, 'name', undefined), namespace: pick(v, 'namespace', undefined), certManagerVersion: pick(v, 'certManagerVersion', undefined),
+        ruleLabels: 'labelKey' in v || 'labelValue' in v ? { [pick(v, 'labelKey', 'release')]: pick(v, 'labelValue', 'prom') } : undefined,
+        rootExpiryLeadTime: pick(v, 'rootExpiryLeadTime', undefined), runbookBaseUrl: pick(v, 'runbookBaseUrl', undefined),
+        overrides: 'threshold' in v ? [{ alert: CertAlert.CA_ROOT_EXPIRING, threshold: v.threshold }] : undefined,
+      });
+      if (['alert', 'expr', 'summary', 'description', 'for'].some((k) => k in v)) {
+        rules.addRule({ alert: pick(v, 'alert', 'Mine'), expr: pick(v, 'expr', 'up == 0'), summary: pick(v, 'summary', 's'), description: pick(v, 'description', 'd'), for: pick(v, 'for', undefined) });
+      }
+      return output(app);
+    },
+  },
+  {
+    name: 'MeshPki', prefixes: ['MeshPki:', 'VaultPkiBackend:', 'VaultRoot:', 'IstioCustomCa:', 'CertManagerIssuer:', 'IssuerSource:', 'VaultAuth:', 'MeshApp:'],
+    fields: [['vaultAddress', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'https://u:p@vault', 'https://vault:0', 'https://vault#f'))],
+      ['trustDomain', str()], ['issuerName', str()], ['clusterName', str()], ['intermediateDuration', dur()], ['intermediateRenewBefore', dur()],
+      ['rootMountPath', str()], ['leafRoleName', str()], ['route', fc.constantFrom(VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, VaultPkiRoute.LEAVES_FOR_ISTIO_CSR)],
+      ['kubernetesCaCertPem', fc.constantFrom(FIXTURES.rootA, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n', 'eyJhbGciOi.x.y')]],
+    build(v) {
+      const app = new MeshApp({ outdir: join(tmpdir(), 'ica-fuzz-unused') });
+      new MeshPki(app, 'mesh', {
+        route: pick(v, 'route', VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD), vaultAddress: pick(v, 'vaultAddress', 'https://vault.example.com'),
+        kubernetesHost: 'https://k8s.example.com', ...Object.fromEntries(Object.entries(v).filter(([k]) => !['route', 'vaultAddress'].includes(k))),
+      });
+      return output(app);
+    },
+  },
+  {
+    name: 'StrictMtlsMigration', prefixes: ['StrictMtlsMigration:', 'PermissivePeerAuth:', 'MeshApp:'],
+    fields: [['namespace', str()], ['url', fc.oneof(str(), fc.constantFrom('http://shop', 'ftp://x', 'http://'))], ['image', str()],
+      ['minSuccessRatio', num()], ['duration', dur()]],
+    build(v) {
+      const out = mkdtempSync(join(tmpdir(), 'ica-fuzz-mig-'));
+      const m = new StrictMtlsMigration({
+        namespaces: [pick(v, 'namespace', 'shop')], outdir: out,
+        loadTest: { namespace: 'shop', url: pick(v, 'url', 'http://shop'), image: pick(v, 'image', undefined), minSuccessRatio: pick(v, 'minSuccessRatio', undefined), duration: pick(v, 'duration', undefined) },
+      });
+      return { objects: m.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())), files: m.apps.flatMap((a) => a.renderOutput()) };
+    },
+  },
+];
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Problems a real API server, GitOps tool or component would have with the output; empty when it is fine. */
+export async function outputProblems(o: Output, promtool: boolean): Promise<string[]> {
+  const p: string[] = [];
+  for (const obj of o.objects) {
+    const m = obj.metadata ?? {};
+    const id = `${obj.kind} ${m.namespace ?? ''}/${m.name}`;
+    try { await validateModel(obj); } catch (e) { p.push(`${id}: kubernetes-models: ${(e as Error).message.slice(0, 200)}`); }
+    try { validateCrd(obj); } catch (e) { p.push(`${id}: CRD schema: ${(e as Error).message.slice(0, 200)}`); }
+    if (typeof m.name !== 'string' || m.name.length > 253 || !DNS_SUBDOMAIN.test(m.name)) p.push(`${id}: invalid name`);
+    if (m.namespace !== undefined && (m.namespace.length > 63 || !DNS_LABEL.test(m.namespace))) p.push(`${id}: invalid namespace`);
+    for (const [k, v] of Object.entries(m.labels ?? {})) {
+      if (!LABEL_KEY.test(k) || k.split('/').pop()!.length > 63 || !LABEL_VALUE.test(String(v)) || String(v).length > 63) p.push(`${id}: invalid label ${k}=${v}`);
+    }
+    const annotations = Object.entries(m.annotations ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+    if (annotations > 256 * 1024) p.push(`${id}: annotations exceed 256 KiB`);
+    if (obj.kind === 'Certificate') {
+      const d = parseGoDuration(obj.spec.duration ?? '1h');
+      const rb = parseGoDuration(obj.spec.renewBefore ?? '5m');
+      if (d === undefined || d < 3_600_000 || rb === undefined || rb < 300_000 || rb >= d) p.push(`${id}: duration/renewBefore cert-manager rejects`);
+      if (obj.spec.commonName !== undefined && Buffer.byteLength(obj.spec.commonName) > 64) p.push(`${id}: commonName over 64 bytes`);
+    }
+    if (obj.spec?.vault?.server !== undefined && vaultAddressProblem('server', obj.spec.vault.server)) p.push(`${id}: Vault server URL`);
+  }
+  const ruleFiles: string[] = [];
+  for (const f of o.files) {
+    p.push(...scanText(f.path, f.content));
+    if (f.path.endsWith('.yaml')) {
+      const v12 = parseAllDocuments(f.content).map((d) => d.toJS());
+      const v11 = parseAllDocuments(f.content, { version: '1.1' }).map((d) => d.toJS());
+      if (JSON.stringify(v11) !== JSON.stringify(v12)) p.push(`${f.path}: reads differently as YAML 1.1 and 1.2`);
+      const ttl = v12[0]?.spec?.meshConfig?.defaultConfig?.proxyMetadata?.SECRET_TTL ?? v12[0]?.meshConfig?.defaultConfig?.proxyMetadata?.SECRET_TTL;
+      if (ttl !== undefined) {
+        const ms = parseGoDuration(String(ttl));
+        if (ms === undefined || ms < 1000 || ms % 1000 !== 0) p.push(`${f.path}: SECRET_TTL ${ttl} is not whole seconds of at least 1s`);
+      }
+    }
+    if (f.path.endsWith('.rules.yaml')) ruleFiles.push(f.content);
+  }
+  if (promtool) {
+    for (const text of ruleFiles) {
+      const dir = mkdtempSync(join(tmpdir(), 'ica-fuzz-rules-'));
+      writeFileSync(join(dir, 'r.rules.yaml'), text);
+      const r = spawnSync('promtool', ['check', 'rules', join(dir, 'r.rules.yaml')], { encoding: 'utf8' });
+      if (r.status !== 0) p.push(`promtool check rules: ${(r.stdout + r.stderr).slice(0, 300)}`);
+    }
+  }
+  return p;
+}
+
+/** Per-target counts. */
+export interface Tally {
+  runs: number;
+  clearErrors: number;
+  accepted: number;
+  unclearErrors: string[];
+  silentAcceptances: string[];
+}
+
+/** Runs `runs` fuzz cases against a target and returns the tally (never throws for a case). */
+export async function fuzzTarget(t: Target, runs: number, seed: number): Promise<Tally> {
+  const tally: Tally = { runs: 0, clearErrors: 0, accepted: 0, unclearErrors: [], silentAcceptances: [] };
+  const arb = fc.subarray(t.fields.map((_, i) => i), { minLength: 0, maxLength: 3 })
+    .chain((idx) => fc.tuple(...idx.map((i) => t.fields[i][1].map((value) => [t.fields[i][0], value] as const))));
+  const aliases = new Map(t.fields.map(([n, , a]) => [n, [n, ...(a ?? [])]]));
+  await fc.assert(fc.asyncProperty(arb, async (pairs) => {
+    tally.runs++;
+    const v = Object.fromEntries(pairs);
+    const names = Object.keys(v);
+    let out: Output;
+    try {
+      out = t.build(v);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const prefixed = e instanceof Error && t.prefixes.some((pre) => msg.startsWith(pre));
+      const named = names.some((n) => aliases.get(n)!.some((a) => msg.includes(`'${a}`) || msg.includes(`${a}'`) || msg.includes(`${a}[`)))
+        || /defined twice|output path/.test(msg);
+      if (prefixed && named) tally.clearErrors++;
+      else tally.unclearErrors.push(`${JSON.stringify(v, replacer).slice(0, 200)} → ${msg.slice(0, 240)}`);
+      return true;
+    }
+    const problems = await outputProblems(out, t.name === 'CertAlertRules');
+    if (problems.length === 0) tally.accepted++;
+    else tally.silentAcceptances.push(`${JSON.stringify(v, replacer).slice(0, 200)} → ${problems.slice(0, 3).join('; ').slice(0, 300)}`);
+    return true;
+  }), { numRuns: runs, seed });
+  return tally;
+}
+
+function replacer(_k: string, v: unknown): unknown {
+  if (v && typeof v === 'object' && typeof (v as Duration).toMilliseconds === 'function') return `Duration(${(v as Duration).toMilliseconds({ integral: false })}ms)`;
+  if (typeof v === 'string' && v.length > 40) return `${v.slice(0, 20)}…(${v.length})`;
+  return v;
+}
+
