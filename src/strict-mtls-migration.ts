@@ -122,7 +122,14 @@ export class StrictMtlsMigration {
       check(NAME, namespaceProblem('loadTest.namespace', lt.namespace));
       if (!/^https?:\/\/\S+$/.test(lt.url)) fail(NAME, `'loadTest.url' (${lt.url}) must be an http:// or https:// URL`);
       const ratio = lt.minSuccessRatio ?? 0.999;
-      if (!(ratio > 0 && ratio <= 1)) fail(NAME, `'loadTest.minSuccessRatio' (${ratio}) must be greater than 0 and at most 1`);
+      // Below 0.9 the gate passes a cut-over that breaks one workload in ten; above 1 it can never pass.
+      if (!(ratio >= 0.9 && ratio <= 1)) {
+        fail(NAME, `'loadTest.minSuccessRatio' (${ratio}) must be from 0.9 to 1: a lower bar lets a STRICT cut-over that breaks every ` +
+          'tenth request pass the gate');
+      }
+      if (lt.image !== undefined && (typeof lt.image !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/.test(lt.image) || lt.image.length > 512)) {
+        fail(NAME, `'loadTest.image' (${lt.image}) must be a container image reference such as curlimages/curl:8.11.1 (no spaces, not empty)`);
+      }
       lifetimeMs(NAME, 'loadTest.duration', lt.duration ?? Duration.minutes(10), { minMs: 10_000, minWhy: 'a shorter run proves nothing', wholeSeconds: true });
     }
 

@@ -62,7 +62,7 @@ describe('CaPinnedDestination', () => {
         "CaPinnedDestination: 'caCertificates' (ca.pem) must be an absolute file path inside the proxy, e.g. /etc/certs/caCertificates.pem");
       throwsExactly(() => DestinationTrust.meshPeers({ peers: [] }), "CaPinnedDestination: 'peers' ([]) is empty; name at least one namespace and ServiceAccount");
       throwsExactly(() => make({ host: 'Bad Host', trust: DestinationTrust.meshPeers({ peers: [{ namespace: 'a', serviceAccount: 'b' }] }) }),
-        "CaPinnedDestination: 'host' (Bad Host) must be a service name or DNS name, e.g. payments or payments.shop.svc.cluster.local");
+        "CaPinnedDestination: 'host' (Bad Host) must be a service name or DNS name Istio accepts (lowercase labels of at most 63 letters, digits and '-', an optional leading '*.'), e.g. payments or payments.shop.svc.cluster.local");
     });
   });
 });

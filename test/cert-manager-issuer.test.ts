@@ -142,7 +142,7 @@ describe('CertManagerIssuer', () => {
     });
     it('fails on an empty root common name', () => {
       throwsExactly(() => IssuerSource.selfSignedRoot({ commonName: ' ' }),
-        "IssuerSource: 'commonName' () must not be empty; give the root a recognisable name");
+        "IssuerSource: 'commonName' ( ) must be a certificate common name of 1 to 64 bytes without control characters (RFC 5280 ub-common-name); give the CA a short recognisable name");
     });
     it('fails on a root shorter than cert-manager allows', () => {
       throwsExactly(() => IssuerSource.selfSignedRoot({ commonName: 'r', duration: Duration.minutes(30) }),

@@ -80,7 +80,7 @@ describe('StrictMtlsMigration', () => {
       throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, url: 'payments' } }),
         "StrictMtlsMigration: 'loadTest.url' (payments) must be an http:// or https:// URL");
       throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, minSuccessRatio: 1.5 } }),
-        "StrictMtlsMigration: 'loadTest.minSuccessRatio' (1.5) must be greater than 0 and at most 1");
+        "StrictMtlsMigration: 'loadTest.minSuccessRatio' (1.5) must be from 0.9 to 1: a lower bar lets a STRICT cut-over that breaks every tenth request pass the gate");
       throwsExactly(() => new StrictMtlsMigration({ namespaces: ['a'], loadTest: { ...loadTest, duration: Duration.seconds(5) } }),
         "StrictMtlsMigration: 'loadTest.duration' (5s) must be at least 10s (a shorter run proves nothing)");
     });

@@ -413,7 +413,7 @@ describe('VaultPkiBackend', () => {
     it('fails on VaultRoot key bits the key type does not have, and on an empty common name', () => {
       throwsExactly(() => VaultRoot.generate({ commonName: 'r', keyType: VaultKeyType.RSA, keyBits: 384 }),
         "VaultRoot: 'keyBits' (384) is not valid for key type rsa; use 2048, 3072, 4096");
-      throwsExactly(() => VaultRoot.generate({ commonName: '' }), "VaultRoot: 'commonName' () must not be empty; name the root CA");
+      throwsExactly(() => VaultRoot.generate({ commonName: '' }), "VaultRoot: 'commonName' () must be a certificate common name of 1 to 64 bytes without control characters (RFC 5280 ub-common-name); give the CA a short recognisable name");
     });
   });
 });

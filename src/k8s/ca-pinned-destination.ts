@@ -6,7 +6,7 @@ import {
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, spiffeId, trustDomainProblem } from '../model/identity';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
-import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
+import { labelProblem, meshHostProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { istioMutualCaCertificatesProblem } from '../model/istio-policy-rules';
 import { MANAGED_BY } from './_scope';
 
@@ -165,9 +165,7 @@ export class CaPinnedDestination extends Construct {
     check(NAME, namespaceProblem('namespace', props.namespace));
     const name = props.name ?? id;
     check(NAME, objectNameProblem('name', name));
-    if (!/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host)) {
-      fail(NAME, `'host' (${props.host}) must be a service name or DNS name, e.g. payments or payments.shop.svc.cluster.local`);
-    }
+    check(NAME, meshHostProblem('host', props.host));
     for (const [k, v] of Object.entries(props.workloadSelector ?? {})) check(NAME, labelProblem('workloadSelector', k, v));
     if (props.trust.usesCredentialName && !props.forGateway && props.workloadSelector === undefined) {
       fail(NAME, "'workloadSelector' (undefined) is required with a credentialName at sidecars: Istio reads the Secret for sidecars " +

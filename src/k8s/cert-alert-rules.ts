@@ -173,6 +173,12 @@ export class CertAlertRules extends Construct {
     check(NAME, objectNameProblem('name', this.name));
     check(NAME, namespaceProblem('namespace', namespace));
     const certManagerVersion = props.certManagerVersion ?? DEFAULT_CERT_MANAGER_VERSION;
+    // The runbook URL goes into every alert's annotations, which Prometheus expands as Go templates.
+    if (props.runbookBaseUrl !== undefined && (typeof props.runbookBaseUrl !== 'string' || props.runbookBaseUrl === '' ||
+      /[\s{}]/.test(props.runbookBaseUrl) || props.runbookBaseUrl.length > 2048)) {
+      fail(NAME, `'runbookBaseUrl' (${props.runbookBaseUrl}) must be a URL or path without spaces or braces, e.g. ` +
+        'https://runbooks.example.com/istio-custom-ca/alerts.md; Prometheus expands annotations as templates');
+    }
     check(NAME, certManagerVersionProblem('certManagerVersion', certManagerVersion));
     for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
 

@@ -6,6 +6,7 @@ import { vaultAddressProblem } from '../model/vault-policy';
 import { PrivateKeyOptions } from './private-key';
 import { VaultAuth } from './vault-auth';
 import { lifetimeMs } from '../model/durations';
+import { commonNameProblem } from '../model/identity';
 
 /** What backs a cert-manager issuer. */
 export enum IssuerSourceType {
@@ -108,9 +109,7 @@ export class IssuerSource {
    * top. The root key lives in a cluster Secret; use an external PKI in production.
    */
   public static selfSignedRoot(options: SelfSignedRootOptions): IssuerSource {
-    if (options.commonName.trim().length === 0) {
-      check('IssuerSource', "'commonName' () must not be empty; give the root a recognisable name");
-    }
+    check('IssuerSource', commonNameProblem('commonName', options.commonName));
     const duration = options.duration ?? Duration.hours(87600);
     lifetimeMs('IssuerSource', 'duration', duration, LIFETIME_RULES.certManagerDuration);
     return new IssuerSource(IssuerSourceType.SELF_SIGNED_ROOT, undefined, { ...options, duration }, undefined);

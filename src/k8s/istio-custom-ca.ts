@@ -5,7 +5,7 @@ import { ProxyConfig } from '../imports/istio-networking-networking.istio.io';
 import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-manager.io';
 import { goDuration, lifetimeMs } from '../model/durations';
 import { check, deepTokenProblem, fail } from '../model/errors';
-import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
+import { commonNameProblem, DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
 import {
   InstallSettings, istioOperator, istiodHelmValues, istiodPostRenderKustomization, istiodPostRenderPatch, POST_RENDER_DIR, POST_RENDER_INPUT,
   POST_RENDER_PATCH, ztunnelHelmValues,
@@ -361,6 +361,7 @@ export class IstioCustomCa extends Construct {
     const rb = lifetimeMs(NAME, 'renewBefore', this.intermediateRenewBefore, LIFETIME_RULES.certManagerRenewBefore);
     check(NAME, renewBeforeProblem(d, rb));
 
+    if (o.commonName !== undefined) check(NAME, commonNameProblem('commonName', o.commonName));
     const issuer = o.issuer;
     this.issuerInNamespace(issuer, this.istioNamespace, "'cacerts'");
     const vaultPath = issuer.source.vaultOptions?.path;

@@ -1,5 +1,5 @@
 import { check, fail } from '../model/errors';
-import { objectNameProblem } from '../model/k8s-names';
+import { dataKeyProblem, objectNameProblem } from '../model/k8s-names';
 import { istioCaRootCertNameProblem } from '../model/istio-policy-rules';
 import { normalisePem, parseCaBundle } from '../model/pem';
 
@@ -15,12 +15,14 @@ export class TrustSource {
   /** A key of a Secret in the trust namespace, e.g. the `ca.crt` of a root Certificate's Secret. */
   public static secret(name: string, key = 'ca.crt'): TrustSource {
     check('TrustSource', objectNameProblem('name', name));
+    check('TrustSource', dataKeyProblem('key', key));
     return new TrustSource({ secret: { name, key } });
   }
 
   /** A key of a ConfigMap in the trust namespace. */
   public static configMap(name: string, key = 'ca.pem'): TrustSource {
     check('TrustSource', objectNameProblem('name', name));
+    check('TrustSource', dataKeyProblem('key', key));
     return new TrustSource({ configMap: { name, key } });
   }
 
@@ -64,12 +66,14 @@ export class RootCaBundle {
   /** An existing ConfigMap in istio-csr's namespace. */
   public static fromConfigMap(options: ExistingRootCaOptions): RootCaBundle {
     RootCaBundle.checkName(options.name);
+    if (options.key !== undefined) check('RootCaBundle', dataKeyProblem('key', options.key));
     return new RootCaBundle(RootCaBundleType.CONFIG_MAP, options.name, options.key ?? 'ca.pem', []);
   }
 
   /** An existing Secret in istio-csr's namespace. */
   public static fromSecret(options: ExistingRootCaOptions): RootCaBundle {
     RootCaBundle.checkName(options.name);
+    if (options.key !== undefined) check('RootCaBundle', dataKeyProblem('key', options.key));
     return new RootCaBundle(RootCaBundleType.SECRET, options.name, options.key ?? 'ca.crt', []);
   }
 

@@ -37,3 +37,10 @@ export function trustDomainMismatchProblem(a: string, aValue: string, b: string,
   return `${a} trust domain (${aValue}) differs from ${b} (${bValue}); the CA issues SPIFFE IDs of its own trust domain, ` +
     'so peers would reject each other; use one trust domain everywhere';
 }
+
+/** X.509 commonName: 1 to 64 bytes (RFC 5280 ub-common-name; cert-manager and Vault reject longer), no control characters. */
+export function commonNameProblem(prop: string, value: string): string | undefined {
+  if (typeof value === 'string' && value.trim().length > 0 && Buffer.byteLength(value) <= 64 && !/[\u0000-\u001f\u007f]/.test(value)) return undefined;
+  return `'${prop}' (${value}) must be a certificate common name of 1 to 64 bytes without control characters (RFC 5280 ub-common-name); ` +
+    'give the CA a short recognisable name';
+}

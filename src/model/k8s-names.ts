@@ -39,3 +39,23 @@ export function labelProblem(prop: string, key: string, value: string): string |
   }
   return undefined;
 }
+
+/** ConfigMap and Secret data keys (apimachinery IsConfigMapKey): `[-._a-zA-Z0-9]+`, at most 253, never `.` or `..`. */
+export function dataKeyProblem(prop: string, value: string): string | undefined {
+  if (typeof value === 'string' && value.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(value) && value !== '.' && value !== '..') return undefined;
+  return `'${prop}' (${value}) is not a valid ConfigMap or Secret key; use at most 253 letters, digits, '-', '_' or '.' ` +
+    "(not '.' or '..'), e.g. ca.pem; the key is also the file istio-csr reads its root from";
+}
+
+/**
+ * A host Istio accepts in a DestinationRule (pkg/config/validation ValidateWildcardDomain): DNS-1123 labels of at most
+ * 63 characters, at most 255 in all, with an optional leading `*.` wildcard.
+ */
+export function meshHostProblem(prop: string, value: string): string | undefined {
+  const labels = typeof value === 'string' ? value.replace(/^\*\./, '').split('.') : [];
+  if (typeof value === 'string' && value.length <= 255 && labels.length > 0 && labels.every((l) => l.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(l))) {
+    return undefined;
+  }
+  return `'${prop}' (${value}) must be a service name or DNS name Istio accepts (lowercase labels of at most 63 letters, digits ` +
+    "and '-', an optional leading '*.'), e.g. payments or payments.shop.svc.cluster.local";
+}

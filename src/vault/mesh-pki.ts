@@ -44,6 +44,7 @@ const INNER_PROPS: Record<string, string> = {
   "'kubernetesAuth.kubernetesCaCertPem'": "'kubernetesCaCertPem'", "'kubernetesAuth.kubernetesHost'": "'kubernetesHost'",
   "'kubernetesAuth.tokenValidation": "'tokenValidation", "'kubernetesAuth.path'": "'authMountPath'", "'kubernetesAuth.tokenTtl'": "'authTokenTtl'",
   "'maxCertificateDuration'": "'istioCsrMaxCertificateDuration'", "'ttl'": "'rootTtl'", "'nextRoot.ttl'": "'rootTtl'",
+  "'commonName'": "'rootCommonName'", "'nextRoot.commonName'": "'nextRootCommonName'",
 };
 
 /** An error from a construct MeshPki builds, as MeshPki's, with MeshPki's prop names. */

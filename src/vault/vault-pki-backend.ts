@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { goDuration, goDurationString, lifetimeMs, wholeSeconds } from '../model/durations';
 import { check, fail } from '../model/errors';
-import { spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
+import { commonNameProblem, spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem } from '../model/vault-policy';
@@ -291,6 +291,7 @@ export class VaultPkiBackend extends Construct {
         if (next.mountPath === this.rootMountPath) {
           fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
         }
+        check(NAME, commonNameProblem('nextRoot.commonName', next.commonName));
         const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
         const nextMount = pin(new Mount(this, 'NextRootMount', {
           path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),

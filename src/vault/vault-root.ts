@@ -3,6 +3,7 @@ import { check, fail } from '../model/errors';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { mountPathProblem } from '../model/vault-policy';
 import { lifetimeMs } from '../model/durations';
+import { commonNameProblem } from '../model/identity';
 
 /** Key types Vault PKI generates (`key_type`). */
 export enum VaultKeyType {
@@ -53,7 +54,7 @@ export interface ExistingVaultRootOptions {
 export class VaultRoot {
   /** A new root CA generated inside Vault (`vault_pki_secret_backend_root_cert`). */
   public static generate(options: GenerateVaultRootOptions): VaultRoot {
-    if (options.commonName.trim().length === 0) fail('VaultRoot', "'commonName' () must not be empty; name the root CA");
+    check('VaultRoot', commonNameProblem('commonName', options.commonName));
     const ttl = options.ttl ?? Duration.hours(87600);
     lifetimeMs('VaultRoot', 'ttl', ttl, { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
     const keyType = options.keyType ?? VaultKeyType.EC;
