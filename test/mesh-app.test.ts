@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
@@ -41,6 +43,23 @@ describe('MeshApp output', () => {
     const files = synthDefault(a);
     assert.deepEqual(synthDefault(b), files);
     for (const f of files) assert.equal(readFileSync(join(b, f), 'utf8'), readFileSync(join(a, f), 'utf8'), f);
+  });
+
+  it('is deterministic across processes, time zones, locales and working directories (npm run synth in a child)', () => {
+    const root = resolve(__dirname, '..');
+    const loader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const run = (env: Record<string, string>, cwd: string): Map<string, string> => {
+      const out = mkdtempSync(join(tmpdir(), 'ica-det-'));
+      execFileSync(process.execPath, ['--import', loader, join(root, 'examples', 'default', 'main.ts')], {
+        cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CDK8S_OUTDIR: join(out, 'dist'), ...env }, stdio: 'pipe',
+      });
+      return new Map(filesBelow(out).map((f) => [relative(out, f), readFileSync(f, 'utf8')]));
+    };
+    const a = run({ TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' }, root);
+    const b = run({ TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' }, mkdtempSync(join(tmpdir(), 'ica-cwd-')));
+    assert.ok(a.size > 10, `only ${a.size} files`);
+    assert.deepEqual([...b.keys()], [...a.keys()]);
+    for (const [f, text] of a) assert.equal(b.get(f), text, f);
   });
 
   it('removes stale files it wrote itself, and nothing else: Terraform state, lock files and your files stay', () => {
