@@ -123,7 +123,7 @@ describe('CertManagerIssuer', () => {
   describe('validation', () => {
     it('fails on an invalid Issuer namespace', () => {
       assert.throws(() => new CertManagerIssuer(chart(), 'x', { namespace: 'Istio_System', source: IssuerSource.ca({ secretName: 's' }) }),
-        /^Error: CertManagerIssuer: 'namespace' \(Istio_System\)/);
+        /^Error: CertManagerIssuer \([^)]+\): 'namespace' \(Istio_System\)/);
     });
     it('fails on a ClusterIssuer with namespace', () => {
       throwsExactly(() => new CertManagerIssuer(chart(), 'x', { kind: IssuerKind.CLUSTER_ISSUER, namespace: 'a', source: IssuerSource.ca({ secretName: 's' }) }),

@@ -82,13 +82,13 @@ describe('IstioCustomCa with kubernetesCsr', () => {
   describe('validation', () => {
     it('refuses a root that is not a CA certificate', () => {
       assert.throws(() => setup({}, { rootCaPem: LEAF }), (e: Error) =>
-        e.message === "IstioCustomCa: 'rootCaPem' holds a certificate that is not a CA (subject CN=leaf, basicConstraints CA:FALSE); give the root CA certificate of the signer, not a leaf");
+        e.message === "IstioCustomCa (test/istio): 'rootCaPem' holds a certificate that is not a CA (subject CN=leaf, basicConstraints CA:FALSE); give the root CA certificate of the signer, not a leaf");
     });
     it('refuses text that is not PEM, and PEM that does not parse', () => {
       throwsExactly(() => setup({}, { rootCaPem: 'not a certificate' }),
         "IstioCustomCa: 'rootCaPem' must hold only PEM 'CERTIFICATE' blocks (public CA certificates); found no PEM block and other text. Never give a private key or a token");
       assert.throws(() => setup({}, { rootCaPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }),
-        /^Error: IstioCustomCa: 'rootCaPem' holds a PEM block that is not a valid X.509 certificate/);
+        /^Error: IstioCustomCa \([^)]+\): 'rootCaPem' holds a PEM block that is not a valid X.509 certificate/);
     });
     it('refuses built-in Kubernetes signers and malformed names', () => {
       throwsExactly(() => CsrSigner.named('kubernetes.io/legacy-unknown'),

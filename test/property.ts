@@ -21,7 +21,7 @@ import { parseGoDuration } from '../src/model/durations';
 import { vaultAddressProblem } from '../src/model/vault-policy';
 import { scanText } from './output-scan';
 import { FIXTURES } from './pki-fixtures';
-import { validateCrd, validateModel } from './support';
+import { validateCrd, validateModel, withoutPath } from './support';
 
 const STRINGS = ['', ' ', 'UPPER', 'a'.repeat(300), '../etc/passwd', 'a/b', 'x\u0000y', '${TfToken[TOKEN.1]}', '#{TfToken[TOKEN.2]}',
   'ünïcödé', '-a', 'a-', '*', 'a b', 'a\nb', '{{ .x', 'yes', 'on', '0x1F', '1e3', 'a.b', 'a_b', 'ok-value', 'x'.repeat(64), 'x'.repeat(65)];
@@ -293,7 +293,7 @@ export async function fuzzTarget(t: Target, runs: number, seed: number): Promise
       out = t.build(v);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      const prefixed = e instanceof Error && t.prefixes.some((pre) => msg.startsWith(pre));
+      const prefixed = e instanceof Error && t.prefixes.some((pre) => withoutPath(msg).startsWith(pre));
       const named = names.some((n) => aliases.get(n)!.some((a) => msg.includes(`'${a}`) || msg.includes(`${a}'`) || msg.includes(`${a}[`)))
         || /defined twice|output path/.test(msg);
       if (prefixed && named) tally.clearErrors++;

@@ -117,7 +117,7 @@ describe('IstioCustomCa rotation props', () => {
   it('refuses a non-CA extra root and a bad restart token', () => {
     const c = chart();
     assert.throws(() => new IstioCustomCa(c, 'x', { integration: plugin(c), additionalTrustedRootsPem: [FIXTURES.leaf], multiRoot: true }),
-      /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds a certificate that is not a CA/);
+      /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem\[0\]' holds a certificate that is not a CA/);
     const c2 = chart();
     throwsExactly(() => new IstioCustomCa(c2, 'x', { integration: plugin(c2), istiodRestartToken: 'not ok' }),
       "IstioCustomCa: 'istiodRestartToken' (not ok) must be a label-like value: letters, digits, '-', '_' and '.'");

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import 'reflect-metadata';
 import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { Chart } from 'cdk8s';
 import * as x509 from '@peculiar/x509';
 import * as pki from '../drill/pki';
 import {
@@ -52,11 +53,11 @@ const NOT_CERTIFICATES: [string, string][] = [
 
 /** Every PEM-certificate prop of the library, as a function that builds with `pem` there. */
 const PEM_PROPS: [string, RegExp, (pem: string) => void][] = [
-  ['IstioCustomCa.additionalTrustedRootsPem', /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+  ['IstioCustomCa.additionalTrustedRootsPem', /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem\[0\]' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
     const c = chart();
     new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa(), multiRoot: true, additionalTrustedRootsPem: [pem] });
   }],
-  ['CaIntegration.kubernetesCsr rootCaPem', /^Error: IstioCustomCa: 'rootCaPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+  ['CaIntegration.kubernetesCsr rootCaPem', /^Error: IstioCustomCa \([^)]+\): 'rootCaPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
     const c = chart();
     const signer = CsrSigner.named('example.com/signer');
     new IstioCustomCa(c, 'ca', { integration: CaIntegration.kubernetesCsr({ signer, rootCaPem: pem }) });
@@ -65,7 +66,7 @@ const PEM_PROPS: [string, RegExp, (pem: string) => void][] = [
   ['RootCaRotation.newRootPem', /^Error: RootCaRotation: 'newRootPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
     new RootCaRotation({ currentRootPem: FIXTURES.rootB, newRootPem: pem, builder: new PluginCaRotationBuilder(), outdir: '/tmp/unused-rotation' });
   }],
-  ['MeshPki.kubernetesCaCertPem', /^Error: MeshPki: VaultPkiBackend: 'kubernetesCaCertPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
+  ['MeshPki.kubernetesCaCertPem', /^Error: MeshPki: VaultPkiBackend \([^)]+\): 'kubernetesCaCertPem' must hold only PEM 'CERTIFICATE' blocks/, (pem) => {
     new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), 'mesh', {
       route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com',
       kubernetesCaCertPem: pem,
@@ -151,15 +152,34 @@ describe('trust anchors: only valid, strong, self-signed roots are accepted', ()
     const weak = await selfSignedCa('Weak Root', new Date(now - day), new Date(now + 400 * day), RSA1024);
     const parent = await pki.root('Parent Root');
     const inter = (await pki.intermediate('Intermediate', parent)).certPem;
-    assert.throws(() => build(expired), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds root CN=Old Root, which expired on /);
-    assert.throws(() => build(future), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds root CN=Future Root, which is not valid before /);
-    assert.throws(() => build(weak), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds root CN=Weak Root with a 1024-bit RSA key/);
-    assert.throws(() => build(inter), /^Error: IstioCustomCa: 'additionalTrustedRootsPem\[0\]' holds CN=Intermediate, issued by CN=Parent Root, which is not self-signed/);
+    assert.throws(() => build(expired), /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem\[0\]' holds root CN=Old Root, which expired on /);
+    assert.throws(() => build(future), /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem\[0\]' holds root CN=Future Root, which is not valid before /);
+    assert.throws(() => build(weak), /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem\[0\]' holds root CN=Weak Root with a 1024-bit RSA key/);
+    assert.throws(() => build(inter), /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem\[0\]' holds CN=Intermediate, issued by CN=Parent Root, which is not self-signed/);
     assert.doesNotThrow(() => build(parent.certPem));
   });
 
   it('refuses a new root bundle that still contains the current root', () => {
     assert.throws(() => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: `${FIXTURES.rootB}${FIXTURES.rootA}`, builder: new PluginCaRotationBuilder() }),
       /^Error: RootCaRotation: 'newRootPem' still contains the current root \('currentRootPem'\)/);
+  });
+});
+
+describe('errors name the construct path, the prop and the value', () => {
+  it('every construct puts its path after its name', () => {
+    const app = new MeshApp({ outdir: '/tmp/unused' });
+    const c = new Chart(app, 'mesh');
+    const cases: [string, () => unknown][] = [
+      ["IstioCustomCa (mesh/istio-ca): 'trustDomain' (Bad)", () => new IstioCustomCa(c, 'istio-ca', { integration: CaIntegration.manualPluginCa(), trustDomain: 'Bad' })],
+      ["CertManagerIssuer (mesh/corp-ca): 'name' (Corp)", () => new CertManagerIssuer(c, 'corp-ca', { name: 'Corp', source: IssuerSource.ca({ secretName: 's' }) })],
+      ["PermissivePeerAuth (mesh/legacy): 'namespace' (Shop)", () => new PermissivePeerAuth(c, 'legacy', { namespace: 'Shop', selector: { app: 'a' }, reason: 'r' })],
+      ["CaPinnedDestination (mesh/payments): 'host' (Bad Host)", () => new CaPinnedDestination(c, 'payments', { host: 'Bad Host', namespace: 'shop',
+        trust: DestinationTrust.meshPeers({ peers: [{ namespace: 'shop', serviceAccount: 'p' }] }) })],
+      ["CertAlertRules (mesh/alerts): 'name' (Alerts)", () => new CertAlertRules(c, 'alerts', {
+        ca: new IstioCustomCa(new Chart(app, 'other'), 'ca', { integration: CaIntegration.manualPluginCa() }), name: 'Alerts' })],
+    ];
+    for (const [start, build] of cases) {
+      assert.throws(build, (e: Error) => e.message.startsWith(start), start);
+    }
   });
 });

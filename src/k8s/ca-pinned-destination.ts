@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import {
   DestinationRule, DestinationRuleSpec, DestinationRuleSpecTrafficPolicyTlsMode, DestinationRuleV1Beta1, DestinationRuleV1Beta1Spec,
 } from '../imports/istio-networking-networking.istio.io';
-import { check, deepTokenProblem, fail } from '../model/errors';
+import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN, spiffeId, trustDomainProblem } from '../model/identity';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
 import { labelProblem, meshHostProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -158,28 +158,32 @@ export class CaPinnedDestination extends Construct {
 
   public constructor(scope: Construct, id: string, props: CaPinnedDestinationProps) {
     super(scope, id);
-    // No cdktf token may reach a manifest through any string prop (Issue 11).
-    check(NAME, deepTokenProblem(props));
-    const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
-    check(NAME, istioVersionProblem('istioVersion', version));
-    check(NAME, namespaceProblem('namespace', props.namespace));
-    const name = props.name ?? id;
-    check(NAME, objectNameProblem('name', name));
-    check(NAME, meshHostProblem('host', props.host));
-    for (const [k, v] of Object.entries(props.workloadSelector ?? {})) check(NAME, labelProblem('workloadSelector', k, v));
-    if (props.trust.usesCredentialName && !props.forGateway && props.workloadSelector === undefined) {
-      fail(NAME, "'workloadSelector' (undefined) is required with a credentialName at sidecars: Istio reads the Secret for sidecars " +
-        "only when the DestinationRule selects workloads (istio-ca-facts.md §8.3); set workloadSelector, or forGateway: true");
+    try {
+      // No cdktf token may reach a manifest through any string prop (Issue 11).
+      check(NAME, deepTokenProblem(props));
+      const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
+      check(NAME, istioVersionProblem('istioVersion', version));
+      check(NAME, namespaceProblem('namespace', props.namespace));
+      const name = props.name ?? id;
+      check(NAME, objectNameProblem('name', name));
+      check(NAME, meshHostProblem('host', props.host));
+      for (const [k, v] of Object.entries(props.workloadSelector ?? {})) check(NAME, labelProblem('workloadSelector', k, v));
+      if (props.trust.usesCredentialName && !props.forGateway && props.workloadSelector === undefined) {
+        fail(NAME, "'workloadSelector' (undefined) is required with a credentialName at sidecars: Istio reads the Secret for sidecars " +
+          "only when the DestinationRule selects workloads (istio-ca-facts.md §8.3); set workloadSelector, or forGateway: true");
+      }
+      const spec: DestinationRuleSpec = {
+        host: props.host,
+        workloadSelector: props.workloadSelector ? { matchLabels: { ...props.workloadSelector } } : undefined,
+        trafficPolicy: { tls: { mode: props.trust.mode, ...props.trust.tls } },
+      };
+      const metadata = { name, namespace: props.namespace, labels: MANAGED_BY };
+      this.resource = holds('V1_APIS', version)
+        ? new DestinationRule(this, 'Resource', { metadata, spec })
+        // v1beta1 has the same schema as v1 (istio-ca-facts.md §8.1); only the generated enum types differ.
+        : new DestinationRuleV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as DestinationRuleV1Beta1Spec });
+    } catch (e) {
+      throw withPath(e, NAME, this.node.path);
     }
-    const spec: DestinationRuleSpec = {
-      host: props.host,
-      workloadSelector: props.workloadSelector ? { matchLabels: { ...props.workloadSelector } } : undefined,
-      trafficPolicy: { tls: { mode: props.trust.mode, ...props.trust.tls } },
-    };
-    const metadata = { name, namespace: props.namespace, labels: MANAGED_BY };
-    this.resource = holds('V1_APIS', version)
-      ? new DestinationRule(this, 'Resource', { metadata, spec })
-      // v1beta1 has the same schema as v1 (istio-ca-facts.md §8.1); only the generated enum types differ.
-      : new DestinationRuleV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as DestinationRuleV1Beta1Spec });
   }
 }

@@ -8,7 +8,7 @@ import { promtoolTests } from '../model/alert-tests';
 import { uniqueBy } from '../model/collections';
 import { goDuration, humanDuration, lifetimeMs } from '../model/durations';
 import { certManagerVersionProblem, DEFAULT_CERT_MANAGER_VERSION } from '../model/cert-manager-version';
-import { check, deepTokenProblem, fail } from '../model/errors';
+import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
@@ -165,108 +165,112 @@ export class CertAlertRules extends Construct {
 
   public constructor(scope: Construct, id: string, props: CertAlertRulesProps) {
     super(scope, id);
-    // No cdktf token may reach a manifest through any string prop (Issue 11).
-    check(NAME, deepTokenProblem(props));
-    const ca = props.ca;
-    this.name = props.name ?? 'istio-custom-ca-certificates';
-    const namespace = props.namespace ?? ca.istioNamespace;
-    check(NAME, objectNameProblem('name', this.name));
-    check(NAME, namespaceProblem('namespace', namespace));
-    const certManagerVersion = props.certManagerVersion ?? DEFAULT_CERT_MANAGER_VERSION;
-    // The runbook URL goes into every alert's annotations, which Prometheus expands as Go templates.
-    if (props.runbookBaseUrl !== undefined && (typeof props.runbookBaseUrl !== 'string' || props.runbookBaseUrl === '' ||
-      /[\s{}]/.test(props.runbookBaseUrl) || props.runbookBaseUrl.length > 2048)) {
-      fail(NAME, `'runbookBaseUrl' (${props.runbookBaseUrl}) must be a URL or path without spaces or braces, e.g. ` +
-        'https://runbooks.example.com/istio-custom-ca/alerts.md; Prometheus expands annotations as templates');
-    }
-    check(NAME, certManagerVersionProblem('certManagerVersion', certManagerVersion));
-    for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
-
-    const ttlMs = ca.workloadCertTtl.toMilliseconds();
-    const time = (prop: string, d: unknown) => lifetimeMs(NAME, prop, d, LIFETIME_RULES.alertTime);
-    const plan = rootRotationPlanMs(ttlMs);
-    const lead = time('rootExpiryLeadTime', props.rootExpiryLeadTime ?? Duration.days(180));
-    if (lead <= plan) {
-      fail(NAME, `'rootExpiryLeadTime' (${goDuration(lead)}) must exceed one full staged root rotation (${humanDuration(plan)}: ` +
-        `two workload certificate lifetimes of ${goDuration(ttlMs)} plus jitter, and a day for the istiod restart and checks); ` +
-        'raise rootExpiryLeadTime');
-    }
-    const manualLead = time('manualIntermediateExpiryLeadTime', props.manualIntermediateExpiryLeadTime ?? Duration.days(30));
-    const overdueAfter = time('renewalOverdueAfter', props.renewalOverdueAfter ?? Duration.hours(1));
-
-    const overrides = new Map<string, RuleOverride>();
-    for (const o of props.overrides ?? []) {
-      if (overrides.has(o.alert)) fail(NAME, `'overrides' changes ${o.alert} twice; merge the two overrides into one`);
-      if (o.threshold !== undefined && !THRESHOLD_ALERTS.has(o.alert)) {
-        fail(NAME, `'overrides' threshold of ${o.alert} is not allowed: it has no time threshold (only ${[...THRESHOLD_ALERTS].join(', ')})`);
+    try {
+      // No cdktf token may reach a manifest through any string prop (Issue 11).
+      check(NAME, deepTokenProblem(props));
+      const ca = props.ca;
+      this.name = props.name ?? 'istio-custom-ca-certificates';
+      const namespace = props.namespace ?? ca.istioNamespace;
+      check(NAME, objectNameProblem('name', this.name));
+      check(NAME, namespaceProblem('namespace', namespace));
+      const certManagerVersion = props.certManagerVersion ?? DEFAULT_CERT_MANAGER_VERSION;
+      // The runbook URL goes into every alert's annotations, which Prometheus expands as Go templates.
+      if (props.runbookBaseUrl !== undefined && (typeof props.runbookBaseUrl !== 'string' || props.runbookBaseUrl === '' ||
+        /[\s{}]/.test(props.runbookBaseUrl) || props.runbookBaseUrl.length > 2048)) {
+        fail(NAME, `'runbookBaseUrl' (${props.runbookBaseUrl}) must be a URL or path without spaces or braces, e.g. ` +
+          'https://runbooks.example.com/istio-custom-ca/alerts.md; Prometheus expands annotations as templates');
       }
-      overrides.set(o.alert, {
-        thresholdS: o.threshold !== undefined ? time(`overrides[${o.alert}].threshold`, o.threshold) / 1000 : undefined,
-        forS: o.for !== undefined ? time(`overrides[${o.alert}].for`, o.for) / 1000 : undefined,
-        severity: o.severity,
-        disabled: o.disabled,
-      });
-    }
+      check(NAME, certManagerVersionProblem('certManagerVersion', certManagerVersion));
+      for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
 
-    const t = ca.integration.type;
-    const certificates: WatchedCertificate[] = [];
-    const issuers: WatchedIssuer[] = [];
-    const plugin = ca.integration.pluginCaOptions;
-    if (plugin) {
-      certificates.push({ namespace: ca.istioNamespace, name: 'cacerts', role: 'istiod signing intermediate', expiringBelowS: ca.intermediateRenewBefore!.toSeconds() / 2 });
-      this.watchIssuer(plugin.issuer, issuers, certificates, lead);
-    }
-    const csr = ca.integration.istioCsrOptions;
-    if (csr) {
-      // istio-csr's static istiod serving Certificate (csr deploy/charts/istio-csr/templates/certificate.yaml).
-      const renewBefore = csr.istiodCertificateRenewBefore?.toSeconds() ?? 1800;
-      certificates.push({ namespace: ca.istioNamespace, name: 'istiod', role: 'istiod serving certificate', expiringBelowS: renewBefore / 2 });
-      this.watchIssuer(csr.issuer, issuers, certificates, lead);
-    }
-    const k8sCsr = ca.integration.kubernetesCsrOptions;
-    if (k8sCsr) {
-      for (const s of [k8sCsr.signer, ...(k8sCsr.namespaceSigners ?? []).map((n) => n.signer)]) {
-        const n = s.signerName;
-        if (n.domain === 'clusterissuers.cert-manager.io') issuers.push({ kind: 'ClusterIssuer', name: n.short });
-        else if (n.domain === 'issuers.cert-manager.io') {
-          const dot = n.short.indexOf('.');
-          issuers.push({ kind: 'Issuer', namespace: n.short.slice(0, dot), name: n.short.slice(dot + 1) });
+      const ttlMs = ca.workloadCertTtl.toMilliseconds();
+      const time = (prop: string, d: unknown) => lifetimeMs(NAME, prop, d, LIFETIME_RULES.alertTime);
+      const plan = rootRotationPlanMs(ttlMs);
+      const lead = time('rootExpiryLeadTime', props.rootExpiryLeadTime ?? Duration.days(180));
+      if (lead <= plan) {
+        fail(NAME, `'rootExpiryLeadTime' (${goDuration(lead)}) must exceed one full staged root rotation (${humanDuration(plan)}: ` +
+          `two workload certificate lifetimes of ${goDuration(ttlMs)} plus jitter, and a day for the istiod restart and checks); ` +
+          'raise rootExpiryLeadTime');
+      }
+      const manualLead = time('manualIntermediateExpiryLeadTime', props.manualIntermediateExpiryLeadTime ?? Duration.days(30));
+      const overdueAfter = time('renewalOverdueAfter', props.renewalOverdueAfter ?? Duration.hours(1));
+
+      const overrides = new Map<string, RuleOverride>();
+      for (const o of props.overrides ?? []) {
+        if (overrides.has(o.alert)) fail(NAME, `'overrides' changes ${o.alert} twice; merge the two overrides into one`);
+        if (o.threshold !== undefined && !THRESHOLD_ALERTS.has(o.alert)) {
+          fail(NAME, `'overrides' threshold of ${o.alert} is not allowed: it has no time threshold (only ${[...THRESHOLD_ALERTS].join(', ')})`);
+        }
+        overrides.set(o.alert, {
+          thresholdS: o.threshold !== undefined ? time(`overrides[${o.alert}].threshold`, o.threshold) / 1000 : undefined,
+          forS: o.for !== undefined ? time(`overrides[${o.alert}].for`, o.for) / 1000 : undefined,
+          severity: o.severity,
+          disabled: o.disabled,
+        });
+      }
+
+      const t = ca.integration.type;
+      const certificates: WatchedCertificate[] = [];
+      const issuers: WatchedIssuer[] = [];
+      const plugin = ca.integration.pluginCaOptions;
+      if (plugin) {
+        certificates.push({ namespace: ca.istioNamespace, name: 'cacerts', role: 'istiod signing intermediate', expiringBelowS: ca.intermediateRenewBefore!.toSeconds() / 2 });
+        this.watchIssuer(plugin.issuer, issuers, certificates, lead);
+      }
+      const csr = ca.integration.istioCsrOptions;
+      if (csr) {
+        // istio-csr's static istiod serving Certificate (csr deploy/charts/istio-csr/templates/certificate.yaml).
+        const renewBefore = csr.istiodCertificateRenewBefore?.toSeconds() ?? 1800;
+        certificates.push({ namespace: ca.istioNamespace, name: 'istiod', role: 'istiod serving certificate', expiringBelowS: renewBefore / 2 });
+        this.watchIssuer(csr.issuer, issuers, certificates, lead);
+      }
+      const k8sCsr = ca.integration.kubernetesCsrOptions;
+      if (k8sCsr) {
+        for (const s of [k8sCsr.signer, ...(k8sCsr.namespaceSigners ?? []).map((n) => n.signer)]) {
+          const n = s.signerName;
+          if (n.domain === 'clusterissuers.cert-manager.io') issuers.push({ kind: 'ClusterIssuer', name: n.short });
+          else if (n.domain === 'issuers.cert-manager.io') {
+            const dot = n.short.indexOf('.');
+            issuers.push({ kind: 'Issuer', namespace: n.short.slice(0, dot), name: n.short.slice(dot + 1) });
+          }
         }
       }
+
+      this.workloadTtlS = ttlMs / 1000;
+      this.graceRatio = ca.gracePeriodRatio;
+      this.spec = {
+        istioVersion: ca.istioVersion,
+        certManagerVersion,
+        istiodPluginCa: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA || t === CaIntegrationType.MANUAL_PLUGIN_CA,
+        istiodSigns: t !== CaIntegrationType.ISTIO_CSR,
+        intermediateRenewedByCertManager: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
+        istioCsr: t === CaIntegrationType.ISTIO_CSR,
+        intermediateExpiringBelowS: plugin ? ca.intermediateRenewBefore!.toSeconds() / 2 : manualLead / 1000,
+        rootExpiringBelowS: lead / 1000,
+        // The agent renews with ratio×lifetime left (± jitter); half of that left means renewal is overdue (§5.1, §7.6).
+        workloadOverdueBelowS: Math.round(this.workloadTtlS * this.graceRatio / 2),
+        renewalOverdueAfterS: overdueAfter / 1000,
+        certificates: uniqueBy(certificates, (c) => `${c.namespace}/${c.name}`),
+        issuers: uniqueBy(issuers, (i) => `${i.kind}/${i.namespace ?? ''}/${i.name}`),
+        runbookBaseUrl: props.runbookBaseUrl ?? 'docs/alerts.md',
+      };
+      this.generated = baseRules(this.spec, (alert) => overrides.get(alert) ?? {});
+
+      this.resource = new PrometheusRule(this, 'Resource', {
+        metadata: { name: this.name, namespace, labels: { ...MANAGED_BY, ...props.ruleLabels } },
+        spec: { groups: Lazy.any({ produce: () => this.l1Groups() }) as unknown as PrometheusRuleSpecGroups[] },
+      });
+      new OutputFile(this, 'RuleFile', OutputFolder.ALERTS, `${this.name}.rules.yaml`,
+        'Prometheus rule file: load it with rule_files in prometheus.yml; check it with `promtool check rules`',
+        { produce: () => ({ groups: this.groups() }) });
+      new OutputFile(this, 'RuleTests', OutputFolder.ALERTS, `${this.name}.test.yaml`,
+        `promtool unit tests for the library's alerts: promtool test rules ${this.name}.test.yaml`,
+        { produce: () => promtoolTests(`${this.name}.rules.yaml`, this.spec, this.generated, this.workloadTtlS, this.graceRatio) });
+
+      if (props.monitors) this.monitors(ca, namespace);
+    } catch (e) {
+      throw withPath(e, NAME, this.node.path);
     }
-
-    this.workloadTtlS = ttlMs / 1000;
-    this.graceRatio = ca.gracePeriodRatio;
-    this.spec = {
-      istioVersion: ca.istioVersion,
-      certManagerVersion,
-      istiodPluginCa: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA || t === CaIntegrationType.MANUAL_PLUGIN_CA,
-      istiodSigns: t !== CaIntegrationType.ISTIO_CSR,
-      intermediateRenewedByCertManager: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
-      istioCsr: t === CaIntegrationType.ISTIO_CSR,
-      intermediateExpiringBelowS: plugin ? ca.intermediateRenewBefore!.toSeconds() / 2 : manualLead / 1000,
-      rootExpiringBelowS: lead / 1000,
-      // The agent renews with ratio×lifetime left (± jitter); half of that left means renewal is overdue (§5.1, §7.6).
-      workloadOverdueBelowS: Math.round(this.workloadTtlS * this.graceRatio / 2),
-      renewalOverdueAfterS: overdueAfter / 1000,
-      certificates: uniqueBy(certificates, (c) => `${c.namespace}/${c.name}`),
-      issuers: uniqueBy(issuers, (i) => `${i.kind}/${i.namespace ?? ''}/${i.name}`),
-      runbookBaseUrl: props.runbookBaseUrl ?? 'docs/alerts.md',
-    };
-    this.generated = baseRules(this.spec, (alert) => overrides.get(alert) ?? {});
-
-    this.resource = new PrometheusRule(this, 'Resource', {
-      metadata: { name: this.name, namespace, labels: { ...MANAGED_BY, ...props.ruleLabels } },
-      spec: { groups: Lazy.any({ produce: () => this.l1Groups() }) as unknown as PrometheusRuleSpecGroups[] },
-    });
-    new OutputFile(this, 'RuleFile', OutputFolder.ALERTS, `${this.name}.rules.yaml`,
-      'Prometheus rule file: load it with rule_files in prometheus.yml; check it with `promtool check rules`',
-      { produce: () => ({ groups: this.groups() }) });
-    new OutputFile(this, 'RuleTests', OutputFolder.ALERTS, `${this.name}.test.yaml`,
-      `promtool unit tests for the library's alerts: promtool test rules ${this.name}.test.yaml`,
-      { produce: () => promtoolTests(`${this.name}.rules.yaml`, this.spec, this.generated, this.workloadTtlS, this.graceRatio) });
-
-    if (props.monitors) this.monitors(ca, namespace);
   }
 
   /** The alert names in the group (library rules, then yours). */

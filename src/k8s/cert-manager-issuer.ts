@@ -5,7 +5,7 @@ import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert
 import { ClusterIssuer, ClusterIssuerSpec } from '../imports/clusterissuers-cert-manager.io';
 import { Issuer } from '../imports/issuers-cert-manager.io';
 import { goDuration } from '../model/durations';
-import { check, deepTokenProblem, fail } from '../model/errors';
+import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { makeClusterScoped, MANAGED_BY } from './_scope';
@@ -95,26 +95,30 @@ export class CertManagerIssuer extends Construct {
 
   public constructor(scope: Construct, id: string, props: CertManagerIssuerProps) {
     super(scope, id);
-    // No cdktf token may reach a manifest through any string prop (Issue 11).
-    check(NAME, deepTokenProblem(props));
-    this.kind = props.kind ?? IssuerKind.ISSUER;
-    this.name = props.name ?? id;
-    this.source = props.source;
-    check(NAME, objectNameProblem('name', this.name));
-    const clusterResourceNamespace = props.clusterResourceNamespace ?? 'cert-manager';
-    check(NAME, namespaceProblem('clusterResourceNamespace', clusterResourceNamespace));
-    if (this.kind === IssuerKind.ISSUER) {
-      this.namespace = props.namespace ?? ISTIO_DEFAULTS.istioNamespace;
-      check(NAME, namespaceProblem('namespace', this.namespace));
-    } else if (props.namespace !== undefined) {
-      fail(NAME, `'namespace' (${props.namespace}) is not allowed for kind ${IssuerKind.CLUSTER_ISSUER}, which is ` +
-        "cluster-scoped; remove it, or use kind Issuer (its Secrets live in 'clusterResourceNamespace')");
-    }
-    this.secretNamespace = this.namespace ?? clusterResourceNamespace;
+    try {
+      // No cdktf token may reach a manifest through any string prop (Issue 11).
+      check(NAME, deepTokenProblem(props));
+      this.kind = props.kind ?? IssuerKind.ISSUER;
+      this.name = props.name ?? id;
+      this.source = props.source;
+      check(NAME, objectNameProblem('name', this.name));
+      const clusterResourceNamespace = props.clusterResourceNamespace ?? 'cert-manager';
+      check(NAME, namespaceProblem('clusterResourceNamespace', clusterResourceNamespace));
+      if (this.kind === IssuerKind.ISSUER) {
+        this.namespace = props.namespace ?? ISTIO_DEFAULTS.istioNamespace;
+        check(NAME, namespaceProblem('namespace', this.namespace));
+      } else if (props.namespace !== undefined) {
+        fail(NAME, `'namespace' (${props.namespace}) is not allowed for kind ${IssuerKind.CLUSTER_ISSUER}, which is ` +
+          "cluster-scoped; remove it, or use kind Issuer (its Secrets live in 'clusterResourceNamespace')");
+      }
+      this.secretNamespace = this.namespace ?? clusterResourceNamespace;
 
-    const spec = this.buildSpec(props);
-    this.rootDuration = props.source.selfSignedRootOptions?.duration;
-    this.resource = this.issuerObject('Resource', this.name, spec);
+      const spec = this.buildSpec(props);
+      this.rootDuration = props.source.selfSignedRootOptions?.duration;
+      this.resource = this.issuerObject('Resource', this.name, spec);
+    } catch (e) {
+      throw withPath(e, NAME, this.node.path);
+    }
   }
 
   /** `issuerRef` for Certificates and istio-csr. */

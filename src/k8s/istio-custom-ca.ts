@@ -4,7 +4,7 @@ import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert
 import { ProxyConfig } from '../imports/istio-networking-networking.istio.io';
 import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-manager.io';
 import { goDuration, lifetimeMs } from '../model/durations';
-import { check, deepTokenProblem, fail } from '../model/errors';
+import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { commonNameProblem, DEFAULT_TRUST_DOMAIN, trustDomainProblem } from '../model/identity';
 import {
   InstallSettings, istioOperator, istiodHelmValues, istiodPostRenderKustomization, istiodPostRenderPatch, POST_RENDER_DIR, POST_RENDER_INPUT,
@@ -163,164 +163,168 @@ export class IstioCustomCa extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioCustomCaProps) {
     super(scope, id);
-    // No cdktf token may reach a manifest through any string prop (Issue 11).
-    check(NAME, deepTokenProblem(props));
-    this.integration = props.integration;
-    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
-    this.istioNamespace = props.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
-    this.istioVersion = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
-    this.gracePeriodRatio = props.gracePeriodRatio ?? ISTIO_DEFAULTS.gracePeriodRatio;
-    this.ambient = props.ambient ?? false;
-    check(NAME, trustDomainProblem('trustDomain', this.trustDomain));
-    check(NAME, namespaceProblem('istioNamespace', this.istioNamespace));
-    check(NAME, istioVersionProblem('istioVersion', this.istioVersion));
-    check(NAME, graceRatioProblem(this.gracePeriodRatio));
-    if (this.ambient) {
-      check(NAME, requireFact('istioVersion', this.istioVersion, 'AMBIENT_ZTUNNEL_VALUES', "'ambient'",
-        "target Istio 1.22 or later for ambient, or remove 'ambient'"));
-    }
-    this.gracePeriodRatioJitter = props.gracePeriodRatioJitter ?? DEFAULT_JITTER;
-    if (props.gracePeriodRatioJitter !== undefined) {
-      check(NAME, requireFact('istioVersion', this.istioVersion, 'GRACE_PERIOD_JITTER', "'gracePeriodRatioJitter'",
-        "target Istio 1.24 or later, or remove 'gracePeriodRatioJitter'"));
-      const j = props.gracePeriodRatioJitter;
-      if (!(j >= 0 && j < Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio))) {
-        fail(NAME, `'gracePeriodRatioJitter' (${j}) must be at least 0 and below both 'gracePeriodRatio' and 1 - gracePeriodRatio ` +
-          `(${Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio)}), or renewal could start at once or never (Istio default 0.01)`);
+    try {
+      // No cdktf token may reach a manifest through any string prop (Issue 11).
+      check(NAME, deepTokenProblem(props));
+      this.integration = props.integration;
+      this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+      this.istioNamespace = props.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
+      this.istioVersion = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
+      this.gracePeriodRatio = props.gracePeriodRatio ?? ISTIO_DEFAULTS.gracePeriodRatio;
+      this.ambient = props.ambient ?? false;
+      check(NAME, trustDomainProblem('trustDomain', this.trustDomain));
+      check(NAME, namespaceProblem('istioNamespace', this.istioNamespace));
+      check(NAME, istioVersionProblem('istioVersion', this.istioVersion));
+      check(NAME, graceRatioProblem(this.gracePeriodRatio));
+      if (this.ambient) {
+        check(NAME, requireFact('istioVersion', this.istioVersion, 'AMBIENT_ZTUNNEL_VALUES', "'ambient'",
+          "target Istio 1.22 or later for ambient, or remove 'ambient'"));
       }
-    }
-    if (props.clusterName !== undefined && !LABEL_LIKE.test(props.clusterName)) {
-      fail(NAME, `'clusterName' (${props.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
-    }
-    const clusterName = props.clusterName ?? ISTIO_DEFAULTS.clusterName;
-
-    const csr = this.integration.istioCsrOptions;
-    const csrMax = lifetimeMs(NAME, 'maxCertificateDuration', csr?.maxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs),
-      LIFETIME_RULES.workload);
-    this.workloadCertTtl = props.workloadCertTtl ?? (csr ? Duration.millis(csrMax) : Duration.millis(ISTIO_DEFAULTS.secretTtlMs));
-    const ttl = lifetimeMs(NAME, 'workloadCertTtl', this.workloadCertTtl, LIFETIME_RULES.workload);
-
-    const plugin = this.integration.pluginCaOptions;
-    if (plugin) {
-      this.intermediateDuration = plugin.duration ?? Duration.hours(8760);
-      this.intermediateRenewBefore = plugin.renewBefore ?? Duration.hours(2160);
-    }
-
-    const t = this.integration.type;
-    let integration: IntegrationSettings;
-    switch (t) {
-      case CaIntegrationType.CERT_MANAGER_PLUGIN_CA:
-        integration = this.pluginCa(plugin!);
-        break;
-      case CaIntegrationType.MANUAL_PLUGIN_CA:
-        integration = this.manualPluginCa(this.integration.manualPluginCaOptions!);
-        break;
-      case CaIntegrationType.ISTIO_CSR:
-        integration = this.istioCsr(csr!, csrMax, clusterName);
-        break;
-      case CaIntegrationType.KUBERNETES_CSR:
-        integration = this.kubernetesCsr(this.integration.kubernetesCsrOptions!);
-        break;
-    }
-
-    const istiodEnv = { ...integration.istiodEnv };
-    if (integration.istiodSigns) {
-      this.maxWorkloadCertTtl = props.maxWorkloadCertTtl ?? Duration.millis(ISTIO_DEFAULTS.maxWorkloadCertTtlMs);
-      const maxTtl = lifetimeMs(NAME, 'maxWorkloadCertTtl', this.maxWorkloadCertTtl, LIFETIME_RULES.workload);
-      check(NAME, workloadTtlProblem(ttl, maxTtl));
-      istiodEnv[ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL] = goDuration(maxTtl);
-      this.checkIntermediateLifetimes();
-    } else if (props.maxWorkloadCertTtl !== undefined) {
-      fail(NAME, `'maxWorkloadCertTtl' (${goDuration(props.maxWorkloadCertTtl.toMilliseconds())}) has no effect with istio-csr, ` +
-        "where istiod signs nothing (ENABLE_CA_SERVER=false); remove it and bound lifetimes with istio-csr 'maxCertificateDuration'");
-    }
-    this.caAddress = integration.caAddress;
-
-    const meshConfigExtra: Record<string, unknown> = { ...integration.meshConfig };
-    const proxyExtra: Record<string, string> = { ...integration.proxyMetadata };
-    if (props.additionalTrustedRootsPem?.length || props.multiRoot) {
-      if (t === CaIntegrationType.ISTIO_CSR) {
-        fail(NAME, "'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile " +
-          "bundle (istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
+      this.gracePeriodRatioJitter = props.gracePeriodRatioJitter ?? DEFAULT_JITTER;
+      if (props.gracePeriodRatioJitter !== undefined) {
+        check(NAME, requireFact('istioVersion', this.istioVersion, 'GRACE_PERIOD_JITTER', "'gracePeriodRatioJitter'",
+          "target Istio 1.24 or later, or remove 'gracePeriodRatioJitter'"));
+        const j = props.gracePeriodRatioJitter;
+        if (!(j >= 0 && j < Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio))) {
+          fail(NAME, `'gracePeriodRatioJitter' (${j}) must be at least 0 and below both 'gracePeriodRatio' and 1 - gracePeriodRatio ` +
+            `(${Math.min(this.gracePeriodRatio, 1 - this.gracePeriodRatio)}), or renewal could start at once or never (Istio default 0.01)`);
+        }
       }
-    }
-    if (props.additionalTrustedRootsPem?.length && props.multiRoot !== true) {
-      fail(NAME, `'additionalTrustedRootsPem' (${props.additionalTrustedRootsPem.length} PEM) has no effect without 'multiRoot' ` +
-        `(${props.multiRoot}): istiod reads extra meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true ` +
-        '(istio-ca-facts.md §6.1, §12.3); set multiRoot: true');
-    }
-    if (props.additionalTrustedRootsPem?.length) {
-      const existing = (meshConfigExtra.caCertificates as { pem: string }[] | undefined) ?? [];
-      const extra = props.additionalTrustedRootsPem.map((pem, i) => {
-        check(NAME, parseCaBundle(`additionalTrustedRootsPem[${i}]`, pem).problem);
-        return { pem: normalisePem(pem) };
-      });
-      meshConfigExtra.caCertificates = [...existing, ...extra];
-    }
-    if (props.gracePeriodRatioJitter !== undefined) proxyExtra[AGENT_ENV.SECRET_GRACE_PERIOD_RATIO_JITTER] = String(props.gracePeriodRatioJitter);
-    if (props.multiRoot) {
-      istiodEnv[ISTIOD_ENV.ISTIO_MULTIROOT_MESH] = 'true';
-      proxyExtra[AGENT_PCDS_ENV] = 'true';
-    }
-    if (props.istiodRestartToken !== undefined && !LABEL_LIKE.test(props.istiodRestartToken)) {
-      fail(NAME, `'istiodRestartToken' (${props.istiodRestartToken}) must be a label-like value: letters, digits, '-', '_' and '.'`);
-    }
-    const global: Record<string, unknown> = { ...integration.global };
-    if (props.clusterName !== undefined) global.multiCluster = { clusterName };
-    const secretTtl = { [AGENT_ENV.SECRET_TTL]: goDuration(ttl) };
-    this.settings = {
-      istioVersion: this.istioVersion,
-      istioNamespace: this.istioNamespace,
-      trustDomain: this.trustDomain,
-      proxyMetadata: {
-        ...secretTtl,
-        [AGENT_ENV.SECRET_GRACE_PERIOD_RATIO]: String(this.gracePeriodRatio),
-        ...proxyExtra,
-      },
-      istiodEnv,
-      istiodEnvReplacements: integration.istiodEnvReplacements,
-      meshConfig: meshConfigExtra,
-      istiodPodAnnotations: props.istiodRestartToken !== undefined ? { [RESTART_ANNOTATION]: props.istiodRestartToken } : undefined,
-      global: Object.keys(global).length ? global : undefined,
-      // ztunnel reads its own env and CA address (istio-ca-facts.md §2b, §5.1).
-      // ztunnel announces its own multiCluster.clusterName as cluster ID; the CA rejects one it does not know (§12.4).
-      ztunnel: this.ambient ? {
-        ...(integration.caAddress ? { caAddress: integration.caAddress } : {}),
-        ...(props.clusterName !== undefined ? { multiCluster: { clusterName } } : {}),
-        env: secretTtl,
-      } : undefined,
-    };
+      if (props.clusterName !== undefined && !LABEL_LIKE.test(props.clusterName)) {
+        fail(NAME, `'clusterName' (${props.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+      }
+      const clusterName = props.clusterName ?? ISTIO_DEFAULTS.clusterName;
 
-    new OutputFile(this, 'IstioOperator', OutputFolder.INSTALL, 'istio-operator.yaml',
-      'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters).\n' +
-      'Combine it with your own: istioctl install -f your-base.yaml -f istio-operator.yaml',
-      { produce: () => this.toIstioOperator() });
-    new OutputFile(this, 'IstiodHelmValues', OutputFolder.INSTALL, 'istiod-values.yaml',
-      'values for the istiod (istio-discovery) Helm chart: helm upgrade --install istiod istio/istiod -n ' + this.istioNamespace + ' -f istiod-values.yaml',
-      { produce: () => this.toIstiodHelmValues() });
-    const patch = istiodPostRenderPatch(this.settings);
-    if (patch) {
-      new OutputFile(this, 'IstiodPostRenderPatch', OutputFolder.INSTALL, `${POST_RENDER_DIR}/${POST_RENDER_PATCH}`,
-        'strategic-merge patch for the istiod Deployment rendered from istiod-values.yaml: it sets env the chart renders itself\n' +
-        '(a duplicate in Helm `env` would be rejected by server-side apply); applied by kustomization.yaml beside it',
-        { produce: () => patch });
-      new OutputFile(this, 'IstiodPostRenderKustomization', OutputFolder.INSTALL, `${POST_RENDER_DIR}/kustomization.yaml`,
-        `Helm route: helm template istiod istio/istiod -n ${this.istioNamespace} -f ../istiod-values.yaml > ${POST_RENDER_INPUT}\n` +
-        'then: kubectl apply --server-side -k .   (see NOTES.md for Flux and Argo CD)',
-        { produce: () => istiodPostRenderKustomization(POST_RENDER_INPUT, POST_RENDER_PATCH) });
+      const csr = this.integration.istioCsrOptions;
+      const csrMax = lifetimeMs(NAME, 'maxCertificateDuration', csr?.maxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs),
+        LIFETIME_RULES.workload);
+      this.workloadCertTtl = props.workloadCertTtl ?? (csr ? Duration.millis(csrMax) : Duration.millis(ISTIO_DEFAULTS.secretTtlMs));
+      const ttl = lifetimeMs(NAME, 'workloadCertTtl', this.workloadCertTtl, LIFETIME_RULES.workload);
+
+      const plugin = this.integration.pluginCaOptions;
+      if (plugin) {
+        this.intermediateDuration = plugin.duration ?? Duration.hours(8760);
+        this.intermediateRenewBefore = plugin.renewBefore ?? Duration.hours(2160);
+      }
+
+      const t = this.integration.type;
+      let integration: IntegrationSettings;
+      switch (t) {
+        case CaIntegrationType.CERT_MANAGER_PLUGIN_CA:
+          integration = this.pluginCa(plugin!);
+          break;
+        case CaIntegrationType.MANUAL_PLUGIN_CA:
+          integration = this.manualPluginCa(this.integration.manualPluginCaOptions!);
+          break;
+        case CaIntegrationType.ISTIO_CSR:
+          integration = this.istioCsr(csr!, csrMax, clusterName);
+          break;
+        case CaIntegrationType.KUBERNETES_CSR:
+          integration = this.kubernetesCsr(this.integration.kubernetesCsrOptions!);
+          break;
+      }
+
+      const istiodEnv = { ...integration.istiodEnv };
+      if (integration.istiodSigns) {
+        this.maxWorkloadCertTtl = props.maxWorkloadCertTtl ?? Duration.millis(ISTIO_DEFAULTS.maxWorkloadCertTtlMs);
+        const maxTtl = lifetimeMs(NAME, 'maxWorkloadCertTtl', this.maxWorkloadCertTtl, LIFETIME_RULES.workload);
+        check(NAME, workloadTtlProblem(ttl, maxTtl));
+        istiodEnv[ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL] = goDuration(maxTtl);
+        this.checkIntermediateLifetimes();
+      } else if (props.maxWorkloadCertTtl !== undefined) {
+        fail(NAME, `'maxWorkloadCertTtl' (${goDuration(props.maxWorkloadCertTtl.toMilliseconds())}) has no effect with istio-csr, ` +
+          "where istiod signs nothing (ENABLE_CA_SERVER=false); remove it and bound lifetimes with istio-csr 'maxCertificateDuration'");
+      }
+      this.caAddress = integration.caAddress;
+
+      const meshConfigExtra: Record<string, unknown> = { ...integration.meshConfig };
+      const proxyExtra: Record<string, string> = { ...integration.proxyMetadata };
+      if (props.additionalTrustedRootsPem?.length || props.multiRoot) {
+        if (t === CaIntegrationType.ISTIO_CSR) {
+          fail(NAME, "'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile " +
+            "bundle (istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
+        }
+      }
+      if (props.additionalTrustedRootsPem?.length && props.multiRoot !== true) {
+        fail(NAME, `'additionalTrustedRootsPem' (${props.additionalTrustedRootsPem.length} PEM) has no effect without 'multiRoot' ` +
+          `(${props.multiRoot}): istiod reads extra meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true ` +
+          '(istio-ca-facts.md §6.1, §12.3); set multiRoot: true');
+      }
+      if (props.additionalTrustedRootsPem?.length) {
+        const existing = (meshConfigExtra.caCertificates as { pem: string }[] | undefined) ?? [];
+        const extra = props.additionalTrustedRootsPem.map((pem, i) => {
+          check(NAME, parseCaBundle(`additionalTrustedRootsPem[${i}]`, pem).problem);
+          return { pem: normalisePem(pem) };
+        });
+        meshConfigExtra.caCertificates = [...existing, ...extra];
+      }
+      if (props.gracePeriodRatioJitter !== undefined) proxyExtra[AGENT_ENV.SECRET_GRACE_PERIOD_RATIO_JITTER] = String(props.gracePeriodRatioJitter);
+      if (props.multiRoot) {
+        istiodEnv[ISTIOD_ENV.ISTIO_MULTIROOT_MESH] = 'true';
+        proxyExtra[AGENT_PCDS_ENV] = 'true';
+      }
+      if (props.istiodRestartToken !== undefined && !LABEL_LIKE.test(props.istiodRestartToken)) {
+        fail(NAME, `'istiodRestartToken' (${props.istiodRestartToken}) must be a label-like value: letters, digits, '-', '_' and '.'`);
+      }
+      const global: Record<string, unknown> = { ...integration.global };
+      if (props.clusterName !== undefined) global.multiCluster = { clusterName };
+      const secretTtl = { [AGENT_ENV.SECRET_TTL]: goDuration(ttl) };
+      this.settings = {
+        istioVersion: this.istioVersion,
+        istioNamespace: this.istioNamespace,
+        trustDomain: this.trustDomain,
+        proxyMetadata: {
+          ...secretTtl,
+          [AGENT_ENV.SECRET_GRACE_PERIOD_RATIO]: String(this.gracePeriodRatio),
+          ...proxyExtra,
+        },
+        istiodEnv,
+        istiodEnvReplacements: integration.istiodEnvReplacements,
+        meshConfig: meshConfigExtra,
+        istiodPodAnnotations: props.istiodRestartToken !== undefined ? { [RESTART_ANNOTATION]: props.istiodRestartToken } : undefined,
+        global: Object.keys(global).length ? global : undefined,
+        // ztunnel reads its own env and CA address (istio-ca-facts.md §2b, §5.1).
+        // ztunnel announces its own multiCluster.clusterName as cluster ID; the CA rejects one it does not know (§12.4).
+        ztunnel: this.ambient ? {
+          ...(integration.caAddress ? { caAddress: integration.caAddress } : {}),
+          ...(props.clusterName !== undefined ? { multiCluster: { clusterName } } : {}),
+          env: secretTtl,
+        } : undefined,
+      };
+
+      new OutputFile(this, 'IstioOperator', OutputFolder.INSTALL, 'istio-operator.yaml',
+        'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters).\n' +
+        'Combine it with your own: istioctl install -f your-base.yaml -f istio-operator.yaml',
+        { produce: () => this.toIstioOperator() });
+      new OutputFile(this, 'IstiodHelmValues', OutputFolder.INSTALL, 'istiod-values.yaml',
+        'values for the istiod (istio-discovery) Helm chart: helm upgrade --install istiod istio/istiod -n ' + this.istioNamespace + ' -f istiod-values.yaml',
+        { produce: () => this.toIstiodHelmValues() });
+      const patch = istiodPostRenderPatch(this.settings);
+      if (patch) {
+        new OutputFile(this, 'IstiodPostRenderPatch', OutputFolder.INSTALL, `${POST_RENDER_DIR}/${POST_RENDER_PATCH}`,
+          'strategic-merge patch for the istiod Deployment rendered from istiod-values.yaml: it sets env the chart renders itself\n' +
+          '(a duplicate in Helm `env` would be rejected by server-side apply); applied by kustomization.yaml beside it',
+          { produce: () => patch });
+        new OutputFile(this, 'IstiodPostRenderKustomization', OutputFolder.INSTALL, `${POST_RENDER_DIR}/kustomization.yaml`,
+          `Helm route: helm template istiod istio/istiod -n ${this.istioNamespace} -f ../istiod-values.yaml > ${POST_RENDER_INPUT}\n` +
+          'then: kubectl apply --server-side -k .   (see NOTES.md for Flux and Argo CD)',
+          { produce: () => istiodPostRenderKustomization(POST_RENDER_INPUT, POST_RENDER_PATCH) });
+      }
+      if (this.ambient) {
+        new OutputFile(this, 'ZtunnelHelmValues', OutputFolder.INSTALL, 'ztunnel-values.yaml',
+          'values for the ztunnel Helm chart (ambient): helm upgrade --install ztunnel istio/ztunnel -n ' + this.istioNamespace + ' -f ztunnel-values.yaml',
+          { produce: () => ztunnelHelmValues(this.settings) });
+      }
+      if (this.csrValues) {
+        new OutputFile(this, 'IstioCsrHelmValues', OutputFolder.INSTALL, 'istio-csr-values.yaml',
+          'values for the cert-manager-istio-csr Helm chart; install istio-csr BEFORE Istio:\n' +
+          `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${csr!.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace} -f istio-csr-values.yaml`,
+          { produce: () => this.csrValues });
+      }
+      new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this) });
+    } catch (e) {
+      throw withPath(e, NAME, this.node.path);
     }
-    if (this.ambient) {
-      new OutputFile(this, 'ZtunnelHelmValues', OutputFolder.INSTALL, 'ztunnel-values.yaml',
-        'values for the ztunnel Helm chart (ambient): helm upgrade --install ztunnel istio/ztunnel -n ' + this.istioNamespace + ' -f ztunnel-values.yaml',
-        { produce: () => ztunnelHelmValues(this.settings) });
-    }
-    if (this.csrValues) {
-      new OutputFile(this, 'IstioCsrHelmValues', OutputFolder.INSTALL, 'istio-csr-values.yaml',
-        'values for the cert-manager-istio-csr Helm chart; install istio-csr BEFORE Istio:\n' +
-        `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${csr!.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace} -f istio-csr-values.yaml`,
-        { produce: () => this.csrValues });
-    }
-    new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this) });
   }
 
   /** The IstioOperator document for `istioctl install -f` (istio-ca-facts.md §9). */

@@ -4,7 +4,7 @@ import {
   PeerAuthentication, PeerAuthenticationSpec, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode,
   PeerAuthenticationV1Beta1, PeerAuthenticationV1Beta1Spec,
 } from '../imports/istio-security-security.istio.io';
-import { check, deepTokenProblem, fail } from '../model/errors';
+import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/istio-version';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
@@ -98,88 +98,92 @@ export class PermissivePeerAuth extends Construct {
 
   public constructor(scope: Construct, id: string, props: PermissivePeerAuthProps) {
     super(scope, id);
-    // No cdktf token may reach a manifest through any string prop (Issue 11).
-    check(NAME, deepTokenProblem(props));
-    // Kubernetes caps all annotations of an object at 256 KiB (apimachinery TotalAnnotationSizeLimitB); a reason is a sentence.
-    if (props.reason !== undefined && Buffer.byteLength(props.reason) > MAX_REASON_BYTES) {
-      fail(NAME, `'reason' (${props.reason.slice(0, 40)}…, ${Buffer.byteLength(props.reason)} bytes) is too long for an annotation; keep it under ` +
-        `${MAX_REASON_BYTES} bytes and link a ticket for the details`);
-    }
-    const root = props.rootNamespace ?? ISTIO_DEFAULTS.rootNamespace;
-    const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
-    check(NAME, namespaceProblem('rootNamespace', root));
-    check(NAME, istioVersionProblem('istioVersion', version));
-    const hasSelector = props.selector !== undefined;
-    const scopes = [hasSelector && 'selector', props.namespaceWide && 'namespaceWide', props.meshWide && 'meshWide'].filter(Boolean);
-    if (scopes.length === 0) {
-      fail(NAME, "no scope given: set 'selector' (one workload), or opt in explicitly with 'namespaceWide: true' or " +
-        "'meshWide: true'; a PERMISSIVE policy is never widened by default");
-    }
-    if (scopes.length > 1) {
-      fail(NAME, `'${scopes.join("' and '")}' are all set; choose exactly one scope`);
-    }
-
-    if (props.meshWide) {
-      if (props.namespace !== undefined && props.namespace !== root) {
-        fail(NAME, `'namespace' (${props.namespace}) must be the root namespace (${root}) or unset with 'meshWide'; ` +
-          "a mesh-wide policy lives in the root namespace; use 'namespaceWide' for one namespace");
+    try {
+      // No cdktf token may reach a manifest through any string prop (Issue 11).
+      check(NAME, deepTokenProblem(props));
+      // Kubernetes caps all annotations of an object at 256 KiB (apimachinery TotalAnnotationSizeLimitB); a reason is a sentence.
+      if (props.reason !== undefined && Buffer.byteLength(props.reason) > MAX_REASON_BYTES) {
+        fail(NAME, `'reason' (${props.reason.slice(0, 40)}…, ${Buffer.byteLength(props.reason)} bytes) is too long for an annotation; keep it under ` +
+          `${MAX_REASON_BYTES} bytes and link a ticket for the details`);
       }
-      this.namespace = root;
-    } else {
-      if (props.namespace === undefined) {
-        fail(NAME, `'namespace' (undefined) is required with '${scopes[0]}'; set the workload's namespace`);
+      const root = props.rootNamespace ?? ISTIO_DEFAULTS.rootNamespace;
+      const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
+      check(NAME, namespaceProblem('rootNamespace', root));
+      check(NAME, istioVersionProblem('istioVersion', version));
+      const hasSelector = props.selector !== undefined;
+      const scopes = [hasSelector && 'selector', props.namespaceWide && 'namespaceWide', props.meshWide && 'meshWide'].filter(Boolean);
+      if (scopes.length === 0) {
+        fail(NAME, "no scope given: set 'selector' (one workload), or opt in explicitly with 'namespaceWide: true' or " +
+          "'meshWide: true'; a PERMISSIVE policy is never widened by default");
       }
-      check(NAME, namespaceProblem('namespace', props.namespace));
-      if (props.namespace === root) {
-        fail(NAME, props.namespaceWide
-          ? `'namespace' (${props.namespace}) is the root namespace, where a policy without selector is mesh-wide; ` +
-            "set 'meshWide: true' if that is intended, or choose another namespace"
-          : rootNamespaceSelectorProblem(props.namespace, root)!);
+      if (scopes.length > 1) {
+        fail(NAME, `'${scopes.join("' and '")}' are all set; choose exactly one scope`);
       }
-      this.namespace = props.namespace;
-    }
 
-    const selector = props.selector;
-    if (selector !== undefined) {
-      if (Object.keys(selector).length === 0) {
-        fail(NAME, "'selector' ({}) is empty, which would select every workload; give matchLabels, or use 'namespaceWide: true'");
+      if (props.meshWide) {
+        if (props.namespace !== undefined && props.namespace !== root) {
+          fail(NAME, `'namespace' (${props.namespace}) must be the root namespace (${root}) or unset with 'meshWide'; ` +
+            "a mesh-wide policy lives in the root namespace; use 'namespaceWide' for one namespace");
+        }
+        this.namespace = root;
+      } else {
+        if (props.namespace === undefined) {
+          fail(NAME, `'namespace' (undefined) is required with '${scopes[0]}'; set the workload's namespace`);
+        }
+        check(NAME, namespaceProblem('namespace', props.namespace));
+        if (props.namespace === root) {
+          fail(NAME, props.namespaceWide
+            ? `'namespace' (${props.namespace}) is the root namespace, where a policy without selector is mesh-wide; ` +
+              "set 'meshWide: true' if that is intended, or choose another namespace"
+            : rootNamespaceSelectorProblem(props.namespace, root)!);
+        }
+        this.namespace = props.namespace;
       }
-      for (const [k, v] of Object.entries(selector)) check(NAME, labelProblem('selector', k, v));
-    }
 
-    const ports = props.portLevelMtls ?? [];
-    if (ports.length > 0 && selector === undefined) {
-      fail(NAME, `'portLevelMtls' (${ports.map((p) => p.port).join(', ')}) needs a 'selector'; Istio only applies ` +
-        'port-level modes to selected workloads (PeerAuthentication CRD rule)');
-    }
-    const seen = new Set<number>();
-    for (const p of ports) {
-      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-        fail(NAME, `'portLevelMtls' port (${p.port}) must be a whole number from 1 to 65535 (the container port)`);
+      const selector = props.selector;
+      if (selector !== undefined) {
+        if (Object.keys(selector).length === 0) {
+          fail(NAME, "'selector' ({}) is empty, which would select every workload; give matchLabels, or use 'namespaceWide: true'");
+        }
+        for (const [k, v] of Object.entries(selector)) check(NAME, labelProblem('selector', k, v));
       }
-      if (seen.has(p.port)) fail(NAME, `'portLevelMtls' port (${p.port}) is listed twice; give each port once`);
-      seen.add(p.port);
+
+      const ports = props.portLevelMtls ?? [];
+      if (ports.length > 0 && selector === undefined) {
+        fail(NAME, `'portLevelMtls' (${ports.map((p) => p.port).join(', ')}) needs a 'selector'; Istio only applies ` +
+          'port-level modes to selected workloads (PeerAuthentication CRD rule)');
+      }
+      const seen = new Set<number>();
+      for (const p of ports) {
+        if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+          fail(NAME, `'portLevelMtls' port (${p.port}) must be a whole number from 1 to 65535 (the container port)`);
+        }
+        if (seen.has(p.port)) fail(NAME, `'portLevelMtls' port (${p.port}) is listed twice; give each port once`);
+        seen.add(p.port);
+      }
+
+      this.name = props.name ?? (selector === undefined ? 'default' : id);
+      check(NAME, objectNameProblem('name', this.name));
+
+      const spec: PeerAuthenticationSpec = {
+        selector: selector ? { matchLabels: { ...selector } } : undefined,
+        mtls: { mode: PeerAuthenticationSpecMtlsMode.PERMISSIVE },
+        portLevelMtls: ports.length
+          ? Object.fromEntries(ports.map((p) => [String(p.port), { mode: p.mode as string as PeerAuthenticationSpecPortLevelMtlsMode }]))
+          : undefined,
+      };
+      const metadata = {
+        name: this.name,
+        namespace: this.namespace,
+        labels: MANAGED_BY,
+        annotations: props.reason ? { [REASON_ANNOTATION]: props.reason } : undefined,
+      };
+      this.resource = holds('V1_APIS', version)
+        ? new PeerAuthentication(this, 'Resource', { metadata, spec })
+              // v1beta1 has the same schema as v1 (istio-ca-facts.md §8.1); only the generated enum types differ.
+        : new PeerAuthenticationV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as PeerAuthenticationV1Beta1Spec });
+    } catch (e) {
+      throw withPath(e, NAME, this.node.path);
     }
-
-    this.name = props.name ?? (selector === undefined ? 'default' : id);
-    check(NAME, objectNameProblem('name', this.name));
-
-    const spec: PeerAuthenticationSpec = {
-      selector: selector ? { matchLabels: { ...selector } } : undefined,
-      mtls: { mode: PeerAuthenticationSpecMtlsMode.PERMISSIVE },
-      portLevelMtls: ports.length
-        ? Object.fromEntries(ports.map((p) => [String(p.port), { mode: p.mode as string as PeerAuthenticationSpecPortLevelMtlsMode }]))
-        : undefined,
-    };
-    const metadata = {
-      name: this.name,
-      namespace: this.namespace,
-      labels: MANAGED_BY,
-      annotations: props.reason ? { [REASON_ANNOTATION]: props.reason } : undefined,
-    };
-    this.resource = holds('V1_APIS', version)
-      ? new PeerAuthentication(this, 'Resource', { metadata, spec })
-            // v1beta1 has the same schema as v1 (istio-ca-facts.md §8.1); only the generated enum types differ.
-      : new PeerAuthenticationV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as PeerAuthenticationV1Beta1Spec });
   }
 }

@@ -15,6 +15,17 @@ export function fail(construct: string, message: string): never {
   throw new Error(`${construct}: ${message}`);
 }
 
+/**
+ * `e` with the construct's path after its name (`IstioCustomCa (mesh/istio-ca): …`), so that an error names which
+ * construct of the program is wrong; other errors are returned unchanged.
+ */
+export function withPath(e: unknown, construct: string, path: string): unknown {
+  if (!(e instanceof Error) || !e.message.startsWith(`${construct}: `)) return e;
+  const out = new Error(`${construct} (${path}): ${e.message.slice(construct.length + 2)}`);
+  out.stack = `Error: ${out.message}\n${(e.stack ?? '').split('\n').slice(1).join('\n')}`;
+  return out;
+}
+
 /** Throws when `problem` is defined; `problem` is a full message without the construct prefix. */
 export function check(construct: string, problem: string | undefined): void {
   if (problem !== undefined) fail(construct, problem);

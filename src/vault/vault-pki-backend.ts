@@ -11,7 +11,7 @@ import { Annotations, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { goDuration, goDurationString, lifetimeMs, wholeSeconds } from '../model/durations';
-import { check, fail } from '../model/errors';
+import { check, fail, withPath } from '../model/errors';
 import { commonNameProblem, spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
@@ -221,188 +221,192 @@ export class VaultPkiBackend extends Construct {
 
   public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
     super(scope, id);
-    const prefix = props.logicalIdPrefix ?? 'istio';
-    this.logicalIdPrefix = prefix;
-    if (!/^[a-z][a-z0-9_]*$/.test(prefix)) {
-      fail(NAME, `'logicalIdPrefix' (${prefix}) must be lowercase letters, digits and '_', starting with a letter`);
-    }
-    const pin = <T extends TerraformResource>(r: T, suffix: string): T => {
-      r.overrideLogicalId(`${prefix}_${suffix}`);
-      return r;
-    };
-
-    check(NAME, trustDomainProblem('trustDomain', props.trustDomain));
-    check(NAME, vaultAddressProblem('vaultAddress', props.vaultAddress));
-    const address = props.vaultAddress.replace(/\/$/, '');
-    this.trustDomain = props.trustDomain;
-    this.route = props.route;
-    this.root = props.root;
-
-    // Root mount and root CA, or an adopted mount.
-    const gen = props.root.generateOptions;
-    this.rootMountPath = gen ? (props.rootMountPath ?? 'pki') : props.root.existingOptions!.mountPath;
-    check(NAME, mountPathProblem('rootMountPath', this.rootMountPath));
-    let rootBackend: string = this.rootMountPath;
-    if (gen) {
-      const rootTtl = gen.ttl!;
-      this.rootMaxLeaseTtl = props.rootMaxLeaseTtl ?? rootTtl;
-      const maxLease = lifetimeMs(NAME, 'rootMaxLeaseTtl', this.rootMaxLeaseTtl, LIFETIME_RULES.vaultTtl);
-      if (maxLease < rootTtl.toMilliseconds()) {
-        fail(NAME, `'rootMaxLeaseTtl' (${goDuration(maxLease)}) of mount ${this.rootMountPath} must be at least the root ` +
-          `'ttl' (${goDuration(rootTtl.toMilliseconds())}), or Vault caps the root to the mount; raise rootMaxLeaseTtl or shorten the root ttl`);
+    try {
+      const prefix = props.logicalIdPrefix ?? 'istio';
+      this.logicalIdPrefix = prefix;
+      if (!/^[a-z][a-z0-9_]*$/.test(prefix)) {
+        fail(NAME, `'logicalIdPrefix' (${prefix}) must be lowercase letters, digits and '_', starting with a letter`);
       }
-      const mount = pin(new Mount(this, 'RootMount', {
-        path: this.rootMountPath,
-        type: 'pki',
-        description: 'Istio mesh root CA (managed by istio-custom-ca)',
-        maxLeaseTtlSeconds: wholeSeconds(maxLease),
-      }), 'root_mount');
-      rootBackend = mount.path;
-      if (gen.exportPrivateKey) {
-        Annotations.of(this).addWarning(`${NAME}: 'exportPrivateKey' is set: the root private key of ${this.rootMountPath} ` +
-          'will be stored in Terraform state; keep the state encrypted and access-controlled, or use an internal root');
-      }
-      this.rootCert = pin(new PkiSecretBackendRootCert(this, 'RootCa', {
-        backend: rootBackend,
-        type: gen.exportPrivateKey ? 'exported' : 'internal',
-        commonName: gen.commonName,
-        ttl: goDuration(rootTtl.toMilliseconds()),
-        keyType: gen.keyType,
-        keyBits: gen.keyBits,
-        issuerName: 'mesh-root',
-      }), 'root_ca');
-      new TerraformOutput(this, 'RootCaPem', {
-        value: this.rootCert.certificate,
-        description: 'PEM of the mesh root CA (public): the trust anchor to pin, e.g. istio-csr app.tls.rootCAFile',
-      }).overrideLogicalId(`${prefix}_root_ca_pem`);
-    }
-    pin(new PkiSecretBackendConfigUrls(this, 'RootUrls', {
-      backend: rootBackend,
-      issuingCertificates: [`${address}/v1/${this.rootMountPath}/ca`],
-      crlDistributionPoints: [`${address}/v1/${this.rootMountPath}/crl`],
-    }), 'root_urls');
+      const pin = <T extends TerraformResource>(r: T, suffix: string): T => {
+        r.overrideLogicalId(`${prefix}_${suffix}`);
+        return r;
+      };
 
-    if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-      // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (istio-ca-facts.md §4.3).
-      this.signPath = `${this.rootMountPath}/root/sign-intermediate`;
-      const next = props.nextRoot;
-      if (next) {
-        check(NAME, mountPathProblem('nextRoot.mountPath', next.mountPath));
-        if (next.mountPath === this.rootMountPath) {
-          fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
+      check(NAME, trustDomainProblem('trustDomain', props.trustDomain));
+      check(NAME, vaultAddressProblem('vaultAddress', props.vaultAddress));
+      const address = props.vaultAddress.replace(/\/$/, '');
+      this.trustDomain = props.trustDomain;
+      this.route = props.route;
+      this.root = props.root;
+
+      // Root mount and root CA, or an adopted mount.
+      const gen = props.root.generateOptions;
+      this.rootMountPath = gen ? (props.rootMountPath ?? 'pki') : props.root.existingOptions!.mountPath;
+      check(NAME, mountPathProblem('rootMountPath', this.rootMountPath));
+      let rootBackend: string = this.rootMountPath;
+      if (gen) {
+        const rootTtl = gen.ttl!;
+        this.rootMaxLeaseTtl = props.rootMaxLeaseTtl ?? rootTtl;
+        const maxLease = lifetimeMs(NAME, 'rootMaxLeaseTtl', this.rootMaxLeaseTtl, LIFETIME_RULES.vaultTtl);
+        if (maxLease < rootTtl.toMilliseconds()) {
+          fail(NAME, `'rootMaxLeaseTtl' (${goDuration(maxLease)}) of mount ${this.rootMountPath} must be at least the root ` +
+            `'ttl' (${goDuration(rootTtl.toMilliseconds())}), or Vault caps the root to the mount; raise rootMaxLeaseTtl or shorten the root ttl`);
         }
-        check(NAME, commonNameProblem('nextRoot.commonName', next.commonName));
-        const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
-        const nextMount = pin(new Mount(this, 'NextRootMount', {
-          path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
-        }), 'next_root_mount');
-        const nextCa = pin(new PkiSecretBackendRootCert(this, 'NextRootCa', {
-          backend: nextMount.path, type: 'internal', commonName: next.commonName, ttl: goDuration(ttl), keyType: 'ec', keyBits: 384, issuerName: 'mesh-root',
-        }), 'next_root_ca');
-        pin(new PkiSecretBackendConfigUrls(this, 'NextRootUrls', {
-          backend: nextMount.path,
-          issuingCertificates: [`${address}/v1/${next.mountPath}/ca`],
-          crlDistributionPoints: [`${address}/v1/${next.mountPath}/crl`],
-        }), 'next_root_urls');
-        new TerraformOutput(this, 'NextRootCaPem', { value: nextCa.certificate, description: 'PEM of the next mesh root CA (public)' })
-          .overrideLogicalId(`${prefix}_next_root_ca_pem`);
-        this.nextRootMaxLeaseTtl = Duration.millis(ttl);
-        if (props.signWithNextRoot) this.signPath = `${next.mountPath}/root/sign-intermediate`;
-      } else if (props.signWithNextRoot) {
-        fail(NAME, "'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
+        const mount = pin(new Mount(this, 'RootMount', {
+          path: this.rootMountPath,
+          type: 'pki',
+          description: 'Istio mesh root CA (managed by istio-custom-ca)',
+          maxLeaseTtlSeconds: wholeSeconds(maxLease),
+        }), 'root_mount');
+        rootBackend = mount.path;
+        if (gen.exportPrivateKey) {
+          Annotations.of(this).addWarning(`${NAME}: 'exportPrivateKey' is set: the root private key of ${this.rootMountPath} ` +
+            'will be stored in Terraform state; keep the state encrypted and access-controlled, or use an internal root');
+        }
+        this.rootCert = pin(new PkiSecretBackendRootCert(this, 'RootCa', {
+          backend: rootBackend,
+          type: gen.exportPrivateKey ? 'exported' : 'internal',
+          commonName: gen.commonName,
+          ttl: goDuration(rootTtl.toMilliseconds()),
+          keyType: gen.keyType,
+          keyBits: gen.keyBits,
+          issuerName: 'mesh-root',
+        }), 'root_ca');
+        new TerraformOutput(this, 'RootCaPem', {
+          value: this.rootCert.certificate,
+          description: 'PEM of the mesh root CA (public): the trust anchor to pin, e.g. istio-csr app.tls.rootCAFile',
+        }).overrideLogicalId(`${prefix}_root_ca_pem`);
       }
-    } else {
-      if (props.nextRoot || props.signWithNextRoot) {
-        fail(NAME, "'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
-      }
-      this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
-      this.leafRoleName = props.leafRoleName ?? 'istio-workload';
-      this.leafMaxTtl = props.leafMaxTtl ?? Duration.hours(24);
-      check(NAME, mountPathProblem('intermediateMountPath', this.intermediateMountPath));
-      if (this.intermediateMountPath === this.rootMountPath) {
-        fail(NAME, `'intermediateMountPath' (${this.intermediateMountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
-      }
-      check(NAME, objectNameProblem('leafRoleName', this.leafRoleName));
-      const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.hours(43800), LIFETIME_RULES.vaultTtl);
-      const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
-      const rootTtl = props.root.ttl?.toMilliseconds();
-      if (rootTtl !== undefined && intTtl >= rootTtl) {
-        fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
-          'Vault cannot sign an intermediate that outlives its root; shorten intermediateTtl');
-      }
-      if (leafMax >= intTtl) {
-        fail(NAME, `'leafMaxTtl' (${goDuration(leafMax)}) must be shorter than 'intermediateTtl' (${goDuration(intTtl)}); a leaf cannot outlive its issuer`);
-      }
-      const intMount = pin(new Mount(this, 'IntermediateMount', {
-        path: this.intermediateMountPath,
-        type: 'pki',
-        description: 'Istio workload issuing CA (managed by istio-custom-ca)',
-        maxLeaseTtlSeconds: wholeSeconds(intTtl),
-      }), 'intermediate_mount');
-      const csr = pin(new PkiSecretBackendIntermediateCertRequest(this, 'IntermediateCsr', {
-        backend: intMount.path,
-        type: 'internal',
-        commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
-        keyType: 'ec',
-        keyBits: 256,
-      }), 'intermediate_csr');
-      const signed = pin(new PkiSecretBackendRootSignIntermediate(this, 'IntermediateSigned', {
+      pin(new PkiSecretBackendConfigUrls(this, 'RootUrls', {
         backend: rootBackend,
-        csr: csr.csr,
-        commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
-        ttl: goDuration(intTtl),
-        maxPathLength: 0,
-        uriSans: [`spiffe://${spiffeTrustDomain(props.trustDomain)}`],
-      }), 'intermediate_signed');
-      // Import intermediate and root together, so that Vault's ca_chain ends at the real root
-      // (istio-ca-facts.md §2a: cert-manager's ca.crt is the top of the returned chain).
-      const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
-      pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
-      pin(new PkiSecretBackendConfigUrls(this, 'IntermediateUrls', {
-        backend: intMount.path,
-        issuingCertificates: [`${address}/v1/${this.intermediateMountPath}/ca`],
-        crlDistributionPoints: [`${address}/v1/${this.intermediateMountPath}/crl`],
-      }), 'intermediate_urls');
-      this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
-      this.intermediateMount = intMount;
-      pin(this.leafRole('LeafRole', this.leafRoleName, leafMax), 'leaf_role');
-      this.signPath = `${this.intermediateMountPath}/sign/${this.leafRoleName}`;
+        issuingCertificates: [`${address}/v1/${this.rootMountPath}/ca`],
+        crlDistributionPoints: [`${address}/v1/${this.rootMountPath}/crl`],
+      }), 'root_urls');
+
+      if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
+        // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (istio-ca-facts.md §4.3).
+        this.signPath = `${this.rootMountPath}/root/sign-intermediate`;
+        const next = props.nextRoot;
+        if (next) {
+          check(NAME, mountPathProblem('nextRoot.mountPath', next.mountPath));
+          if (next.mountPath === this.rootMountPath) {
+            fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
+          }
+          check(NAME, commonNameProblem('nextRoot.commonName', next.commonName));
+          const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
+          const nextMount = pin(new Mount(this, 'NextRootMount', {
+            path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
+          }), 'next_root_mount');
+          const nextCa = pin(new PkiSecretBackendRootCert(this, 'NextRootCa', {
+            backend: nextMount.path, type: 'internal', commonName: next.commonName, ttl: goDuration(ttl), keyType: 'ec', keyBits: 384, issuerName: 'mesh-root',
+          }), 'next_root_ca');
+          pin(new PkiSecretBackendConfigUrls(this, 'NextRootUrls', {
+            backend: nextMount.path,
+            issuingCertificates: [`${address}/v1/${next.mountPath}/ca`],
+            crlDistributionPoints: [`${address}/v1/${next.mountPath}/crl`],
+          }), 'next_root_urls');
+          new TerraformOutput(this, 'NextRootCaPem', { value: nextCa.certificate, description: 'PEM of the next mesh root CA (public)' })
+            .overrideLogicalId(`${prefix}_next_root_ca_pem`);
+          this.nextRootMaxLeaseTtl = Duration.millis(ttl);
+          if (props.signWithNextRoot) this.signPath = `${next.mountPath}/root/sign-intermediate`;
+        } else if (props.signWithNextRoot) {
+          fail(NAME, "'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
+        }
+      } else {
+        if (props.nextRoot || props.signWithNextRoot) {
+          fail(NAME, "'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
+        }
+        this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
+        this.leafRoleName = props.leafRoleName ?? 'istio-workload';
+        this.leafMaxTtl = props.leafMaxTtl ?? Duration.hours(24);
+        check(NAME, mountPathProblem('intermediateMountPath', this.intermediateMountPath));
+        if (this.intermediateMountPath === this.rootMountPath) {
+          fail(NAME, `'intermediateMountPath' (${this.intermediateMountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
+        }
+        check(NAME, objectNameProblem('leafRoleName', this.leafRoleName));
+        const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.hours(43800), LIFETIME_RULES.vaultTtl);
+        const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
+        const rootTtl = props.root.ttl?.toMilliseconds();
+        if (rootTtl !== undefined && intTtl >= rootTtl) {
+          fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
+            'Vault cannot sign an intermediate that outlives its root; shorten intermediateTtl');
+        }
+        if (leafMax >= intTtl) {
+          fail(NAME, `'leafMaxTtl' (${goDuration(leafMax)}) must be shorter than 'intermediateTtl' (${goDuration(intTtl)}); a leaf cannot outlive its issuer`);
+        }
+        const intMount = pin(new Mount(this, 'IntermediateMount', {
+          path: this.intermediateMountPath,
+          type: 'pki',
+          description: 'Istio workload issuing CA (managed by istio-custom-ca)',
+          maxLeaseTtlSeconds: wholeSeconds(intTtl),
+        }), 'intermediate_mount');
+        const csr = pin(new PkiSecretBackendIntermediateCertRequest(this, 'IntermediateCsr', {
+          backend: intMount.path,
+          type: 'internal',
+          commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
+          keyType: 'ec',
+          keyBits: 256,
+        }), 'intermediate_csr');
+        const signed = pin(new PkiSecretBackendRootSignIntermediate(this, 'IntermediateSigned', {
+          backend: rootBackend,
+          csr: csr.csr,
+          commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
+          ttl: goDuration(intTtl),
+          maxPathLength: 0,
+          uriSans: [`spiffe://${spiffeTrustDomain(props.trustDomain)}`],
+        }), 'intermediate_signed');
+        // Import intermediate and root together, so that Vault's ca_chain ends at the real root
+        // (istio-ca-facts.md §2a: cert-manager's ca.crt is the top of the returned chain).
+        const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
+        pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
+        pin(new PkiSecretBackendConfigUrls(this, 'IntermediateUrls', {
+          backend: intMount.path,
+          issuingCertificates: [`${address}/v1/${this.intermediateMountPath}/ca`],
+          crlDistributionPoints: [`${address}/v1/${this.intermediateMountPath}/crl`],
+        }), 'intermediate_urls');
+        this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
+        this.intermediateMount = intMount;
+        pin(this.leafRole('LeafRole', this.leafRoleName, leafMax), 'leaf_role');
+        this.signPath = `${this.intermediateMountPath}/sign/${this.leafRoleName}`;
+      }
+
+      // Auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
+      const auth = props.kubernetesAuth;
+      this.kubernetesAuth = auth;
+      this.tokenValidation = this.resolveTokenValidation(auth);
+      this.authPath = auth.path ?? this.tokenValidation.defaultPath;
+      check(NAME, mountPathProblem('kubernetesAuth.path', this.authPath));
+      check(NAME, objectNameProblem('kubernetesAuth.serviceAccountName', auth.serviceAccountName));
+      check(NAME, namespaceProblem('kubernetesAuth.serviceAccountNamespace', auth.serviceAccountNamespace));
+      if (auth.audience.trim() === '') fail(NAME, "'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
+      const tokenTtl = lifetimeMs(NAME, 'kubernetesAuth.tokenTtl', auth.tokenTtl ?? Duration.minutes(10), LIFETIME_RULES.vaultTtl);
+
+      this.policyName = props.policyName ?? 'istio-cert-manager-sign';
+      if (this.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
+        const pinned = lifetimeMs(NAME, 'signedIntermediateTtl', props.signedIntermediateTtl ?? Duration.hours(8760), LIFETIME_RULES.certManagerDuration);
+        this.signedIntermediateTtl = Duration.millis(pinned);
+        this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES, allowedTtls: [goDurationString(pinned)] });
+      } else {
+        this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
+      }
+      const policy = pin(new Policy(this, 'SignPolicy', {
+        name: this.policyName,
+        policy: Lazy.stringValue({ produce: () => this.policyHcl }),
+      }), 'sign_policy');
+
+      this.tokenValidation._bind(this, {
+        path: this.authPath,
+        roleName: auth.roleName,
+        serviceAccountName: auth.serviceAccountName,
+        serviceAccountNamespace: auth.serviceAccountNamespace,
+        audience: auth.audience,
+        tokenTtlSeconds: wholeSeconds(tokenTtl),
+        policyName: policy.name,
+        pin,
+      });
+    } catch (e) {
+      throw withPath(e, NAME, this.node.path);
     }
-
-    // Auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
-    const auth = props.kubernetesAuth;
-    this.kubernetesAuth = auth;
-    this.tokenValidation = this.resolveTokenValidation(auth);
-    this.authPath = auth.path ?? this.tokenValidation.defaultPath;
-    check(NAME, mountPathProblem('kubernetesAuth.path', this.authPath));
-    check(NAME, objectNameProblem('kubernetesAuth.serviceAccountName', auth.serviceAccountName));
-    check(NAME, namespaceProblem('kubernetesAuth.serviceAccountNamespace', auth.serviceAccountNamespace));
-    if (auth.audience.trim() === '') fail(NAME, "'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
-    const tokenTtl = lifetimeMs(NAME, 'kubernetesAuth.tokenTtl', auth.tokenTtl ?? Duration.minutes(10), LIFETIME_RULES.vaultTtl);
-
-    this.policyName = props.policyName ?? 'istio-cert-manager-sign';
-    if (this.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-      const pinned = lifetimeMs(NAME, 'signedIntermediateTtl', props.signedIntermediateTtl ?? Duration.hours(8760), LIFETIME_RULES.certManagerDuration);
-      this.signedIntermediateTtl = Duration.millis(pinned);
-      this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES, allowedTtls: [goDurationString(pinned)] });
-    } else {
-      this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
-    }
-    const policy = pin(new Policy(this, 'SignPolicy', {
-      name: this.policyName,
-      policy: Lazy.stringValue({ produce: () => this.policyHcl }),
-    }), 'sign_policy');
-
-    this.tokenValidation._bind(this, {
-      path: this.authPath,
-      roleName: auth.roleName,
-      serviceAccountName: auth.serviceAccountName,
-      serviceAccountNamespace: auth.serviceAccountNamespace,
-      audience: auth.audience,
-      tokenTtlSeconds: wholeSeconds(tokenTtl),
-      policyName: policy.name,
-      pin,
-    });
   }
 
   /** `tokenValidation`, or TokenReview from `kubernetesHost`; exactly one of them. */
