@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { goDuration, goDurationString, parseGoDuration, wholeSeconds } from '../src/model/durations';
+import { promqlProblem, templateProblem } from '../src/model/promql';
 import { spiffeId, trustDomainProblem } from '../src/model/identity';
 import { holds, istioVersionProblem, parseIstioVersion, requireFact, VERSION_FACTS } from '../src/model/istio-version';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../src/model/k8s-names';
@@ -95,5 +96,18 @@ describe('Istio versions', () => {
       "'istioVersion' (1.14) cannot be used with X: it needs Istio 1.15 or later, because istiod reads a kubernetes.io/tls " +
       "'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (istio-ca-facts.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml); " +
       'target a supported Istio version or choose another integration');
+  });
+});
+
+describe('rule-file checks (promtool would reject what they refuse)', () => {
+  it('PromQL through Prometheus\' grammar, and no bare durations Prometheus 2 rejects', () => {
+    for (const ok of ['up == 0', 'sum by (error) (increase(citadel_server_csr_sign_err_count[10m])) > 0', 'x offset 5m', 'x > 0x1d']) {
+      assert.equal(promqlProblem('expr', ok), undefined, ok);
+    }
+    for (const bad of ['', '(up', 'up ==', 'ünï', 'ud-2d', 'z-88jnij-60']) assert.ok(promqlProblem('expr', bad), bad);
+  });
+  it('balanced template actions in annotations', () => {
+    assert.equal(templateProblem('summary', 'left {{ $value | humanizeDuration }}'), undefined);
+    for (const bad of ['{{ .x', 'a }} b', '{{ {{ }} }}']) assert.ok(templateProblem('summary', bad), bad);
   });
 });

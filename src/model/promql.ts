@@ -10,9 +10,22 @@ import { parser } from '@prometheus-io/lezer-promql';
 export function promqlProblem(prop: string, expr: string): string | undefined {
   if (typeof expr !== 'string' || expr.trim() === '') return `'${prop}' (${String(expr)}) is empty; give a PromQL expression`;
   let at = -1;
-  parser.parse(expr).iterate({ enter: (n) => { if (at < 0 && n.type.isError) at = n.from; } });
-  if (at < 0) return undefined;
-  return `'${prop}' (${expr}) is not valid PromQL (parse error at character ${at + 1}); Prometheus and promtool would reject the rule file`;
+  let durationNumber = -1;
+  parser.parse(expr).iterate({
+    enter: (n) => {
+      if (at < 0 && n.type.isError) at = n.from;
+      // Prometheus 3 reads `2d` as a number of seconds; Prometheus 2 (and its promtool) rejects a duration outside
+      // a range, offset or subquery, so the rule must not use one.
+      const text = expr.slice(n.from, n.to);
+      if (durationNumber < 0 && n.type.name === 'NumberDurationLiteral' && !/^0x/i.test(text) && /\d(ms|s|m|h|d|w|y)$/.test(text)) durationNumber = n.from;
+    },
+  });
+  if (at >= 0) return `'${prop}' (${expr}) is not valid PromQL (parse error at character ${at + 1}); Prometheus and promtool would reject the rule file`;
+  if (durationNumber >= 0) {
+    return `'${prop}' (${expr}) uses a duration as a number at character ${durationNumber + 1}, which Prometheus 2 rejects; write the ` +
+      'number of seconds';
+  }
+  return undefined;
 }
 
 /** Problem text when `text` has an unbalanced Go template action (`{{` without `}}`, or nested), else undefined. */
