@@ -1,5 +1,6 @@
 // Public API of istio-custom-ca. Exports only; the generated L1s are exposed as namespaces at the end.
 export * from './mesh-app';
+export { GeneratedFile, OUTPUT_RECORD } from './output-tree';
 export * from './root-ca-rotation';
 export * from './strict-mtls-migration';
 export * from './k8s/ca-integration';

@@ -70,7 +70,8 @@ export class RootCaRotation {
   public readonly waits: RotationWaits;
   /** The integration rotated. */
   public readonly integration: CaIntegrationType;
-  private readonly outdir: string;
+  /** The plan's folder. */
+  public readonly outdir: string;
 
   public constructor(props: RootCaRotationProps) {
     // No cdktf token may reach a manifest through any string prop (Issue 11).
