@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { MeshApp, MeshPki, OutputFile, OutputFolder, PermissivePeerAuth, VaultPkiRoute } from '../src';
+import { CertManagerIssuer, IssuerSource, MeshApp, MeshPki, OutputFile, OutputFolder, PermissivePeerAuth, VaultAuth, VaultPkiRoute } from '../src';
 import { buildDefaultMesh } from '../examples/default/mesh';
 import { newestLtsNode, NEWEST_LTS_NODE } from './engines';
 import { filesBelow, scanOutput } from './output-scan';
@@ -110,6 +110,16 @@ describe('MeshApp output', () => {
     assert.throws(() => new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), '../../etc', {
       route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com',
     }), /^Error: MeshPki: id \("\.\.\/\.\.\/etc"\) names the folder terraform\/<id>\//);
+  });
+
+  it('refuses two Vault issuers sharing one ServiceAccount (two ServiceAccount objects of one name)', () => {
+    const app = new MeshApp({ outdir: '/tmp/unused' });
+    const c = new Chart(app, 'mesh');
+    const vault = () => IssuerSource.vault({ server: 'https://vault.example.com', path: 'pki/root/sign-intermediate',
+      auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 'vault-issuer' }) });
+    new CertManagerIssuer(c, 'a', { source: vault() });
+    new CertManagerIssuer(c, 'b', { source: vault() });
+    assert.throws(() => app.renderOutput(), /^Error: MeshApp: ServiceAccount istio-system\/vault-issuer \(core\) is defined twice, by mesh\/a\/VaultServiceAccount and mesh\/b\/VaultServiceAccount/);
   });
 
   it('refuses two objects with the same group, kind, namespace and name, naming both constructs', () => {
