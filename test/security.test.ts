@@ -11,7 +11,7 @@ import * as x509 from '@peculiar/x509';
 import * as pki from '../drill/pki';
 import {
   CaIntegration, CaPinnedDestination, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp,
-  MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, TrustSource, VaultPkiRoute,
+  MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, TrustSource, VaultPkiRoute,
 } from '../src';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { EXAMPLES } from './examples';
@@ -181,5 +181,39 @@ describe('errors name the construct path, the prop and the value', () => {
     for (const [start, build] of cases) {
       assert.throws(build, (e: Error) => e.message.startsWith(start), start);
     }
+  });
+});
+
+describe('names and fields the components would reject are refused (Issue 11 item 6)', () => {
+  const mustThrow = (f: () => unknown, re: RegExp) => assert.throws(f, re);
+  it('certificate common names of 1 to 64 bytes', () => {
+    mustThrow(() => IssuerSource.selfSignedRoot({ commonName: 'x'.repeat(65) }), /^Error: IssuerSource: 'commonName' \(x{65}\) must be a certificate common name of 1 to 64 bytes/);
+    mustThrow(() => IssuerSource.selfSignedRoot({ commonName: 'é'.repeat(33) }), /1 to 64 bytes/);
+    mustThrow(() => { const c = chart(); new IstioCustomCa(c, 'ca', { integration: CaIntegration.certManagerPluginCa({ issuer: new CertManagerIssuer(c, 'i', { source: IssuerSource.ca({ secretName: 's' }) }), commonName: '' }) }); },
+      /^Error: IstioCustomCa \(test\/ca\): 'commonName' \(\) must be a certificate common name/);
+    assert.doesNotThrow(() => IssuerSource.selfSignedRoot({ commonName: 'x'.repeat(64) }));
+  });
+  it('DestinationRule hosts as Istio validates them', () => {
+    const dr = (host: string) => new CaPinnedDestination(chart(), 'd', { host, namespace: 'shop', trust: DestinationTrust.meshPeers({ peers: [{ namespace: 'shop', serviceAccount: 'p' }] }) });
+    for (const bad of ['a..b', `${'a'.repeat(64)}.svc`, 'Payments', 'http://x', 'a:80', '*', '']) mustThrow(() => dr(bad), /'host' .* must be a service name or DNS name Istio accepts/);
+    for (const ok of ['payments', '*.example.com', 'payments.shop.svc.cluster.local']) assert.doesNotThrow(() => dr(ok), ok);
+  });
+  it('root-bundle keys are valid ConfigMap/Secret keys (the file istio-csr reads)', () => {
+    for (const key of ['../../etc/passwd', '', '.', '..', 'a b']) {
+      mustThrow(() => RootCaBundle.fromConfigMap({ name: 'root', key }), /^Error: RootCaBundle: 'key' .* is not a valid ConfigMap or Secret key/);
+      mustThrow(() => TrustSource.secret('root', key), /^Error: TrustSource: 'key' .* is not a valid ConfigMap or Secret key/);
+    }
+    assert.doesNotThrow(() => RootCaBundle.fromSecret({ name: 'root', key: 'ca.crt' }));
+  });
+  it('annotation size: a PERMISSIVE reason stays far below the 256 KiB annotation limit', () => {
+    mustThrow(() => new PermissivePeerAuth(chart(), 'p', { namespace: 'shop', selector: { app: 'a' }, reason: 'r'.repeat(5000) }),
+      /^Error: PermissivePeerAuth \(test\/p\): 'reason' \(r{40}…, 5000 bytes\) is too long for an annotation/);
+  });
+  it('load test: an image reference and a success ratio that keeps the gate meaningful', () => {
+    const m = (loadTest: object) => new StrictMtlsMigration({ namespaces: ['shop'], outdir: '/tmp/unused-m', loadTest: { namespace: 'shop', url: 'http://shop', ...loadTest } });
+    mustThrow(() => m({ image: '' }), /^Error: StrictMtlsMigration: 'loadTest.image' \(\) must be a container image reference/);
+    mustThrow(() => m({ image: 'curl images' }), /'loadTest.image'/);
+    mustThrow(() => m({ minSuccessRatio: 0.5 }), /^Error: StrictMtlsMigration: 'loadTest.minSuccessRatio' \(0.5\) must be from 0.9 to 1/);
+    assert.doesNotThrow(() => m({ image: 'registry.example.com/tools/curl:8.11.1', minSuccessRatio: 0.95 }));
   });
 });
