@@ -11,12 +11,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chart, Duration } from 'cdk8s';
+import { App as TfApp, TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
   CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource,
-  IstioCustomCa, MeshApp, MeshPki, PermissivePeerAuth, RootCaBundle, StrictMtlsMigration, VaultAuth, VaultPkiRoute,
+  IstioCustomCa, MeshApp, MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth, VaultPkiBackend, VaultPkiRoute,
+  VaultRoot,
 } from '../src';
+import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { parseGoDuration } from '../src/model/durations';
 import { vaultAddressProblem } from '../src/model/vault-policy';
 import { scanText } from './output-scan';
@@ -42,6 +45,8 @@ type Field = readonly [name: string, values: fc.Arbitrary<unknown>, aliases?: st
 interface Output {
   readonly objects: any[];
   readonly files: { path: string; content: string }[];
+  /** Terraform JSON, when the target writes some. */
+  readonly terraform?: any;
 }
 
 /** A construct under test. */
@@ -213,6 +218,44 @@ export const TARGETS: Target[] = [
       return { objects: m.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())), files: m.apps.flatMap((a) => a.renderOutput()) };
     },
   },
+  {
+    name: 'VaultPkiBackend', prefixes: ['VaultPkiBackend:', 'VaultRoot:'],
+    fields: [['trustDomain', str()], ['vaultAddress', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'https://u:p@vault', 'https://[fd00::1]:8200'))],
+      ['rootMountPath', str()], ['intermediateMountPath', str()], ['leafRoleName', str()], ['leafMaxTtl', dur()], ['intermediateTtl', dur()],
+      ['policyName', str()], ['logicalIdPrefix', str()], ['route', fc.constantFrom(VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, VaultPkiRoute.LEAVES_FOR_ISTIO_CSR)],
+      ['path', str(), ['kubernetesAuth.path']], ['roleName', str(), ['kubernetesAuth.roleName']], ['serviceAccountName', str(), ['kubernetesAuth.serviceAccountName']],
+      ['serviceAccountNamespace', str(), ['kubernetesAuth.serviceAccountNamespace']], ['audience', str(), ['kubernetesAuth.audience']],
+      ['tokenTtl', dur(), ['kubernetesAuth.tokenTtl']], ['commonName', str()], ['addLeafRole', str(), ['leaf role', 'addLeafRole']]],
+    build(v) {
+      const stack = new TerraformStack(new TfApp({ outdir: tmpdir(), skipValidation: true }), 'stack');
+      const auth = Object.fromEntries(['path', 'roleName', 'serviceAccountName', 'serviceAccountNamespace', 'audience', 'tokenTtl'].filter((k) => k in v).map((k) => [k, v[k]]));
+      const b = new VaultPkiBackend(stack, 'v', {
+        trustDomain: pick(v, 'trustDomain', 'mesh.example.com'), vaultAddress: pick(v, 'vaultAddress', 'https://vault.example.com'),
+        route: pick(v, 'route', VaultPkiRoute.LEAVES_FOR_ISTIO_CSR), root: VaultRoot.generate({ commonName: pick(v, 'commonName', 'Mesh Root') }),
+        rootMountPath: pick(v, 'rootMountPath', undefined), intermediateMountPath: pick(v, 'intermediateMountPath', undefined),
+        leafRoleName: pick(v, 'leafRoleName', undefined), leafMaxTtl: pick(v, 'leafMaxTtl', undefined), intermediateTtl: pick(v, 'intermediateTtl', undefined),
+        policyName: pick(v, 'policyName', undefined), logicalIdPrefix: pick(v, 'logicalIdPrefix', undefined),
+        kubernetesAuth: { kubernetesHost: 'https://k8s.example.com', roleName: 'cert-manager', serviceAccountName: 'vault-issuer', serviceAccountNamespace: 'istio-system',
+          audience: 'vault://istio-system/vault-istio', ...auth },
+      });
+      if ('addLeafRole' in v) b.addLeafRole(v.addLeafRole);
+      stack.prepareStack();
+      return { objects: [], files: [{ path: 'terraform/v/cdk.tf.json', content: JSON.stringify(stack.toTerraform(), undefined, 2) }], terraform: stack.toTerraform() };
+    },
+  },
+  {
+    name: 'RootCaRotation', prefixes: ['RootCaRotation:', 'IstioCustomCa:'],
+    fields: [['currentRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', 'junk', `${FIXTURES.rootA}${FIXTURES.rootB}`, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n')],
+      ['newRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', 'junk', `${FIXTURES.rootB}${FIXTURES.rootA}`, `${FIXTURES.rootB}\neyJhbGciOi.eyJzdWIi.c2ln\n`)]],
+    build(v) {
+      const plan = new RootCaRotation({
+        currentRootPem: pick(v, 'currentRootPem', FIXTURES.rootA), newRootPem: pick(v, 'newRootPem', FIXTURES.rootB),
+        builder: new PluginCaRotationBuilder(), outdir: join(tmpdir(), 'ica-fuzz-rot-unused'),
+      });
+      return { objects: plan.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())),
+        files: [...plan.apps.flatMap((a) => a.renderOutput()), { path: 'ROTATION.md', content: plan.renderPlan() }] };
+    },
+  },
 ];
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -243,6 +286,7 @@ export async function outputProblems(o: Output, promtool: boolean): Promise<stri
     }
     if (obj.spec?.vault?.server !== undefined && vaultAddressProblem('server', obj.spec.vault.server)) p.push(`${id}: Vault server URL`);
   }
+  if (o.terraform) p.push(...terraformProblems(o.terraform));
   const ruleFiles: string[] = [];
   for (const f of o.files) {
     p.push(...scanText(f.path, f.content));
@@ -269,6 +313,24 @@ export async function outputProblems(o: Output, promtool: boolean): Promise<stri
   return p;
 }
 
+/**
+ * What Terraform and Vault would refuse: resource names that are not Terraform identifiers, two resources of one type
+ * with one name, Vault paths (mounts, roles, policies) with characters a URL path segment cannot carry.
+ */
+function terraformProblems(tf: any): string[] {
+  const p: string[] = [];
+  for (const [type, byName] of Object.entries<any>(tf.resource ?? {})) {
+    for (const [name, r] of Object.entries<any>(byName)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) p.push(`${type}.${name}: not a Terraform identifier`);
+      for (const key of ['path', 'name', 'role_name', 'backend']) {
+        const val = r[key];
+        if (typeof val === 'string' && !val.startsWith('${') && !/^[A-Za-z0-9_.\-/]+$/.test(val)) p.push(`${type}.${name}.${key} (${val}): not a Vault path segment`);
+      }
+    }
+  }
+  return p;
+}
+
 /** Per-target counts. */
 export interface Tally {
   runs: number;
@@ -281,7 +343,7 @@ export interface Tally {
 /** Runs `runs` fuzz cases against a target and returns the tally (never throws for a case). */
 export async function fuzzTarget(t: Target, runs: number, seed: number): Promise<Tally> {
   const tally: Tally = { runs: 0, clearErrors: 0, accepted: 0, unclearErrors: [], silentAcceptances: [] };
-  const arb = fc.subarray(t.fields.map((_, i) => i), { minLength: 0, maxLength: 3 })
+  const arb = fc.subarray(t.fields.map((_, i) => i), { minLength: 0, maxLength: Math.min(3, t.fields.length) })
     .chain((idx) => fc.tuple(...idx.map((i) => t.fields[i][1].map((value) => [t.fields[i][0], value] as const))));
   const aliases = new Map(t.fields.map(([n, , a]) => [n, [n, ...(a ?? [])]]));
   await fc.assert(fc.asyncProperty(arb, async (pairs) => {
@@ -294,7 +356,7 @@ export async function fuzzTarget(t: Target, runs: number, seed: number): Promise
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       const prefixed = e instanceof Error && t.prefixes.some((pre) => withoutPath(msg).startsWith(pre));
-      const named = names.some((n) => aliases.get(n)!.some((a) => msg.includes(`'${a}`) || msg.includes(`${a}'`) || msg.includes(`${a}[`)))
+      const named = names.some((n) => aliases.get(n)!.some((a) => msg.includes(`'${a}`) || msg.includes(`${a}'`) || msg.includes(`${a}[`) || msg.includes(`${a}(`)))
         || /defined twice|output path/.test(msg);
       if (prefixed && named) tally.clearErrors++;
       else tally.unclearErrors.push(`${JSON.stringify(v, replacer).slice(0, 200)} → ${msg.slice(0, 240)}`);

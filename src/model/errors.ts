@@ -53,10 +53,13 @@ function isConstruct(x: object): boolean {
  * Problem text for the first string anywhere in `props` (plain objects, arrays, and the fields of option classes such
  * as `IssuerSource`, but not constructs) that carries a cdktf token, naming its path, else undefined.
  */
-export function deepTokenProblem(props: unknown, path = 'props'): string | undefined {
+export function deepTokenProblem(props: unknown, path = 'props', listTokensOnly = false): string | undefined {
   const seen = new Set<object>();
   const walk = (v: unknown, at: string): string | undefined => {
-    if (typeof v === 'string') return tokenProblem(at, v);
+    if (typeof v === 'string') {
+      if (listTokensOnly && !v.includes('#{TfToken[')) return undefined;
+      return tokenProblem(at, v);
+    }
     if (typeof v !== 'object' || v === null || seen.has(v) || isConstruct(v)) return undefined;
     seen.add(v);
     if (Array.isArray(v)) {

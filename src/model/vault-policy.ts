@@ -34,6 +34,12 @@ export function renderPolicy(comment: string, rules: readonly PolicyRule[]): str
   return `# ${comment}\n${body}`;
 }
 
+/** Vault role and policy names: they become URL path segments (`auth/<mount>/role/<name>`, `sys/policies/acl/<name>`). */
+export function vaultNameProblem(prop: string, value: string): string | undefined {
+  if (typeof value === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(value)) return undefined;
+  return `'${prop}' (${value}) is not a Vault role or policy name; use 1-128 letters, digits, '_', '-' or '.', starting with a letter or digit`;
+}
+
 /** Vault mount and role path segments: letters, digits, '_' and '-', '/'-separated. */
 const MOUNT_PATH = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 

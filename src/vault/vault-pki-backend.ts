@@ -11,11 +11,11 @@ import { Annotations, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { goDuration, goDurationString, lifetimeMs, wholeSeconds } from '../model/durations';
-import { check, fail, withPath } from '../model/errors';
+import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { commonNameProblem, spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
-import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem } from '../model/vault-policy';
+import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem, vaultNameProblem } from '../model/vault-policy';
 import { VaultRoot } from './vault-root';
 import { VaultTokenValidation } from './vault-token-validation';
 
@@ -222,6 +222,11 @@ export class VaultPkiBackend extends Construct {
   public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
     super(scope, id);
     try {
+      // Terraform-side string props may reference other resources (string tokens), but a list token in a scalar
+      // field is always a mistake, which cdktf would only report at synth without naming the prop.
+      check(NAME, deepTokenProblem(props, 'props', true));
+      if (props.policyName !== undefined) check(NAME, vaultNameProblem('policyName', props.policyName));
+      check(NAME, vaultNameProblem('kubernetesAuth.roleName', props.kubernetesAuth.roleName));
       const prefix = props.logicalIdPrefix ?? 'istio';
       this.logicalIdPrefix = prefix;
       if (!/^[a-z][a-z0-9_]*$/.test(prefix)) {
