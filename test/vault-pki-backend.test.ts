@@ -380,7 +380,7 @@ describe('VaultPkiBackend', () => {
     });
     it('fails on a non-https Kubernetes host', () => {
       throwsExactly(() => backend({ kubernetesAuth: { ...auth, kubernetesHost: 'kubernetes.default' } }),
-        "VaultPkiBackend: 'kubernetesAuth.kubernetesHost' (kubernetes.default) must be the https:// URL of the Kubernetes API server");
+        "VaultPkiBackend: 'kubernetesAuth.kubernetesHost' (kubernetes.default) must be the https:// URL of the Kubernetes API server, without credentials, query or fragment");
     });
     it('fails on an empty audience', () => {
       throwsExactly(() => backend({ kubernetesAuth: { ...auth, audience: '' } }),

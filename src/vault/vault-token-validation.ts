@@ -112,21 +112,23 @@ export abstract class VaultTokenValidation {
 }
 
 const HTTPS = /^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/;
+/** An https:// URL Vault calls and the optional PEM CA it verifies it with: the checks both such variants share. */
+function urlAndCaProblems(prop: string, url: [field: string, value: string, what: string], ca: [field: string, value: string | undefined, what: string]): string[] {
+  const out: string[] = [];
+  if (!HTTPS.test(url[1])) out.push(`'${prop}.${url[0]}' (${url[1]}) must be ${url[2]}, without credentials, query or fragment`);
+  const caProblem = ca[1] === undefined ? undefined : pemOnlyProblem(`${prop}.${ca[0]}`, ca[1], 'CERTIFICATE', ca[2]);
+  if (caProblem) out.push(caProblem);
+  return out;
+}
+
 class TokenReviewValidation extends VaultTokenValidation {
   public readonly method = VaultTokenValidationMethod.TOKEN_REVIEW;
   public readonly defaultPath = DEFAULT_AUTH_PATHS.tokenReview;
   public constructor(private readonly o: TokenReviewValidationOptions) { super(); }
 
   public _problems(prop: string): string[] {
-    const out: string[] = [];
-    if (!HTTPS.test(this.o.kubernetesHost)) {
-      out.push(`'${prop}.kubernetesHost' (${this.o.kubernetesHost}) must be the https:// URL of the Kubernetes API server`);
-    }
-    if (this.o.kubernetesCaCertPem !== undefined) {
-      const p = pemOnlyProblem(`${prop}.kubernetesCaCertPem`, this.o.kubernetesCaCertPem, 'CERTIFICATE', "the API server's CA certificate");
-      if (p) out.push(p);
-    }
-    return out;
+    return urlAndCaProblems(prop, ['kubernetesHost', this.o.kubernetesHost, 'the https:// URL of the Kubernetes API server'],
+      ['kubernetesCaCertPem', this.o.kubernetesCaCertPem, "the API server's CA certificate"]);
   }
 
   public _bind(scope: Construct, b: VaultAuthRoleBinding): void {
@@ -208,16 +210,8 @@ class OidcDiscoveryValidation extends VaultTokenValidation {
   public constructor(private readonly o: OidcDiscoveryValidationOptions) { super(); }
 
   public _problems(prop: string): string[] {
-    const out: string[] = [];
-    if (!HTTPS.test(this.o.discoveryUrl)) {
-      out.push(`'${prop}.discoveryUrl' (${this.o.discoveryUrl}) must be the https:// service-account issuer URL of the cluster, ` +
-        'without credentials, query or fragment');
-    }
-    if (this.o.discoveryCaPem !== undefined) {
-      const p = pemOnlyProblem(`${prop}.discoveryCaPem`, this.o.discoveryCaPem, 'CERTIFICATE', 'the CA that serves the discovery URL');
-      if (p) out.push(p);
-    }
-    return out;
+    return urlAndCaProblems(prop, ['discoveryUrl', this.o.discoveryUrl, 'the https:// service-account issuer URL of the cluster'],
+      ['discoveryCaPem', this.o.discoveryCaPem, 'the CA that serves the discovery URL']);
   }
 
   public _bind(scope: Construct, b: VaultAuthRoleBinding): void {
