@@ -134,7 +134,8 @@ export interface MeshPkiConfig {
    */
   readonly istioVersion?: string;
   /**
-   * Secret (in the cluster resource namespace) whose `ca.crt` verifies Vault's TLS certificate.
+   * Secret in the issuer's namespace (istiod's namespace for the default Issuer; cert-manager's cluster resource namespace
+   * for a ClusterIssuer) whose `ca.crt` verifies Vault's TLS certificate.
    * @default - cert-manager's system trust store
    */
   readonly vaultCaBundleSecretName?: string;
