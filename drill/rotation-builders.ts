@@ -1,12 +1,12 @@
 import { Chart, Duration } from 'cdk8s';
 import {
-  CaIntegration, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, RootCaBundle,
-  RotationPhase, TrustSource,
+  CaIntegration, CaIntegrationType, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, RootCaBundle, RotationPhase, TrustSource,
 } from '../src';
 
 /** Rotation phase builders for the integrations the examples do not cover, used by the drill and the tests. */
 /** An istio-csr mesh per rotation phase: the pinned bundle follows the phase's roots; the issuer switches in phase 2. */
 export class IstioCsrRotationBuilder implements IRotationPhaseBuilder {
+  public readonly integration = CaIntegrationType.ISTIO_CSR;
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
     const c = new Chart(app, 'mesh');
     const issuer = (name: string) => new CertManagerIssuer(c, name, { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: name }) });
@@ -26,6 +26,7 @@ export class IstioCsrRotationBuilder implements IRotationPhaseBuilder {
  * moves from the signer under root A to the one under root B in phase 2.
  */
 export class KubernetesCsrRotationBuilder implements IRotationPhaseBuilder {
+  public readonly integration = CaIntegrationType.KUBERNETES_CSR;
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
     const [a, b] = phase.trustedRootsPem.length === 2 ? phase.trustedRootsPem : [undefined, phase.trustedRootsPem[0]];
     return new IstioCustomCa(new Chart(app, 'mesh'), 'istio', {
@@ -41,6 +42,7 @@ export class KubernetesCsrRotationBuilder implements IRotationPhaseBuilder {
 
 /** A manual plug-in CA per phase: only the Istio side (cacerts is handled out of band, as ROTATION.md says). */
 export class ManualPluginCaRotationBuilder implements IRotationPhaseBuilder {
+  public readonly integration = CaIntegrationType.MANUAL_PLUGIN_CA;
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
     return new IstioCustomCa(new Chart(app, 'mesh'), 'istio', {
       integration: CaIntegration.manualPluginCa(),

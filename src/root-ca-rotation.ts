@@ -36,6 +36,9 @@ export interface RotationPhase {
 
 /** Builds the whole mesh configuration of one phase into `app` and returns its `IstioCustomCa`. */
 export interface IRotationPhaseBuilder {
+  /** The integration every phase uses; the plan's phase settings depend on it, so it is declared, not discovered. */
+  readonly integration: CaIntegrationType;
+  /** Builds one phase's mesh into `app` from the phase settings, and returns its `IstioCustomCa`. */
   buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa;
 }
 
@@ -88,9 +91,11 @@ export class RootCaRotation {
         'one where both must be trusted');
     }
 
-    // Build phase 1 first to learn the integration, then all phases with their settings.
-    const probe = this.build(props.builder, this.phaseSettings(1, CaIntegrationType.CERT_MANAGER_PLUGIN_CA, a, b));
-    this.integration = probe.ca.integration.type;
+    // The builder declares its integration; each phase is built exactly once.
+    this.integration = props.builder.integration;
+    if (!Object.values(CaIntegrationType).includes(this.integration)) {
+      fail(NAME, `'builder.integration' (${this.integration}) must be a CaIntegrationType, e.g. CaIntegrationType.CERT_MANAGER_PLUGIN_CA`);
+    }
     const built = ROTATION_PHASES.map((p) => this.build(props.builder, this.phaseSettings(p.id, this.integration, a, b)));
     this.phases = built.map((x) => x.phase);
     this.apps = built.map((x) => x.app);
@@ -99,7 +104,10 @@ export class RootCaRotation {
     this.waits = rotationWaits(Math.max(...this.cas.map((c) => c.workloadCertTtl.toMilliseconds())), pcds,
       Math.max(...this.cas.map((c) => c.gracePeriodRatioJitter)));
     for (const ca of this.cas) {
-      if (ca.integration.type !== this.integration) fail(NAME, 'the builder must use the same integration in every phase');
+      if (ca.integration.type !== this.integration) {
+        fail(NAME, `'builder.integration' (${this.integration}) differs from the integration the builder built (${ca.integration.type}); ` +
+          'declare the integration every phase uses');
+      }
     }
   }
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import {
-  CaIntegration, CertManagerIssuer, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
+  CaIntegration, CaIntegrationType, CertManagerIssuer, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
   RootCaRotation,
 } from '../src';
 import { lintPaths } from '../src/lint/lint';
@@ -121,5 +121,18 @@ describe('IstioCustomCa rotation props', () => {
     const c2 = chart();
     throwsExactly(() => new IstioCustomCa(c2, 'x', { integration: plugin(c2), istiodRestartToken: 'not ok' }),
       "IstioCustomCa: 'istiodRestartToken' (not ok) must be a label-like value: letters, digits, '-', '_' and '.'");
+  });
+});
+
+describe('RootCaRotation builds each phase exactly once, for the integration the builder declares', () => {
+  it('calls the builder 3 times for 3 phases, and refuses a builder whose meshes use another integration', () => {
+    let calls = 0;
+    const inner = new PluginCaRotationBuilder();
+    const counting: IRotationPhaseBuilder = { integration: inner.integration, buildPhase: (app, phase) => { calls++; return inner.buildPhase(app, phase); } };
+    new RootCaRotation({ currentRootPem: A, newRootPem: B, builder: counting, outdir: '/tmp/unused-rot' });
+    assert.equal(calls, 3);
+    const lying: IRotationPhaseBuilder = { integration: CaIntegrationType.ISTIO_CSR, buildPhase: (app, phase) => inner.buildPhase(app, phase) };
+    assert.throws(() => new RootCaRotation({ currentRootPem: A, newRootPem: B, builder: lying, outdir: '/tmp/unused-rot' }),
+      /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr|^Error: RootCaRotation: 'builder.integration' \(ISTIO_CSR\) differs/);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IRotationPhaseBuilder, IstioCustomCa, MeshApp, RootCaRotation, RotationPhase } from '../../src';
+import { CaIntegrationType, IRotationPhaseBuilder, IstioCustomCa, MeshApp, RootCaRotation, RotationPhase } from '../../src';
 import { buildDefaultMesh, DEFAULT_CONFIG } from './mesh';
 
 /**
@@ -18,6 +18,7 @@ function rootPem(name: 'current' | 'next'): string {
  * root in `pki-next`; cert-manager signs `cacerts` at `pki-next/root/sign-intermediate` from phase 2.
  */
 export class DefaultMeshRotationBuilder implements IRotationPhaseBuilder {
+  public readonly integration = CaIntegrationType.CERT_MANAGER_PLUGIN_CA;
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
     const { pki } = buildDefaultMesh(app, {
       ...DEFAULT_CONFIG,

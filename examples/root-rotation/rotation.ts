@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Duration } from 'cdk8s';
 import {
-  CaIntegration, CertAlertRules, CertManagerIssuer, IRotationPhaseBuilder, IssuerSource, IstioCustomCa, MeshApp,
-  RootCaRotation, RotationPhase,
+  CaIntegration, CaIntegrationType, CertAlertRules, CertManagerIssuer, IRotationPhaseBuilder, IssuerSource, IstioCustomCa, MeshApp, RootCaRotation, RotationPhase,
 } from '../../src';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', name), 'utf8');
@@ -17,6 +16,7 @@ export const NEW_ROOT_PEM = fixture('root-b.pem');
  * until phase 2 switches it to `mesh-root-b` (root B). Both CA issuers exist in every phase.
  */
 export class PluginCaRotationBuilder implements IRotationPhaseBuilder {
+  public readonly integration = CaIntegrationType.CERT_MANAGER_PLUGIN_CA;
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
     const chart = new Chart(app, 'istio-custom-ca');
     const rootA = new CertManagerIssuer(chart, 'mesh-root-a', { source: IssuerSource.ca({ secretName: 'mesh-root-a' }) });
