@@ -9,6 +9,7 @@ import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from '../model/isti
 import { labelProblem, meshHostProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { istioMutualCaCertificatesProblem } from '../model/istio-policy-rules';
 import { MANAGED_BY } from './_scope';
+import { agreesWithMeshLater, meshValue } from './mesh-context';
 
 const NAME = 'CaPinnedDestination';
 
@@ -77,15 +78,16 @@ export class DestinationTrust {
    */
   public static meshPeers(options: MeshPeersOptions): DestinationTrust {
     check(NAME, istioMutualCaCertificatesProblem(options.caCertificates));
-    const td = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
-    check(NAME, trustDomainProblem('trustDomain', td));
+    if (options.trustDomain !== undefined) check(NAME, trustDomainProblem('trustDomain', options.trustDomain));
     if (options.peers.length === 0) fail(NAME, "'peers' ([]) is empty; name at least one namespace and ServiceAccount");
     for (const p of options.peers) {
       check(NAME, namespaceProblem('peers.namespace', p.namespace));
       check(NAME, objectNameProblem('peers.serviceAccount', p.serviceAccount));
     }
-    return new DestinationTrust(DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL,
-      { subjectAltNames: options.peers.map((p) => spiffeId(td, p.namespace, p.serviceAccount)) }, false);
+    // The SPIFFE IDs need the trust domain: the given one, else the mesh's, resolved when the DestinationRule is built.
+    const peers = options.peers.map((p) => ({ ...p }));
+    return new DestinationTrust(DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL, {}, false,
+      { trustDomain: options.trustDomain, sans: (td) => peers.map((p) => spiffeId(td, p.namespace, p.serviceAccount)) });
   }
 
   /** A non-mesh upstream with its own CA, through a Secret (`credentialName`): gateways, or sidecars with a workloadSelector. */
@@ -113,7 +115,24 @@ export class DestinationTrust {
     public readonly tls: Readonly<Record<string, unknown>>,
     /** Whether it uses credentialName (sidecars then need a workloadSelector). */
     public readonly usesCredentialName: boolean,
+    /** Mesh peers: the explicit trust domain, and the SANs for a trust domain. */
+    private readonly meshPeers?: { readonly trustDomain?: string; readonly sans: (trustDomain: string) => string[] },
   ) {}
+
+  /** The trust domain given to `meshPeers()`, if any. @internal */
+  public get _trustDomain(): string | undefined {
+    return this.meshPeers?.trustDomain;
+  }
+
+  /** The `tls` fields for a mesh of `trustDomain`. @internal */
+  public _tlsFor(trustDomain: string): Record<string, unknown> {
+    return this.meshPeers ? { ...this.tls, subjectAltNames: this.meshPeers.sans(trustDomain) } : { ...this.tls };
+  }
+
+  /** Whether the trust depends on the mesh's trust domain. @internal */
+  public get _usesTrustDomain(): boolean {
+    return this.meshPeers !== undefined;
+  }
 }
 
 /** Props of `CaPinnedDestination`. */
@@ -161,7 +180,14 @@ export class CaPinnedDestination extends Construct {
     try {
       // No cdktf token may reach a manifest through any string prop (Issue 11).
       check(NAME, deepTokenProblem(props));
-      const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
+      const resolved = meshValue(this, 'istioVersion', props.istioVersion, DEFAULT_ISTIO_VERSION);
+      check(NAME, resolved.problem);
+      const version = resolved.value;
+      if (props.istioVersion === undefined) agreesWithMeshLater(this, NAME, 'istioVersion', version);
+      const td = meshValue(this, 'trustDomain', props.trust._trustDomain, DEFAULT_TRUST_DOMAIN);
+      check(NAME, td.problem);
+      const trustDomain = td.value;
+      if (props.trust._usesTrustDomain && props.trust._trustDomain === undefined) agreesWithMeshLater(this, NAME, 'trustDomain', trustDomain);
       check(NAME, istioVersionProblem('istioVersion', version));
       check(NAME, namespaceProblem('namespace', props.namespace));
       const name = props.name ?? id;
@@ -175,7 +201,7 @@ export class CaPinnedDestination extends Construct {
       const spec: DestinationRuleSpec = {
         host: props.host,
         workloadSelector: props.workloadSelector ? { matchLabels: { ...props.workloadSelector } } : undefined,
-        trafficPolicy: { tls: { mode: props.trust.mode, ...props.trust.tls } },
+        trafficPolicy: { tls: { mode: props.trust.mode, ...props.trust._tlsFor(trustDomain) } },
       };
       const metadata = { name, namespace: props.namespace, labels: MANAGED_BY };
       this.resource = holds('V1_APIS', version)

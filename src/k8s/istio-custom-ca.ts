@@ -30,6 +30,7 @@ import {
   ManualPluginCaOptions,
 } from './ca-integration';
 import { CertManagerIssuer, IssuerKind } from './cert-manager-issuer';
+import { MESH_MARKER } from './mesh-context';
 import { OutputFile, OutputFolder } from './output-file';
 import { VaultSignPathKind, vaultSignPathKind } from './issuer-source';
 import { installNotes } from './install-notes';
@@ -163,6 +164,7 @@ export class IstioCustomCa extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioCustomCaProps) {
     super(scope, id);
+    Object.defineProperty(this, MESH_MARKER, { value: true });
     try {
       // No cdktf token may reach a manifest through any string prop (Issue 11).
       check(NAME, deepTokenProblem(props));

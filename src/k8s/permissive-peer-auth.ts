@@ -10,6 +10,7 @@ import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { rootNamespaceSelectorProblem } from '../model/istio-policy-rules';
 import { MANAGED_BY } from './_scope';
+import { agreesWithMeshLater, meshValue } from './mesh-context';
 
 const NAME = 'PermissivePeerAuth';
 
@@ -107,7 +108,10 @@ export class PermissivePeerAuth extends Construct {
           `${MAX_REASON_BYTES} bytes and link a ticket for the details`);
       }
       const root = props.rootNamespace ?? ISTIO_DEFAULTS.rootNamespace;
-      const version = props.istioVersion ?? DEFAULT_ISTIO_VERSION;
+      const resolved = meshValue(this, 'istioVersion', props.istioVersion, DEFAULT_ISTIO_VERSION);
+      check(NAME, resolved.problem);
+      const version = resolved.value;
+      if (props.istioVersion === undefined) agreesWithMeshLater(this, NAME, 'istioVersion', version);
       check(NAME, namespaceProblem('rootNamespace', root));
       check(NAME, istioVersionProblem('istioVersion', version));
       const hasSelector = props.selector !== undefined;
