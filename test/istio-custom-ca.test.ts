@@ -156,8 +156,8 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     });
     it('refuses malformed Istio versions', () => {
       throwsExactly(() => setup({ istioVersion: 'latest' }),
-        "IstioCustomCa: 'istioVersion' (latest) is not a supported Istio version; give '1.<minor>' or '1.<minor>.<patch>' with " +
-        'minor 10 or later (default 1.30)');
+        "IstioCustomCa: 'istioVersion' (latest) is not a supported Istio version; give '1.<minor>' (e.g. 1.30; patch releases share " +
+        "their minor's facts) with minor 10 or later");
     });
     it('refuses a namespaced Issuer outside the istiod namespace', () => {
       const c = chart();

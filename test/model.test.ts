@@ -76,7 +76,7 @@ describe('Istio versions', () => {
   });
   it('refuses unsupported versions with the allowed form', () => {
     assert.equal(istioVersionProblem('istioVersion', '1.9'),
-      "'istioVersion' (1.9) is not a supported Istio version; give '1.<minor>' or '1.<minor>.<patch>' with minor 10 or later (default 1.30)");
+      "'istioVersion' (1.9) is not a supported Istio version; give '1.<minor>' (e.g. 1.30; patch releases share their minor's facts) with minor 10 or later");
     assert.ok(istioVersionProblem('istioVersion', '2.0'));
   });
   it('evaluates every version fact at its boundary', () => {

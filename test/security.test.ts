@@ -10,7 +10,7 @@ import { Chart } from 'cdk8s';
 import * as x509 from '@peculiar/x509';
 import * as pki from '../drill/pki';
 import {
-  CaIntegration, CaPinnedDestination, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp,
+  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp,
   MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, TrustSource, VaultPkiRoute,
 } from '../src';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
@@ -215,5 +215,20 @@ describe('names and fields the components would reject are refused (Issue 11 ite
     mustThrow(() => m({ image: 'curl images' }), /'loadTest.image'/);
     mustThrow(() => m({ minSuccessRatio: 0.5 }), /^Error: StrictMtlsMigration: 'loadTest.minSuccessRatio' \(0.5\) must be from 0.9 to 1/);
     assert.doesNotThrow(() => m({ image: 'registry.example.com/tools/curl:8.11.1', minSuccessRatio: 0.95 }));
+  });
+});
+
+describe('implausible or missing values get the same kind of error as bad ones (never a raw TypeError)', () => {
+  it('no integration, no route, a patch or v-prefixed Istio version, and overrides of alerts that are not emitted', () => {
+    assert.throws(() => new IstioCustomCa(chart(), 'ca', {} as any), /^Error: IstioCustomCa \(test\/ca\): 'integration' \(undefined\) is required/);
+    assert.throws(() => new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), 'mesh', { vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com' } as any),
+      /^Error: MeshPki: 'route' \(undefined\) is required/);
+    for (const v of ['1.30.3', 'v1.30', ' 1.30', '1.x']) {
+      assert.throws(() => new IstioCustomCa(chart(), 'ca', { integration: CaIntegration.manualPluginCa(), istioVersion: v }), /'istioVersion' .* is not a supported Istio version/, v);
+    }
+    const c = chart();
+    const ca = new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() });
+    assert.throws(() => new CertAlertRules(c, 'a', { ca, overrides: [{ alert: CertAlert.ISTIO_CSR_TLS_FAILURES, disabled: true }] }),
+      /^Error: CertAlertRules \(test\/a\): 'overrides' names IstioCsrServingCertFailures, which is not emitted for this integration/);
   });
 });

@@ -255,6 +255,14 @@ export class CertAlertRules extends Construct {
         runbookBaseUrl: props.runbookBaseUrl ?? 'docs/alerts.md',
       };
       this.generated = baseRules(this.spec, (alert) => overrides.get(alert) ?? {});
+      // An override of an alert this setup never emits would silently do nothing.
+      const emitted = new Set(baseRules(this.spec).map((g) => g.rule.alert));
+      for (const alert of overrides.keys()) {
+        if (!emitted.has(alert)) {
+          fail(NAME, `'overrides' names ${alert}, which is not emitted for this integration, Istio ${ca.istioVersion} and cert-manager ` +
+            `${certManagerVersion} (emitted: ${[...emitted].join(', ')}); remove the override`);
+        }
+      }
 
       this.resource = new PrometheusRule(this, 'Resource', {
         metadata: { name: this.name, namespace, labels: { ...MANAGED_BY, ...props.ruleLabels } },

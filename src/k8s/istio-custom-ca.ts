@@ -168,6 +168,10 @@ export class IstioCustomCa extends Construct {
     try {
       // No cdktf token may reach a manifest through any string prop (Issue 11).
       check(NAME, deepTokenProblem(props));
+      if (!(props.integration instanceof CaIntegration)) {
+        fail(NAME, `'integration' (${String(props.integration)}) is required: CaIntegration.certManagerPluginCa(), manualPluginCa(), ` +
+          'istioCsr() or kubernetesCsr()');
+      }
       this.integration = props.integration;
       this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
       this.istioNamespace = props.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;

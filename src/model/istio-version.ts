@@ -23,11 +23,12 @@ export function parseIstioVersion(text: string): IstioMinor | undefined {
 
 /** Problem text when `text` is not a supported Istio version, else undefined. */
 export function istioVersionProblem(prop: string, text: string): string | undefined {
-  const v = parseIstioVersion(text);
+  // Only `1.<minor>`: every version fact is per minor, and a patch or 'v' prefix would be copied into NOTES as given.
+  const v = typeof text === 'string' && /^1\.\d{1,3}$/.test(text) ? parseIstioVersion(text) : undefined;
   const oldest = parseIstioVersion(OLDEST_KNOWN_ISTIO)!;
-  if (v && v.major === 1 && v.minor >= oldest.minor) return undefined;
-  return `'${prop}' (${text}) is not a supported Istio version; give '1.<minor>' or '1.<minor>.<patch>' ` +
-    `with minor ${oldest.minor} or later (default ${DEFAULT_ISTIO_VERSION})`;
+  if (v && v.minor >= oldest.minor) return undefined;
+  return `'${prop}' (${text}) is not a supported Istio version; give '1.<minor>' (e.g. ${DEFAULT_ISTIO_VERSION}; patch releases share ` +
+    `their minor's facts) with minor ${oldest.minor} or later`;
 }
 
 /** The version-dependent facts, by id. `since`/`until` are inclusive minor versions. */

@@ -56,6 +56,10 @@ function meshPkiError(e: unknown): unknown {
 }
 
 function validateOwnProps(config: MeshPkiConfig): void {
+  if (!Object.values(VaultPkiRoute).includes(config.route)) {
+    fail(NAME, `'route' (${String(config.route)}) is required: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD (Vault signs the cacerts intermediate) ` +
+      'or VaultPkiRoute.LEAVES_FOR_ISTIO_CSR (Vault signs workload leaves for istio-csr)');
+  }
   const lifetimes: [keyof MeshPkiConfig, LifetimeRule][] = [
     ['intermediateDuration', LIFETIME_RULES.certManagerDuration], ['intermediateRenewBefore', LIFETIME_RULES.certManagerRenewBefore],
     ['rootTtl', { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true }], ['rootMaxLeaseTtl', LIFETIME_RULES.vaultTtl],
