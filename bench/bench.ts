@@ -1,6 +1,8 @@
 /**
- * `npm run bench` (compiled JS): synth wall time and peak RSS of the library beside bare cdk8s / cdktf doing the
- * same work, each case in its own process (peak RSS is per process), median of BENCH_RUNS processes.
+ * `npm run bench` (compiled JS): CPU time, wall time and peak RSS of the library beside bare cdk8s / cdktf doing the
+ * same work. Each case runs in its own process (peak RSS is per process); a library case and its bare twin run
+ * alternately (A, B, A, B, …) so that load on the machine hits both alike, and the ratio is taken pair by pair.
+ * Reported: medians over BENCH_RUNS pairs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -83,44 +85,52 @@ function bareVault(outdir: string, roles: number): void {
   writeFileSync(join(outdir, 'terraform', 'cdk.tf.json'), JSON.stringify(s.toTerraform(), undefined, 2));
 }
 
-function elapsed(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e6;
+/** A point in time: wall clock and this process' CPU usage. */
+interface Mark { readonly t: bigint; readonly cpu: NodeJS.CpuUsage }
+function mark(): Mark {
+  return { t: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+/** Wall and CPU (user + system) milliseconds since `m`. */
+interface Took { readonly ms: number; readonly cpuMs: number }
+function since(m: Mark): Took {
+  const cpu = process.cpuUsage(m.cpu);
+  return { ms: Number(process.hrtime.bigint() - m.t) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Runs one case in this process and returns its time in ms (loading code is timed only by the import cases). */
-function runCase(c: Case, outdir: string): number {
+function runCase(c: Case, outdir: string): Took {
   if (c === 'import-lib') {
-    const t = process.hrtime.bigint();
+    const t = mark();
     require('../src');
-    return elapsed(t);
+    return since(t);
   }
   if (c === 'import-bare') {
-    const t = process.hrtime.bigint();
+    const t = mark();
     require('cdk8s');
     vault();
-    return elapsed(t);
+    return since(t);
   }
   const lib = require('../src');
   const { buildDefaultMesh } = require('../examples/default/mesh');
   vault();
-  const start = process.hrtime.bigint();
+  const start = mark();
   switch (c) {
     case 'default-lib': {
       const app = new lib.MeshApp({ outdir });
       buildDefaultMesh(app);
       app.synth();
-      return elapsed(start);
+      return since(start);
     }
     case 'default-bare': {
       // The same cluster objects as plain ApiObjects, and the same Vault resources as plain cdktf.
       const objs = (() => { const probe = new lib.MeshApp({ outdir: join(outdir, 'probe') }); buildDefaultMesh(probe); return probe.charts[0].toJson(); })();
-      const t0 = process.hrtime.bigint();
+      const t0 = mark();
       const app = new App({ outdir: join(outdir, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
       const chart = new Chart(app, 'istio-custom-ca');
       objs.forEach((o: any, i: number) => new ApiObject(chart, `o${i}`, o));
       app.synth();
       bareVault(outdir, 0);
-      return elapsed(t0);
+      return since(t0);
     }
     case 'mesh-lib': {
       const app = new lib.MeshApp({ outdir });
@@ -129,14 +139,14 @@ function runCase(c: Case, outdir: string): number {
         new lib.PermissivePeerAuth(chart, `legacy-${i}`, { namespace: `team-${i}`, selector: { app: `legacy-${i}` }, reason: 'bench' });
       }
       app.synth();
-      return elapsed(start);
+      return since(start);
     }
     case 'mesh-bare': {
       const app = new App({ outdir: join(outdir, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
       const chart = new Chart(app, 'mesh');
       for (let i = 0; i < NAMESPACES; i++) new ApiObject(chart, `legacy-${i}`, peerAuth(i));
       app.synth();
-      return elapsed(start);
+      return since(start);
     }
     case 'roles-lib': {
       const app = new lib.MeshApp({ outdir });
@@ -146,54 +156,69 @@ function runCase(c: Case, outdir: string): number {
       });
       for (let i = 1; i < ROLES; i++) pki.backend.addLeafRole(`role-${i}`);
       app.synth();
-      return elapsed(start);
+      return since(start);
     }
     case 'roles-bare':
       bareVault(outdir, ROLES);
-      return elapsed(start);
+      return since(start);
     case 'lint-10k': {
       const { lintPaths } = require('../src/lint/lint');
       const doc = (i: number) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p${i}, namespace: team-${i}}\n` +
         `spec:\n  selector: {matchLabels: {app: a${i}}}\n  mtls: {mode: PERMISSIVE}\n`;
       for (let f = 0; f < 10; f++) writeFileSync(join(outdir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => doc(f * 1000 + i)).join('---\n'));
-      const t0 = process.hrtime.bigint();
+      const t0 = mark();
       const result = lintPaths([outdir]);
       if (result.documents !== 10_000) throw new Error(`lint read ${result.documents} documents`);
-      return elapsed(t0);
+      return since(t0);
     }
   }
   throw new Error(`unknown case ${c}`);
 }
 
-function child(c: Case): { ms: number; rssMb: number } {
+interface Sample extends Took { readonly rssMb: number }
+
+function child(c: Case): Sample {
   const out = execFileSync(process.execPath, [__filename, '--case', c], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
+
+/** Library case, its bare twin, and the target for the CPU ratio (undefined: reported only). */
+const PAIRS: readonly [Case, Case, string, number | undefined][] = [
+  ['import-lib', 'import-bare', 'import', undefined],
+  ['default-lib', 'default-bare', 'examples/default', undefined],
+  ['mesh-lib', 'mesh-bare', `${NAMESPACES} namespaces`, 1.2],
+  ['roles-lib', 'roles-bare', `${ROLES} Vault roles`, undefined],
+];
 
 if (process.argv[2] === '--case') {
   const outdir = mkdtempSync(join(tmpdir(), 'ica-bench-'));
-  const ms = runCase(process.argv[3] as Case, outdir);
+  const took = runCase(process.argv[3] as Case, outdir);
   rmSync(outdir, { recursive: true, force: true });
-  console.log(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ ...took, rssMb: process.resourceUsage().maxRSS / 1024 }));
 } else {
-  const rows = {} as Record<Case, { ms: number; rssMb: number }>;
-  for (const c of Object.keys(CASES) as Case[]) {
-    const runs = Array.from({ length: RUNS }, () => child(c));
-    rows[c] = { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)) };
+  const fmt = (n: number) => n.toFixed(1).padStart(9);
+  console.log(`istio-custom-ca bench: ${RUNS} alternating pairs of processes, medians, node ${process.version}`);
+  console.log(`${'case'.padEnd(50)}   CPU ms   wall ms  peak RSS MB`);
+  const row = (c: Case, xs: Sample[]) => console.log(`${CASES[c].padEnd(50)}${fmt(median(xs.map((x) => x.cpuMs)))}${fmt(median(xs.map((x) => x.ms)))}${fmt(median(xs.map((x) => x.rssMb)))}`);
+  const ratios: string[] = [];
+  for (const [a, b, label, target] of PAIRS) {
+    const as: Sample[] = [];
+    const bs: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) { as.push(child(a)); bs.push(child(b)); }
+    row(a, as);
+    row(b, bs);
+    const cpu = median(as.map((x, i) => x.cpuMs / bs[i].cpuMs));
+    const rss = median(as.map((x, i) => x.rssMb / bs[i].rssMb));
+    ratios.push(`ratio ${label}, library / bare:`.padEnd(45) + `CPU ${cpu.toFixed(2)}x, peak RSS ${rss.toFixed(2)}x` +
+      (target ? ` (target: CPU at most ${target.toFixed(2)}x${cpu <= target ? ', met' : ', NOT met'})` : ''));
   }
-  const fmt = (n: number) => n.toFixed(1).padStart(8);
-  console.log(`istio-custom-ca bench: median of ${RUNS} processes, node ${process.version}`);
-  console.log(`${'case'.padEnd(50)} ms         peak RSS MB`);
-  for (const c of Object.keys(CASES) as Case[]) console.log(`${CASES[c].padEnd(50)}${fmt(rows[c].ms)}   ${fmt(rows[c].rssMb)}`);
-  const ratio = (a: Case, b: Case) => `time ${(rows[a].ms / rows[b].ms).toFixed(2)}x, peak RSS ${(rows[a].rssMb / rows[b].rssMb).toFixed(2)}x`;
-  console.log(`ratio import, library / bare:               ${ratio('import-lib', 'import-bare')}`);
-  console.log(`ratio examples/default, library / bare:     ${ratio('default-lib', 'default-bare')}`);
-  console.log(`ratio ${NAMESPACES} namespaces, library / bare:     ${ratio('mesh-lib', 'mesh-bare')} (target: time at most 1.30x)`);
-  console.log(`ratio ${ROLES} Vault roles, library / bare:     ${ratio('roles-lib', 'roles-bare')}`);
-  console.log(`lint throughput:                            ${Math.round(10_000 / (rows['lint-10k'].ms / 1000))} documents/s`);
+  const lint = Array.from({ length: RUNS }, () => child('lint-10k'));
+  row('lint-10k', lint);
+  for (const r of ratios) console.log(r);
+  console.log(`lint throughput:`.padEnd(45) + `${Math.round(10_000 / (median(lint.map((x) => x.ms)) / 1000))} documents/s`);
 }

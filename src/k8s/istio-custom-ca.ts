@@ -30,7 +30,7 @@ import {
   ManualPluginCaOptions,
 } from './ca-integration';
 import { CertManagerIssuer, IssuerKind } from './cert-manager-issuer';
-import { MESH_MARKER } from './mesh-context';
+import { registerMesh } from './mesh-context';
 import { OutputFile, OutputFolder } from './output-file';
 import { VaultSignPathKind, vaultSignPathKind } from './issuer-source';
 import { installNotes } from './install-notes';
@@ -164,7 +164,6 @@ export class IstioCustomCa extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioCustomCaProps) {
     super(scope, id);
-    Object.defineProperty(this, MESH_MARKER, { value: true });
     try {
       // No cdktf token may reach a manifest through any string prop (Issue 11).
       check(NAME, deepTokenProblem(props));
@@ -328,6 +327,8 @@ export class IstioCustomCa extends Construct {
           { produce: () => this.csrValues });
       }
       new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this) });
+      // Siblings (PermissivePeerAuth, CaPinnedDestination) follow this mesh's version and trust domain.
+      registerMesh(this);
     } catch (e) {
       throw withPath(e, NAME, this.node.path);
     }

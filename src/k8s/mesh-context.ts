@@ -1,8 +1,19 @@
-import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 
-/** Marks an `IstioCustomCa` (without importing it: sibling constructs must not depend on it). */
-export const MESH_MARKER = Symbol.for('istio-custom-ca.IstioCustomCa');
+/** The meshes of each app, registered by `IstioCustomCa` itself (a lookup must not walk the whole tree per construct). */
+const MESHES = new WeakMap<Construct, MeshFacts[]>();
+
+/** Registers an `IstioCustomCa` with its app (called by its constructor; siblings must not import it). */
+export function registerMesh(mesh: MeshFacts & Construct): void {
+  const app = rootOf(mesh);
+  MESHES.set(app, [...(MESHES.get(app) ?? []), mesh]);
+}
+
+function rootOf(scope: Construct): Construct {
+  let c: Construct = scope;
+  while (c.node.scope) c = c.node.scope;
+  return c;
+}
 
 /** What sibling constructs take from the mesh they belong to. */
 export interface MeshFacts {
@@ -16,13 +27,7 @@ export interface MeshFacts {
  * trust domain instead of defaulting to 1.30 and cluster.local. Undefined when the app has none or several.
  */
 export function meshOf(scope: Construct): MeshFacts | undefined {
-  let root: Construct;
-  try {
-    root = App.of(scope);
-  } catch {
-    return undefined;
-  }
-  const meshes = root.node.findAll().filter((c) => (c as any)[MESH_MARKER] === true) as unknown as MeshFacts[];
+  const meshes = MESHES.get(rootOf(scope)) ?? [];
   return meshes.length === 1 ? meshes[0] : undefined;
 }
 
@@ -49,6 +54,7 @@ export function meshValue(scope: Construct, prop: 'istioVersion' | 'trustDomain'
  * mesh must agree, or the sibling was rendered for the wrong version or trust domain.
  */
 export function agreesWithMeshLater(scope: Construct, construct: string, prop: 'istioVersion' | 'trustDomain', used: string): void {
+  if (meshOf(scope)) return; // the value came from the mesh already
   scope.node.addValidation({
     validate: () => {
       const mesh = meshOf(scope);
