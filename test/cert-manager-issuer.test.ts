@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as ica from '../src';
-import { CertManagerIssuer, IssuerKind, IssuerSource, KeyAlgorithm, VaultAuth } from '../src';
+import { CaIntegration, CertManagerIssuer, CsrSigner, IssuerKind, IssuerSource, IstioCustomCa, KeyAlgorithm, MeshApp, VaultAuth } from '../src';
 import { chart, matchSnapshot, one, synth, throwsExactly, validateAll } from './support';
 
 const vaultSource = () => IssuerSource.vault({
@@ -178,5 +178,22 @@ describe('CertManagerIssuer', () => {
       throwsExactly(() => VaultAuth.kubernetes({ role: '', serviceAccountName: 's' }),
         "VaultAuth: 'role' () must name the Vault Kubernetes auth role");
     });
+  });
+});
+
+describe('issuers you already run, referenced by name', () => {
+  it('define nothing, give the issuerRef and signer name, and NOTES.md says what could not be checked', async () => {
+    const app = new MeshApp({ outdir: '/tmp/unused' });
+    const c = new Chart(app, 'mesh');
+    const existing = CertManagerIssuer.fromIssuerName('istio-system', 'corp-intermediate');
+    new IstioCustomCa(c, 'istio-ca', { integration: CaIntegration.certManagerPluginCa({ issuer: existing }) });
+    const objs = c.toJson();
+    assert.equal(objs.filter((o: any) => /Issuer$/.test(o.kind)).length, 0, 'nothing is defined for an existing issuer');
+    assert.deepEqual(objs.find((o: any) => o.kind === 'Certificate').spec.issuerRef, { name: 'corp-intermediate', kind: 'Issuer', group: 'cert-manager.io' });
+    const notes = app.renderInstallFiles().find((f) => f.fileName === 'NOTES.md')!.content;
+    assert.match(notes, /## Issuer `corp-intermediate` is referenced by name: check it yourself/);
+    assert.equal(CsrSigner.certManagerIssuer(CertManagerIssuer.fromClusterIssuerName('corp')).signerName.full, 'clusterissuers.cert-manager.io/corp');
+    throwsExactly(() => CertManagerIssuer.fromIssuerName('Istio', 'x'),
+      "CertManagerIssuer: 'namespace' (Istio) is not a valid Kubernetes namespace name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
   });
 });

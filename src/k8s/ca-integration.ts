@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { check } from '../model/errors';
 import { certManagerSignerName, parseSignerName, SignerName } from '../model/signers';
-import { CertManagerIssuer } from './cert-manager-issuer';
+import { ICertManagerIssuer } from './cert-manager-issuer';
 import { PrivateKeyOptions } from './private-key';
 import { RootCaBundle } from './root-ca-bundle';
 
@@ -20,7 +20,7 @@ export enum CaIntegrationType {
 /** Options of `CaIntegration.certManagerPluginCa()`. */
 export interface CertManagerPluginCaOptions {
   /** The issuer that signs the intermediate; it must be able to issue CA certificates. */
-  readonly issuer: CertManagerIssuer;
+  readonly issuer: ICertManagerIssuer;
   /**
    * Lifetime of the intermediate. Must exceed `maxWorkloadCertTtl`.
    * @default Duration.hours(8760) (1 year)
@@ -64,7 +64,7 @@ export interface ManualPluginCaOptions {
 /** Options of `CaIntegration.istioCsr()` (istio-ca-facts.md §2b). */
 export interface IstioCsrOptions {
   /** The issuer istio-csr signs workload and istiod certificates with; it must accept SPIFFE URI SANs. */
-  readonly issuer: CertManagerIssuer;
+  readonly issuer: ICertManagerIssuer;
   /** The root bundle istio-csr pins and distributes (`app.tls.rootCAFile`). */
   readonly rootCaBundle: RootCaBundle;
   /**
@@ -101,7 +101,7 @@ export class CsrSigner {
    * `issuers.cert-manager.io/<namespace>.<name>`. cert-manager must run with feature gate
    * `ExperimentalCertificateSigningRequestControllers=true` (cmweb content/docs/usage/kube-csr.md).
    */
-  public static certManagerIssuer(issuer: CertManagerIssuer): CsrSigner {
+  public static certManagerIssuer(issuer: ICertManagerIssuer): CsrSigner {
     const full = certManagerSignerName(issuer.kind as 'ClusterIssuer' | 'Issuer', issuer.name, issuer.namespace);
     return new CsrSigner(CsrSigner.parse(full), true);
   }

@@ -16,7 +16,7 @@ import { promqlProblem, templateProblem } from '../model/promql';
 import { rootRotationPlanMs } from '../model/rotation';
 import { MANAGED_BY } from './_scope';
 import { CaIntegrationType } from './ca-integration';
-import { CertManagerIssuer } from './cert-manager-issuer';
+import { ICertManagerIssuer } from './cert-manager-issuer';
 import { IssuerSourceType } from './issuer-source';
 import { IstioCustomCa } from './istio-custom-ca';
 import { OutputFile, OutputFolder } from './output-file';
@@ -318,9 +318,9 @@ export class CertAlertRules extends Construct {
     return [{ name: GROUP, rules: this.rules() }];
   }
 
-  private watchIssuer(issuer: CertManagerIssuer, issuers: WatchedIssuer[], certificates: WatchedCertificate[], leadMs: number): void {
+  private watchIssuer(issuer: ICertManagerIssuer, issuers: WatchedIssuer[], certificates: WatchedCertificate[], leadMs: number): void {
     issuers.push({ kind: issuer.kind, name: issuer.name, namespace: issuer.namespace });
-    if (issuer.source.type === IssuerSourceType.SELF_SIGNED_ROOT) {
+    if (issuer.source?.type === IssuerSourceType.SELF_SIGNED_ROOT && issuer.secretNamespace !== undefined) {
       certificates.push({ namespace: issuer.secretNamespace, name: `${issuer.name}-root`, role: 'mesh root', expiringBelowS: leadMs / 1000 });
     }
   }

@@ -72,12 +72,57 @@ export interface IssuerRef {
 }
 
 /**
+ * A cert-manager issuer the mesh signs through: one this library defines (`CertManagerIssuer`), or one you already
+ * run, referenced by name (`CertManagerIssuer.fromIssuerName()` / `fromClusterIssuerName()`).
+ */
+export interface ICertManagerIssuer {
+  /** Object name of the issuer. */
+  readonly name: string;
+  /** ClusterIssuer or Issuer. */
+  readonly kind: IssuerKind;
+  /** Namespace of a namespaced Issuer; undefined for a ClusterIssuer. */
+  readonly namespace?: string;
+  /** `issuerRef` for Certificates and istio-csr. */
+  readonly issuerRef: IssuerRef;
+  /** What backs it, when the library defines it; undefined for an issuer referenced by name (its details are unknown). */
+  readonly source?: IssuerSource;
+  /** Lifetime of its self-signed root, when known. */
+  readonly rootDuration?: Duration;
+  /** Where the Secrets it reads live, when known. */
+  readonly secretNamespace?: string;
+}
+
+/** An issuer that exists already, referenced by name: nothing is defined, and checks that need its details are skipped. */
+class ImportedIssuer implements ICertManagerIssuer {
+  public constructor(public readonly kind: IssuerKind, public readonly name: string, public readonly namespace?: string) {}
+  public get issuerRef(): IssuerRef {
+    return { name: this.name, kind: this.kind, group: 'cert-manager.io' };
+  }
+}
+
+/**
  * A cert-manager Issuer (default, namespaced) or ClusterIssuer (opt-in), from an `IssuerSource`
  * (cmweb content/docs/configuration/{ca,selfsigned,vault}.md; istio-ca-facts.md §2a, §4.4).
  *
  * The issuer itself is child 'Resource' (`node.defaultChild`).
  */
-export class CertManagerIssuer extends Construct {
+export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
+  /**
+   * A namespaced Issuer you already run. The library defines nothing for it and cannot check what it signs (CA
+   * certificates for `cacerts`, SPIFFE leaves for istio-csr) or its lifetimes; NOTES.md lists what to check yourself.
+   */
+  public static fromIssuerName(namespace: string, name: string): ICertManagerIssuer {
+    check(NAME, namespaceProblem('namespace', namespace));
+    check(NAME, objectNameProblem('name', name));
+    return new ImportedIssuer(IssuerKind.ISSUER, name, namespace);
+  }
+
+  /** A ClusterIssuer you already run (see `fromIssuerName()` for what cannot be checked). */
+  public static fromClusterIssuerName(name: string): ICertManagerIssuer {
+    check(NAME, objectNameProblem('name', name));
+    return new ImportedIssuer(IssuerKind.CLUSTER_ISSUER, name);
+  }
+
   /** Object name of the issuer. */
   public readonly name: string;
   /** ClusterIssuer or Issuer. */

@@ -42,6 +42,24 @@ function clusterIssuerWarning(ca: IstioCustomCa): string[] {
   ]);
 }
 
+/** What the library could not check about an issuer referenced by name (it knows only its name and kind). */
+function importedIssuerNotes(ca: IstioCustomCa): string[] {
+  const plugin = ca.integration.pluginCaOptions?.issuer;
+  const csr = ca.integration.istioCsrOptions?.issuer;
+  const out: string[] = [];
+  if (plugin && plugin.source === undefined) {
+    out.push('', `## Issuer \`${plugin.name}\` is referenced by name: check it yourself`, '',
+      '- It must issue CA certificates (a CA issuer, or Vault `…/root/sign-intermediate`, never a role `sign/<role>` path).',
+      '- Its CA must outlive the intermediate `duration`, and `ca.crt` it returns becomes the mesh root.');
+  }
+  if (csr && csr.source === undefined) {
+    out.push('', `## Issuer \`${csr.name}\` is referenced by name: check it yourself`, '',
+      `- It must sign leaves with SPIFFE URI SANs of trust domain \`${ca.trustDomain}\` (a Vault role path with \`allowed_uri_sans\`),`,
+      '  and allow the lifetimes istio-csr requests.');
+  }
+  return out;
+}
+
 /** NOTES.md for the install folder: prerequisites, install order and checks, per integration. */
 export function installNotes(ca: IstioCustomCa): string {
   const ns = ca.istioNamespace;
@@ -127,7 +145,7 @@ export function installNotes(ca: IstioCustomCa): string {
       break;
     }
   }
-  lines.push(...clusterIssuerWarning(ca));
+  lines.push(...clusterIssuerWarning(ca), ...importedIssuerNotes(ca));
   lines.push('', '## Checks', '', verifyLifetimes(ca), '');
   return lines.join('\n');
 }

@@ -29,7 +29,7 @@ import {
   CacertsLayout, CaIntegration, CaIntegrationType, CertManagerPluginCaOptions, IstioCsrOptions, KubernetesCsrOptions,
   ManualPluginCaOptions,
 } from './ca-integration';
-import { CertManagerIssuer, IssuerKind } from './cert-manager-issuer';
+import { ICertManagerIssuer, IssuerKind } from './cert-manager-issuer';
 import { registerMesh } from './mesh-context';
 import { OutputFile, OutputFolder } from './output-file';
 import { VaultSignPathKind, vaultSignPathKind } from './issuer-source';
@@ -375,7 +375,7 @@ export class IstioCustomCa extends Construct {
     if (o.commonName !== undefined) check(NAME, commonNameProblem('commonName', o.commonName));
     const issuer = o.issuer;
     this.issuerInNamespace(issuer, this.istioNamespace, "'cacerts'");
-    const vaultPath = issuer.source.vaultOptions?.path;
+    const vaultPath = issuer.source?.vaultOptions?.path;
     if (vaultPath !== undefined && vaultSignPathKind(vaultPath) !== VaultSignPathKind.INTERMEDIATE) {
       fail(NAME, `'issuer' path (${vaultPath}) is a Vault role sign path, which only issues leaf certificates ` +
         "(CA:FALSE), so it cannot issue the Istio intermediate; point the issuer at '<mount>/root/sign-intermediate'");
@@ -415,7 +415,7 @@ export class IstioCustomCa extends Construct {
     check(NAME, renewalCoversLeafProblem(this.intermediateRenewBefore!.toMilliseconds(), this.workloadCertTtl.toMilliseconds()));
   }
 
-  private issuerInNamespace(issuer: CertManagerIssuer, namespace: string, what: string): void {
+  private issuerInNamespace(issuer: ICertManagerIssuer, namespace: string, what: string): void {
     if (issuer.kind === IssuerKind.ISSUER && issuer.namespace !== namespace) {
       fail(NAME, `'issuer' (Issuer ${issuer.namespace}/${issuer.name}) is a namespaced Issuer outside ` +
         `'istioNamespace' (${namespace}), so it cannot sign ${what} there; use a ClusterIssuer or an Issuer in ${namespace}`);
@@ -450,7 +450,7 @@ export class IstioCustomCa extends Construct {
 
     const issuer = o.issuer;
     this.issuerInNamespace(issuer, this.istioNamespace, 'the CertificateRequests istio-csr creates');
-    const vaultPath = issuer.source.vaultOptions?.path;
+    const vaultPath = issuer.source?.vaultOptions?.path;
     if (vaultPath !== undefined && vaultSignPathKind(vaultPath) !== VaultSignPathKind.LEAF) {
       fail(NAME, `'issuer' path (${vaultPath}) signs intermediate CAs, but istio-csr requests workload leaves with SPIFFE URI ` +
         "SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/*");
