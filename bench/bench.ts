@@ -102,6 +102,7 @@ function runCase(c: Case, outdir: string): Took {
   if (c === 'import-lib') {
     const t = mark();
     require('../src');
+    require('../src/vault');
     return since(t);
   }
   if (c === 'import-bare') {
@@ -150,8 +151,9 @@ function runCase(c: Case, outdir: string): Took {
     }
     case 'roles-lib': {
       const app = new lib.MeshApp({ outdir });
-      const pki = new lib.MeshPki(app, 'roles', {
-        route: lib.VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, vaultAddress: 'https://vault.example.com:8200',
+      const vaultLib = require('../src/vault');
+      const pki = new vaultLib.MeshPki(app, 'roles', {
+        route: vaultLib.VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, vaultAddress: 'https://vault.example.com:8200',
         kubernetesHost: 'https://k8s:6443', trustDomain: 'mesh.example.com',
       });
       for (let i = 1; i < ROLES; i++) pki.backend.addLeafRole(`role-${i}`);

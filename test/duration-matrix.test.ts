@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import { Testing as TfTesting, TerraformStack } from 'cdktf';
 import { Duration } from 'cdk8s';
 import {
-  CaIntegration, CertAlert, CertAlertRules, CertManagerIssuer, IssuerSource, IstioCustomCa, RootCaBundle, StrictMtlsMigration, VaultPkiBackend,
-  VaultPkiBackendProps, VaultPkiRoute, VaultRoot,
+  CaIntegration, CertAlert, CertAlertRules, CertManagerIssuer, IssuerSource, IstioCustomCa, RootCaBundle, StrictMtlsMigration,
 } from '../src';
+import { VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute, VaultRoot } from '../src/vault';
 import { chart, withoutPath } from './support';
 
 /** Values no component reads as a lifetime. */

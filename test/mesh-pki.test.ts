@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { Duration } from 'cdk8s';
 import { Testing } from 'cdktf';
 import { parse } from '@cdktf/hcl2json';
-import { IssuerKind, MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute, VaultTokenValidation } from '../src';
+import { IssuerKind, MeshApp } from '../src';
+import { MeshPki, MeshPkiConfig, VaultPkiRoute, VaultTokenValidation } from '../src/vault';
 import { matchSnapshot, one, throwsExactly, validateAll, validateIstioCsrValues } from './support';
 
 const base: MeshPkiConfig = {

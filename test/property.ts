@@ -15,10 +15,9 @@ import { App as TfApp, TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
-  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource,
-  IstioCustomCa, MeshApp, MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth, VaultPkiBackend, VaultPkiRoute,
-  VaultRoot,
+  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
 } from '../src';
+import { MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { parseGoDuration } from '../src/model/durations';
 import { vaultAddressProblem } from '../src/model/vault-policy';

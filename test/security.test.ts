@@ -10,9 +10,9 @@ import { Chart } from 'cdk8s';
 import * as x509 from '@peculiar/x509';
 import * as pki from '../drill/pki';
 import {
-  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp,
-  MeshPki, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, TrustSource, VaultPkiRoute,
+  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, TrustSource,
 } from '../src';
+import { MeshPki, VaultPkiRoute } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { EXAMPLES } from './examples';
 import { FIXTURES } from './pki-fixtures';

@@ -7,10 +7,8 @@ import { parse } from '@cdktf/hcl2json';
 import { Chart, Duration, Testing as K8sTesting } from 'cdk8s';
 import { Testing, TerraformStack } from 'cdktf';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
-import {
-  CertManagerIssuer, IssuerKind, IssuerSource, VaultAuth, VaultKeyType, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute, VaultRoot,
-  VaultTokenValidation,
-} from '../src';
+import { CertManagerIssuer, IssuerKind, IssuerSource, VaultAuth } from '../src';
+import { VaultKeyType, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute, VaultRoot, VaultTokenValidation } from '../src/vault';
 import { matchSnapshot, throwsExactly, withoutPath } from './support';
 
 function stack(): TerraformStack {

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { CertAlertRules, MeshApp, MeshPki, MeshPkiConfig, PermissivePeerAuth, VaultPkiRoute } from '../../src';
+import { CertAlertRules, MeshApp, PermissivePeerAuth } from '../../src';
+import { MeshPki, MeshPkiConfig, VaultPkiRoute } from '../../src/vault';
 
 /** The one typed config: both the cluster half and the Vault half are built from these values. */
 export const DEFAULT_CONFIG: MeshPkiConfig = {

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { CertAlertRules, MeshApp, MeshPki, MeshPkiConfig, VaultPkiRoute } from '../../src';
+import { CertAlertRules, MeshApp } from '../../src';
+import { MeshPki, MeshPkiConfig, VaultPkiRoute } from '../../src/vault';
 
 /** Route 2: Vault signs every workload leaf for istio-csr through `pki_int/sign/istio-workload`. */
 export const VAULT_ISTIO_CSR_CONFIG: MeshPkiConfig = {
