@@ -10,6 +10,6 @@ const charts = resolve(root, process.env.CHARTS_DIR ?? '../shared/charts');
 const missing = [[schemas, 'SCHEMAS_DIR', 'schemas'], [charts, 'CHARTS_DIR', 'charts']].filter(([dir]) => !existsSync(dir));
 if (missing.length > 0) {
   console.error(`npm test needs the upstream ${missing.map(([, , what]) => what).join(' and ')} (${missing.map(([dir]) => dir).join(', ')}): ` +
-    `put a copy of the project's shared/ folder beside this clone, or set ${missing.map(([, v]) => v).join(' and ')}; see README "Tests"`);
+    `put a copy of the project's shared/ folder beside this clone, or set ${missing.map(([, v]) => v).join(' and ')}; see CONTRIBUTING.md`);
   process.exit(1);
 }
