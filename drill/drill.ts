@@ -48,7 +48,7 @@ export interface PhaseResult {
   readonly realMs: number;
 }
 
-/** The library's staged plan (istio-ca-facts.md §6) with the computed waits; phase 3 runs one lifetime more. */
+/** The library's staged plan (docs/reference.md §6) with the computed waits; phase 3 runs one lifetime more. */
 export function stagedPlan(waits: RotationWaits, workloadCertTtlMs: number): DrillPhase[] {
   return [
     { name: '1-trust-both', issueFrom: 'A', trust: ['A', 'B'], durationMs: waits.afterTrustBothMs },
@@ -135,7 +135,7 @@ export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
     const issuer = issuers[ca.issueFrom];
     w.cert = await leaf(`spiffe://cluster.local/ns/drill/sa/w${w.id}`, issuer);
     w.chainPem = w.cert.certPem + issuer.certPem;
-    // The CA response carries the root bundle, which the agent uses as its trust (istio-ca-facts.md §1.3).
+    // The CA response carries the root bundle, which the agent uses as its trust (docs/reference.md §1.3).
     w.trust = [...ca.trust];
     w.rotateAt = now + renewAfter();
     w.server?.setSecureContext(context(w));

@@ -17,7 +17,7 @@ if (!existsSync(schemas)) {
 }
 
 // module name -> [file, kinds to keep (all when empty)]. ACME is dropped from the issuer schemas: ACME issuers
-// cannot sign CA certificates or SPIFFE URI SANs (istio-ca-facts.md §2b), and its solver pod templates are
+// cannot sign CA certificates or SPIFFE URI SANs (docs/reference.md §2b), and its solver pod templates are
 // 90% of the generated code and of the library's import time.
 const specs = [
   ['certificates', 'cert-manager/cert-manager.io_certificates.yaml', []],

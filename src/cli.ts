@@ -56,7 +56,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       else if (a === '--istio-namespace') options.istioNamespace = value();
       else if (a === '--root-namespace') options.rootNamespace = value();
       else if (a === '--rules') {
-        for (const r of RULES) out(`${r.id} ${r.severity.padEnd(7)} ${r.name} (istio-ca-facts.md ${r.fact}): ${r.fix}\n`);
+        for (const r of RULES) out(`${r.id} ${r.severity.padEnd(7)} ${r.name} (docs/reference.md ${r.fact}): ${r.fix}\n`);
         return 0;
       } else if (a === '-h' || a === '--help') {
         out(`${USAGE}\n`);

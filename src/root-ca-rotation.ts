@@ -11,7 +11,7 @@ import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation'
 
 const NAME = 'RootCaRotation';
 
-/** What one phase of the staged plan asks of the mesh configuration (istio-ca-facts.md §6). */
+/** What one phase of the staged plan asks of the mesh configuration (docs/reference.md §6). */
 export interface RotationPhase {
   /** 1, 2 or 3. */
   readonly phase: number;
@@ -58,7 +58,7 @@ export interface RootCaRotationProps {
 }
 
 /**
- * A zero-downtime root rotation as ordered GitOps commits (istio-ca-facts.md §6: trust A+B → issue from B → drop
+ * A zero-downtime root rotation as ordered GitOps commits (docs/reference.md §6: trust A+B → issue from B → drop
  * A), with the minimum wait before each phase computed from the configured lifetimes. Each phase folder holds the
  * full manifests and install config of that phase.
  */
@@ -155,7 +155,7 @@ export class RootCaRotation {
       '',
       `Integration: ${this.integration}; Istio ${ca.istioVersion}; workload certificates ${humanDuration(ttl)}, renewed at ` +
         `${ca.gracePeriodRatio} of their life left (jitter ${ca.gracePeriodRatioJitter}).`,
-      'Apply each folder as one GitOps commit, in order; never skip a wait. (istio-ca-facts.md §6)',
+      'Apply each folder as one GitOps commit, in order; never skip a wait. (docs/reference.md §6)',
       'Where a phase folder has `terraform/`, apply it (`terraform init && terraform apply`) before that phase\'s manifests;',
       'the roots\' PEMs given to the plan must be the real ones (public certificates, e.g. from Terraform outputs).',
       '',

@@ -48,13 +48,13 @@ describe('CaPinnedDestination', () => {
     it('refuses ISTIO_MUTUAL with caCertificates and says why', () => {
       throwsExactly(() => DestinationTrust.meshPeers({ peers: [{ namespace: 'a', serviceAccount: 'b' }], caCertificates: '/etc/certs/custom-ca.crt' }),
         "CaPinnedDestination: 'caCertificates' (/etc/certs/custom-ca.crt) cannot pin a CA with ISTIO_MUTUAL: Pilot keeps only subjectAltNames, " +
-        'sni and insecureSkipVerify and always trusts the mesh root from SDS, so the file would be silently ignored (istio-ca-facts.md §8.3, ' +
+        'sni and insecureSkipVerify and always trusts the mesh root from SDS, so the file would be silently ignored (docs/reference.md §8.3, ' +
         '§11 j); narrow peers with their SPIFFE IDs, or use MUTUAL (DestinationTrust.externalCaFiles()) for a foreign CA');
     });
     it('requires a workloadSelector for credentialName at sidecars', () => {
       throwsExactly(() => make({ trust: DestinationTrust.externalCaCredential({ credentialName: 'c' }) }),
         "CaPinnedDestination: 'workloadSelector' (undefined) is required with a credentialName at sidecars: Istio reads the Secret for " +
-        "sidecars only when the DestinationRule selects workloads (istio-ca-facts.md §8.3); set workloadSelector, or forGateway: true");
+        "sidecars only when the DestinationRule selects workloads (docs/reference.md §8.3); set workloadSelector, or forGateway: true");
       make({ trust: DestinationTrust.externalCaCredential({ credentialName: 'c' }), forGateway: true });
     });
     it('refuses relative file paths, empty peers and bad hosts', () => {

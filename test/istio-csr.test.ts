@@ -100,7 +100,7 @@ describe('IstioCustomCa with istioCsr', () => {
     it('refuses istio-csr older than v0.13 with Istio 1.24+', () => {
       throwsExactly(() => setup({ istioVersion: '1.24' }, { version: 'v0.12.0' }),
         "IstioCustomCa: istio-csr 'version' (v0.12.0) cannot serve Istio 1.24: Istio 1.24 and later enforce gRPC ALPN, which older " +
-        'istio-csr does not negotiate; install istio-csr v0.13.0 or later (istio-ca-facts.md §2b)');
+        'istio-csr does not negotiate; install istio-csr v0.13.0 or later (docs/reference.md §2b)');
       setup({ istioVersion: '1.23' }, { version: 'v0.12.0' });
     });
     it('refuses istio-csr older than v0.12 in ambient mode', () => {
@@ -111,7 +111,7 @@ describe('IstioCustomCa with istioCsr', () => {
     it('refuses Istio before 1.16, which does not mount istiod-tls', () => {
       throwsExactly(() => setup({ istioVersion: '1.15' }),
         "IstioCustomCa: 'istioVersion' (1.15) cannot be used with CaIntegration.istioCsr: it needs Istio 1.16 or later, because the " +
-        "istiod chart mounts the 'istiod-tls' Secret that istio-csr writes and istiod uses it automatically only there (istio-ca-facts.md " +
+        "istiod chart mounts the 'istiod-tls' Secret that istio-csr writes and istiod uses it automatically only there (docs/reference.md " +
         '§2b; istio@1.16.0 deployment.yaml, pilot/pkg/bootstrap/server.go hasCustomTLSCerts); target a supported Istio version or choose another integration');
     });
     it('refuses a malformed istio-csr version', () => {
@@ -153,7 +153,7 @@ describe('IstioCustomCa with istioCsr', () => {
     it('refuses a root bundle named istio-ca-root-cert', () => {
       throwsExactly(() => RootCaBundle.fromConfigMap({ name: 'istio-ca-root-cert' }),
         "RootCaBundle: 'name' (istio-ca-root-cert) is the ConfigMap istiod or istio-csr own and rewrite in every namespace " +
-        '(istio-ca-facts.md §6.5); choose another name, e.g. istio-root-ca');
+        '(docs/reference.md §6.5); choose another name, e.g. istio-root-ca');
     });
     it('refuses an empty trust-manager source list and non-CA inline roots', async () => {
       throwsExactly(() => RootCaBundle.trustManager({ name: 'r', sources: [] }), "RootCaBundle: 'sources' ([]) is empty; give at least one root source");

@@ -74,7 +74,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     assert.equal(v('1.24').pilot, undefined);
   });
 
-  it('never emits a setting that Istio ignores (istio-ca-facts.md §11)', () => {
+  it('never emits a setting that Istio ignores (docs/reference.md §11)', () => {
     const { ca } = setup({ istioVersion: '1.16' });
     const text = JSON.stringify([ca.toIstioOperator(), ca.toIstiodHelmValues()]);
     for (const bad of ['"ca":', 'CITADEL_ENABLE_CA_SERVER', 'secretTtl', 'VAULT_', 'ISTIO_META_CERT_SIGNER', 'pilotCertProvider']) {
@@ -129,7 +129,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
       assert.equal((setup({ gracePeriodRatioJitter: 0.05 }).ca.toIstioOperator() as any).spec.meshConfig.defaultConfig.proxyMetadata.SECRET_GRACE_PERIOD_RATIO_JITTER, '0.05');
       throwsExactly(() => setup({ gracePeriodRatioJitter: 0.05, istioVersion: '1.23' }),
         "IstioCustomCa: 'istioVersion' (1.23) cannot be used with 'gracePeriodRatioJitter': it needs Istio 1.24 or later, because " +
-        "istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER (default 0.01) only there (istio-ca-facts.md §5.1); target Istio 1.24 " +
+        "istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER (default 0.01) only there (docs/reference.md §5.1); target Istio 1.24 " +
         "or later, or remove 'gracePeriodRatioJitter'");
       throwsExactly(() => setup({ gracePeriodRatioJitter: 0.6 }),
         "IstioCustomCa: 'gracePeriodRatioJitter' (0.6) must be at least 0 and below both 'gracePeriodRatio' and 1 - gracePeriodRatio " +
@@ -151,7 +151,7 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
     it('refuses Istio versions that cannot read a TLS-layout cacerts', () => {
       throwsExactly(() => setup({ istioVersion: '1.14' }),
         "IstioCustomCa: 'istioVersion' (1.14) cannot be used with CaIntegration.certManagerPluginCa: it needs Istio 1.15 or later, " +
-        "because istiod reads a kubernetes.io/tls 'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (istio-ca-facts.md §1.1; " +
+        "because istiod reads a kubernetes.io/tls 'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (docs/reference.md §1.1; " +
         'istio releasenotes/notes/k8s-tls-secret-cacerts.yaml); target a supported Istio version or choose another integration');
     });
     it('refuses malformed Istio versions', () => {

@@ -93,7 +93,7 @@ describe('IstioCustomCa with kubernetesCsr', () => {
     it('refuses built-in Kubernetes signers and malformed names', () => {
       throwsExactly(() => CsrSigner.named('kubernetes.io/legacy-unknown'),
         "CsrSigner: 'signer' (kubernetes.io/legacy-unknown) is a built-in Kubernetes signer, which cannot issue Istio workload " +
-        'certificates (kubernetes.io/legacy-unknown is gone since Kubernetes 1.22, istio-ca-facts.md §3); use a signer such as cert-manager');
+        'certificates (kubernetes.io/legacy-unknown is gone since Kubernetes 1.22, docs/reference.md §3); use a signer such as cert-manager');
       throwsExactly(() => CsrSigner.named('no-slash'),
         "CsrSigner: 'signer' (no-slash) is not a Kubernetes signer name; use '<domain>/<name>', e.g. clusterissuers.cert-manager.io/istio-system");
     });
@@ -112,13 +112,13 @@ describe('IstioCustomCa with kubernetesCsr', () => {
     it('refuses Istio before 1.18, whose chart cannot grant the approve RBAC from global.certSigners', () => {
       throwsExactly(() => setup({ istioVersion: '1.17' }),
         "IstioCustomCa: 'istioVersion' (1.17) cannot be used with CaIntegration.kubernetesCsr: it needs Istio 1.18 or later, because " +
-        'the istiod chart grants signers/approve from global.certSigners only there (istio-ca-facts.md §3, §9; ' +
+        'the istiod chart grants signers/approve from global.certSigners only there (docs/reference.md §3, §9; ' +
         'manifests/charts/istio-control/istio-discovery/templates/clusterrole.yaml); target a supported Istio version or choose another integration');
     });
     it('refuses ambient mode', () => {
       throwsExactly(() => setup({ ambient: true }),
         "IstioCustomCa: 'ambient' (true) is not supported with CaIntegration.kubernetesCsr: ztunnel has no equivalent of that " +
-        "integration's proxy settings in istio-ca-facts.md; use certManagerPluginCa or istioCsr in ambient meshes");
+        "integration's proxy settings in docs/reference.md; use certManagerPluginCa or istioCsr in ambient meshes");
     });
     it('still checks workload lifetimes against MAX_WORKLOAD_CERT_TTL (the RA applies it)', () => {
       throwsExactly(() => setup({ workloadCertTtl: Duration.hours(48), maxWorkloadCertTtl: Duration.hours(24) }),

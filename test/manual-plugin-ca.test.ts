@@ -31,7 +31,7 @@ describe('IstioCustomCa with manualPluginCa', () => {
   it('refuses the TLS layout before Istio 1.15', () => {
     throwsExactly(() => new IstioCustomCa(chart(), 'istio', { integration: CaIntegration.manualPluginCa({ layout: CacertsLayout.KUBERNETES_TLS }), istioVersion: '1.14' }),
       "IstioCustomCa: 'istioVersion' (1.14) cannot be used with CacertsLayout.KUBERNETES_TLS: it needs Istio 1.15 or later, because " +
-      "istiod reads a kubernetes.io/tls 'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (istio-ca-facts.md §1.1; " +
+      "istiod reads a kubernetes.io/tls 'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (docs/reference.md §1.1; " +
       'istio releasenotes/notes/k8s-tls-secret-cacerts.yaml); target a supported Istio version or choose another integration');
   });
 

@@ -120,7 +120,7 @@ describe('MeshPki', () => {
     it('fails when istio-csr would request more than the Vault role allows', () => {
       throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, leafMaxTtl: Duration.minutes(30) }),
         "MeshPki: VaultPkiBackend: istio-csr 'istioCsrMaxCertificateDuration' (1h) exceeds role istio-workload 'leafMaxTtl' (30m); Vault would " +
-        'silently cap it (istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+        'silently cap it (docs/reference.md §4.3); raise the Vault limit or shorten the lifetime');
     });
     it('refuses rootMaxLeaseTtl with an adopted root', () => {
       throwsExactly(() => build({ adoptExistingRoot: true, rootMaxLeaseTtl: Duration.hours(100) }),

@@ -94,7 +94,7 @@ describe('Istio versions', () => {
   it('names the version, the range and the reason when a fact does not hold', () => {
     assert.equal(requireFact('istioVersion', '1.14', 'TLS_LAYOUT_CACERTS', 'X'),
       "'istioVersion' (1.14) cannot be used with X: it needs Istio 1.15 or later, because istiod reads a kubernetes.io/tls " +
-      "'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (istio-ca-facts.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml); " +
+      "'cacerts' Secret (tls.crt, tls.key, ca.crt) only there (docs/reference.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml); " +
       'target a supported Istio version or choose another integration');
   });
 });

@@ -65,7 +65,7 @@ describe('PermissivePeerAuth', () => {
     it('never puts a selector in the root namespace', () => {
       throwsExactly(() => make({ namespace: 'istio-system', selector: { app: 'x' } }),
         "PermissivePeerAuth: 'namespace' (istio-system) is the root namespace, where a selector-bearing PeerAuthentication is " +
-        "ambiguous (istio-ca-facts.md §8.2); put the policy in the workload's own namespace");
+        "ambiguous (docs/reference.md §8.2); put the policy in the workload's own namespace");
     });
     it('does not let namespaceWide in the root namespace become mesh-wide silently', () => {
       throwsExactly(() => make({ namespace: 'istio-system', namespaceWide: true }),

@@ -103,14 +103,14 @@ describe('IstioCustomCa rotation props', () => {
     const issuer = new CertManagerIssuer(c, 'i', { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: 'i' }) });
     throwsExactly(() => new IstioCustomCa(c, 'x', { integration: CaIntegration.istioCsr({ issuer, rootCaBundle: RootCaBundle.fromConfigMap({ name: 'r' }) }), multiRoot: true }),
       "IstioCustomCa: 'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile bundle " +
-      "(istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
+      "(docs/reference.md §6.3); put every root into 'rootCaBundle' instead");
   });
   it('refuses extra roots without multiRoot, which istiod would ignore (facts §12.3)', () => {
     for (const multiRoot of [undefined, false]) {
       const c = chart();
       throwsExactly(() => new IstioCustomCa(c, `x${multiRoot}`, { integration: plugin(c), additionalTrustedRootsPem: [FIXTURES.rootB], multiRoot }),
         `IstioCustomCa: 'additionalTrustedRootsPem' (1 PEM) has no effect without 'multiRoot' (${multiRoot}): istiod reads extra ` +
-        'meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true (istio-ca-facts.md §6.1, §12.3); set multiRoot: true');
+        'meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true (docs/reference.md §6.1, §12.3); set multiRoot: true');
     }
   });
 

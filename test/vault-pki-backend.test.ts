@@ -321,13 +321,13 @@ describe('VaultPkiBackend', () => {
       throwsExactly(() => backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, leafMaxTtl: Duration.hours(72) }).b.checkIssuer(
         issuer('pki_int/sign/istio-workload'), [{ label: "Certificate 'duration'", lifetime: Duration.hours(720) }]),
       "VaultPkiBackend: Certificate 'duration' (720h) exceeds role istio-workload 'leafMaxTtl' (72h); Vault would silently cap it " +
-      '(istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+      '(docs/reference.md §4.3); raise the Vault limit or shorten the lifetime');
     });
     it('fails when the intermediate exceeds the root mount max lease TTL', () => {
       throwsExactly(() => backend({ root: VaultRoot.generate({ commonName: 'r', ttl: Duration.hours(4380) }) }).b.checkIssuer(
         issuer('pki/root/sign-intermediate'), [{ label: "intermediate 'duration'", lifetime: Duration.hours(8760) }]),
       "VaultPkiBackend: intermediate 'duration' (8760h) exceeds mount pki 'rootMaxLeaseTtl' (4380h); Vault would silently cap it " +
-      '(istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+      '(docs/reference.md §4.3); raise the Vault limit or shorten the lifetime');
     });
     it('fails on a trust domain that differs', () => {
       throwsExactly(() => backend().b.checkTrustDomain('IstioCustomCa', 'cluster.local'),
@@ -396,7 +396,7 @@ describe('VaultPkiBackend', () => {
       assert.equal(b.signPath, 'pki-next/root/sign-intermediate');
       throwsExactly(() => b.checkIssuer(issuer('pki-next/root/sign-intermediate'), [{ label: "intermediate 'duration'", lifetime: Duration.hours(8760) }]),
         "VaultPkiBackend: intermediate 'duration' (8760h) exceeds mount pki-next of 'nextRoot' (4380h); Vault would silently cap it " +
-        '(istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime');
+        '(docs/reference.md §4.3); raise the Vault limit or shorten the lifetime');
     });
     it('fails on a bad logical id prefix', () => {
       throwsExactly(() => backend({ logicalIdPrefix: 'Istio-1' }),

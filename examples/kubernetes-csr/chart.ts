@@ -8,7 +8,7 @@ import { CaIntegration, CertAlertRules, CertManagerIssuer, CsrSigner, IssuerKind
 export const SIGNER_ROOT_PEM = readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'root-a.pem'), 'utf8');
 
 /**
- * Kubernetes CSR API (istiod as RA, experimental upstream, `istio-ca-facts.md` §3): cert-manager's CSR controller signs
+ * Kubernetes CSR API (istiod as RA, experimental upstream, `docs/reference.md` §3): cert-manager's CSR controller signs
  * for ClusterIssuer `istio-system` (mesh default) and `team-a-ca` (namespace team-a, via a ProxyConfig).
  */
 export class KubernetesCsrChart extends Chart {

@@ -5,7 +5,7 @@ import { ICertManagerIssuer } from './cert-manager-issuer';
 import { PrivateKeyOptions } from './private-key';
 import { RootCaBundle } from './root-ca-bundle';
 
-/** The ways a custom CA can sit behind Istio workload certificates (istio-ca-facts.md §0). */
+/** The ways a custom CA can sit behind Istio workload certificates (docs/reference.md §0). */
 export enum CaIntegrationType {
   /** cert-manager keeps an intermediate in the `cacerts` Secret; istiod signs with it (path B). */
   CERT_MANAGER_PLUGIN_CA = 'CERT_MANAGER_PLUGIN_CA',
@@ -44,7 +44,7 @@ export interface CertManagerPluginCaOptions {
   readonly commonName?: string;
 }
 
-/** Key layouts of a hand-made `cacerts` Secret (istio-ca-facts.md §1.1). */
+/** Key layouts of a hand-made `cacerts` Secret (docs/reference.md §1.1). */
 export enum CacertsLayout {
   /** `ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem` (any Istio version; optional `ca-crl.pem`). */
   ISTIO = 'ISTIO',
@@ -61,7 +61,7 @@ export interface ManualPluginCaOptions {
   readonly layout?: CacertsLayout;
 }
 
-/** Options of `CaIntegration.istioCsr()` (istio-ca-facts.md §2b). */
+/** Options of `CaIntegration.istioCsr()` (docs/reference.md §2b). */
 export interface IstioCsrOptions {
   /** The issuer istio-csr signs workload and istiod certificates with; it must accept SPIFFE URI SANs. */
   readonly issuer: ICertManagerIssuer;
@@ -138,7 +138,7 @@ export interface NamespaceSigner {
   readonly rootCaPem?: string;
 }
 
-/** Options of `CaIntegration.kubernetesCsr()` (istio-ca-facts.md §3). */
+/** Options of `CaIntegration.kubernetesCsr()` (docs/reference.md §3). */
 export interface KubernetesCsrOptions {
   /** The mesh default signer. */
   readonly signer: CsrSigner;
@@ -156,7 +156,7 @@ export class CaIntegration {
   /**
    * Plug-in CA through cert-manager: a Certificate (isCA) writes the `cacerts` Secret in istiod's namespace,
    * which istiod reads in the kubernetes.io/tls layout (Istio 1.15+) and reloads on renewal
-   * (istio-ca-facts.md §1, §2a).
+   * (docs/reference.md §1, §2a).
    */
   public static certManagerPluginCa(options: CertManagerPluginCaOptions): CaIntegration {
     return new CaIntegration(CaIntegrationType.CERT_MANAGER_PLUGIN_CA, options, undefined, undefined, undefined);

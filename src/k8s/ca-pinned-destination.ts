@@ -71,7 +71,7 @@ export interface ExternalCaFilesOptions {
   readonly sni?: string;
 }
 
-/** How the destination's certificate is trusted. Enum-like: use a static factory (istio-ca-facts.md §8.3). */
+/** How the destination's certificate is trusted. Enum-like: use a static factory (docs/reference.md §8.3). */
 export class DestinationTrust {
   /**
    * In-mesh peers: `ISTIO_MUTUAL` with `subjectAltNames` built from SPIFFE IDs; the CA is the mesh trust bundle.
@@ -166,7 +166,7 @@ export interface CaPinnedDestinationProps {
 }
 
 /**
- * A DestinationRule that pins trust correctly (istio-ca-facts.md §8.3): in-mesh peers by SPIFFE ID under
+ * A DestinationRule that pins trust correctly (docs/reference.md §8.3): in-mesh peers by SPIFFE ID under
  * ISTIO_MUTUAL, a foreign CA with MUTUAL. ISTIO_MUTUAL with caCertificates is refused, because Istio ignores it.
  *
  * The DestinationRule is child 'Resource' (`node.defaultChild`).
@@ -196,7 +196,7 @@ export class CaPinnedDestination extends Construct {
       for (const [k, v] of Object.entries(props.workloadSelector ?? {})) check(NAME, labelProblem('workloadSelector', k, v));
       if (props.trust.usesCredentialName && !props.forGateway && props.workloadSelector === undefined) {
         fail(NAME, "'workloadSelector' (undefined) is required with a credentialName at sidecars: Istio reads the Secret for sidecars " +
-          "only when the DestinationRule selects workloads (istio-ca-facts.md §8.3); set workloadSelector, or forGateway: true");
+          "only when the DestinationRule selects workloads (docs/reference.md §8.3); set workloadSelector, or forGateway: true");
       }
       const spec: DestinationRuleSpec = {
         host: props.host,
@@ -206,7 +206,7 @@ export class CaPinnedDestination extends Construct {
       const metadata = { name, namespace: props.namespace, labels: MANAGED_BY };
       this.resource = holds('V1_APIS', version)
         ? new DestinationRule(this, 'Resource', { metadata, spec })
-        // v1beta1 has the same schema as v1 (istio-ca-facts.md §8.1); only the generated enum types differ.
+        // v1beta1 has the same schema as v1 (docs/reference.md §8.1); only the generated enum types differ.
         : new DestinationRuleV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as DestinationRuleV1Beta1Spec });
     } catch (e) {
       throw withPath(e, NAME, this.node.path);

@@ -148,7 +148,7 @@ export interface CertAlertRulesProps {
 
 /**
  * Certificate-health alerts for the configured mesh CA, using only metrics that exist in that setup
- * (istio-ca-facts.md §7), with thresholds derived from the configured lifetimes. Emits a
+ * (docs/reference.md §7), with thresholds derived from the configured lifetimes. Emits a
  * `monitoring.coreos.com/v1` PrometheusRule (child 'Resource'), and the same groups as a plain Prometheus rule
  * file plus a promtool unit-test file in `alerts/`.
  */

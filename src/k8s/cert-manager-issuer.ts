@@ -102,7 +102,7 @@ class ImportedIssuer implements ICertManagerIssuer {
 
 /**
  * A cert-manager Issuer (default, namespaced) or ClusterIssuer (opt-in), from an `IssuerSource`
- * (cmweb content/docs/configuration/{ca,selfsigned,vault}.md; istio-ca-facts.md §2a, §4.4).
+ * (cmweb content/docs/configuration/{ca,selfsigned,vault}.md; docs/reference.md §2a, §4.4).
  *
  * The issuer itself is child 'Resource' (`node.defaultChild`).
  */

@@ -6,7 +6,7 @@ import { POST_RENDER_DIR } from '../model/install-config';
 import { IssuerKind } from './cert-manager-issuer';
 import type { IstioCustomCa } from './istio-custom-ca';
 
-/** The log lines that prove which CA mode istiod runs (istio pilot/pkg/bootstrap/istio_ca.go, istio-ca-facts.md §1.1). */
+/** The log lines that prove which CA mode istiod runs (istio pilot/pkg/bootstrap/istio_ca.go, docs/reference.md §1.1). */
 const PLUGIN_LOG = '"Use local CA certificate" (plug-in CA); "Use self-signed certificate as the CA certificate" means it is NOT in use';
 
 function verifyLifetimes(ca: IstioCustomCa): string {

@@ -18,7 +18,7 @@ export enum IssuerSourceType {
   VAULT = 'VAULT',
 }
 
-/** What a Vault issuer path signs (istio-ca-facts.md §4.3). */
+/** What a Vault issuer path signs (docs/reference.md §4.3). */
 export enum VaultSignPathKind {
   /** `<mount>/sign/<role>`: leaf certificates only (CA:FALSE). */
   LEAF = 'LEAF',
@@ -31,7 +31,7 @@ export interface CaIssuerSourceOptions {
   /**
    * Secret with the CA's `tls.crt` and `tls.key`, in the issuer's namespace (for a ClusterIssuer, the
    * cluster resource namespace). Put the full chain including the root in `tls.crt`, so that the `ca.crt`
-   * cert-manager writes is the real root (istio-ca-facts.md §2a).
+   * cert-manager writes is the real root (docs/reference.md §2a).
    */
   readonly secretName: string;
 }
@@ -63,7 +63,7 @@ export interface SecretKeyRef {
   readonly key?: string;
 }
 
-/** Options of `IssuerSource.vault()` (istio-ca-facts.md §4.4). */
+/** Options of `IssuerSource.vault()` (docs/reference.md §4.4). */
 export interface VaultIssuerSourceOptions {
   /** Vault address, `https://…`. */
   readonly server: string;

@@ -108,7 +108,7 @@ export interface IstioCustomCaProps {
   readonly multiRoot?: boolean;
   /**
    * A value for istiod's pod annotation `istio-custom-ca.io/restart`; changing it restarts istiod (needed when
-   * cacerts' root changes, istio-ca-facts.md §6.2).
+   * cacerts' root changes, docs/reference.md §6.2).
    * @default - no annotation
    */
   readonly istiodRestartToken?: string;
@@ -247,13 +247,13 @@ export class IstioCustomCa extends Construct {
       if (props.additionalTrustedRootsPem?.length || props.multiRoot) {
         if (t === CaIntegrationType.ISTIO_CSR) {
           fail(NAME, "'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr, whose trust comes from its rootCAFile " +
-            "bundle (istio-ca-facts.md §6.3); put every root into 'rootCaBundle' instead");
+            "bundle (docs/reference.md §6.3); put every root into 'rootCaBundle' instead");
         }
       }
       if (props.additionalTrustedRootsPem?.length && props.multiRoot !== true) {
         fail(NAME, `'additionalTrustedRootsPem' (${props.additionalTrustedRootsPem.length} PEM) has no effect without 'multiRoot' ` +
           `(${props.multiRoot}): istiod reads extra meshConfig.caCertificates roots only with ISTIO_MULTIROOT_MESH=true ` +
-          '(istio-ca-facts.md §6.1, §12.3); set multiRoot: true');
+          '(docs/reference.md §6.1, §12.3); set multiRoot: true');
       }
       if (props.additionalTrustedRootsPem?.length) {
         const existing = (meshConfigExtra.caCertificates as { pem: string }[] | undefined) ?? [];
@@ -288,7 +288,7 @@ export class IstioCustomCa extends Construct {
         meshConfig: meshConfigExtra,
         istiodPodAnnotations: props.istiodRestartToken !== undefined ? { [RESTART_ANNOTATION]: props.istiodRestartToken } : undefined,
         global: Object.keys(global).length ? global : undefined,
-        // ztunnel reads its own env and CA address (istio-ca-facts.md §2b, §5.1).
+        // ztunnel reads its own env and CA address (docs/reference.md §2b, §5.1).
         // ztunnel announces its own multiCluster.clusterName as cluster ID; the CA rejects one it does not know (§12.4).
         ztunnel: this.ambient ? {
           ...(integration.caAddress ? { caAddress: integration.caAddress } : {}),
@@ -334,7 +334,7 @@ export class IstioCustomCa extends Construct {
     }
   }
 
-  /** The IstioOperator document for `istioctl install -f` (istio-ca-facts.md §9). */
+  /** The IstioOperator document for `istioctl install -f` (docs/reference.md §9). */
   public toIstioOperator(): Record<string, unknown> {
     return istioOperator(this.settings, 'istio-custom-ca');
   }
@@ -357,7 +357,7 @@ export class IstioCustomCa extends Construct {
   private noAmbientWith(what: string): void {
     if (this.ambient) {
       fail(NAME, `'ambient' (true) is not supported with ${what}: ztunnel has no equivalent of that integration's ` +
-        'proxy settings in istio-ca-facts.md; use certManagerPluginCa or istioCsr in ambient meshes');
+        'proxy settings in docs/reference.md; use certManagerPluginCa or istioCsr in ambient meshes');
     }
   }
 
@@ -429,7 +429,7 @@ export class IstioCustomCa extends Construct {
     if (!parseSemver(version)) fail(NAME, `istio-csr 'version' (${version}) is not a version; give e.g. v0.17.0`);
     if (holds('GRPC_ALPN_ENFORCED', this.istioVersion) && !csrAtLeast(version, ISTIO_CSR_MINIMUMS.ISTIO_1_24.version)) {
       fail(NAME, `istio-csr 'version' (${version}) cannot serve Istio ${this.istioVersion}: ${ISTIO_CSR_MINIMUMS.ISTIO_1_24.why}; ` +
-        `install istio-csr ${ISTIO_CSR_MINIMUMS.ISTIO_1_24.version} or later (istio-ca-facts.md §2b)`);
+        `install istio-csr ${ISTIO_CSR_MINIMUMS.ISTIO_1_24.version} or later (docs/reference.md §2b)`);
     }
     if (this.ambient && !csrAtLeast(version, ISTIO_CSR_MINIMUMS.AMBIENT.version)) {
       fail(NAME, `istio-csr 'version' (${version}) cannot serve an ambient mesh: ${ISTIO_CSR_MINIMUMS.AMBIENT.why}; ` +

@@ -19,7 +19,7 @@ export const REASON_ANNOTATION = 'istio-custom-ca.io/reason';
 /** Longest reason kept as annotation (well under Kubernetes' 256 KiB for all annotations of an object). */
 const MAX_REASON_BYTES = 4096;
 
-/** mTLS modes a port can be given (istio-ca-facts.md §8.2). */
+/** mTLS modes a port can be given (docs/reference.md §8.2). */
 export enum PeerAuthMode {
   STRICT = 'STRICT',
   PERMISSIVE = 'PERMISSIVE',
@@ -85,7 +85,7 @@ export interface PermissivePeerAuthProps {
 
 /**
  * A PERMISSIVE PeerAuthentication: accept plaintext and mTLS, as a scoped and documented fallback.
- * Never mesh-wide unless `meshWide` is set; never a selector in the root namespace (istio-ca-facts.md §8.2).
+ * Never mesh-wide unless `meshWide` is set; never a selector in the root namespace (docs/reference.md §8.2).
  *
  * The PeerAuthentication is child 'Resource' (`node.defaultChild`).
  */
@@ -184,7 +184,7 @@ export class PermissivePeerAuth extends Construct {
       };
       this.resource = holds('V1_APIS', version)
         ? new PeerAuthentication(this, 'Resource', { metadata, spec })
-              // v1beta1 has the same schema as v1 (istio-ca-facts.md §8.1); only the generated enum types differ.
+              // v1beta1 has the same schema as v1 (docs/reference.md §8.1); only the generated enum types differ.
         : new PeerAuthenticationV1Beta1(this, 'Resource', { metadata, spec: spec as unknown as PeerAuthenticationV1Beta1Spec });
     } catch (e) {
       throw withPath(e, NAME, this.node.path);

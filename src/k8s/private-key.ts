@@ -35,7 +35,7 @@ function sizeProblem(algorithm: KeyAlgorithm, size: number | undefined): string 
 /**
  * The cert-manager `privateKey` block with explicit algorithm and size. Intermediates use
  * `rotationPolicy: Always`, so every renewal gets a new key (cert-manager default since v1.18 only;
- * istio-ca-facts.md §2a); a bootstrap root keeps its key (`Never`), so a renewal does not become a new root.
+ * docs/reference.md §2a); a bootstrap root keeps its key (`Never`), so a renewal does not become a new root.
  * @internal
  */
 export function privateKeySpec(construct: string, options: PrivateKeyOptions = {}, rotateKey = true) {

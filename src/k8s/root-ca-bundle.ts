@@ -60,7 +60,7 @@ export interface TrustManagerRootCaOptions {
 
 /**
  * The root bundle istio-csr pins (`app.tls.rootCAFile`), mounted into its pod. Enum-like: use a static factory.
- * Never the `istio-ca-root-cert` ConfigMap, which istiod or istio-csr own and rewrite (istio-ca-facts.md §6.4, §6.5).
+ * Never the `istio-ca-root-cert` ConfigMap, which istiod or istio-csr own and rewrite (docs/reference.md §6.4, §6.5).
  */
 export class RootCaBundle {
   /** An existing ConfigMap in istio-csr's namespace. */

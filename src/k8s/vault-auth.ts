@@ -1,7 +1,7 @@
 import { check, tokenProblem } from '../model/errors';
 import { objectNameProblem } from '../model/k8s-names';
 
-/** The auth mount prefix cert-manager expects: `/v1/auth/<mount>` (istio-ca-facts.md §4.4). */
+/** The auth mount prefix cert-manager expects: `/v1/auth/<mount>` (docs/reference.md §4.4). */
 const MOUNT_PATH = /^\/v1\/auth\/[A-Za-z0-9][A-Za-z0-9_\-/]*[A-Za-z0-9]$|^\/v1\/auth\/[A-Za-z0-9]$/;
 
 /** Options of Vault Kubernetes auth with a projected ServiceAccount token. */
@@ -21,7 +21,7 @@ export interface VaultKubernetesAuthOptions {
   /**
    * Refused when true. Binding the ServiceAccount to `system:auth-delegator` so that Vault could review the client's
    * own token cannot work with cert-manager: the token carries only `vault://…` audiences, which the API server does
-   * not accept as a bearer for its TokenReview (istio-ca-facts.md §12.7). For Vault outside the cluster use JWT auth
+   * not accept as a bearer for its TokenReview (docs/reference.md §12.7). For Vault outside the cluster use JWT auth
    * (`VaultTokenValidation.serviceAccountIssuerKeys()` / `oidcDiscovery()` on the Vault side).
    * @default false
    */

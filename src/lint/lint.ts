@@ -70,7 +70,7 @@ export function lintPaths(paths: readonly string[], options: LintOptions = {}): 
 export function formatHuman(result: LintResult, cwd = process.cwd()): string {
   const lines = result.findings.map((f) =>
     `${relative(cwd, f.file)}${f.line ? `:${f.line}` : ''} (document ${f.document}) ${f.path}\n` +
-    `  ${f.severity} ${f.ruleId} ${f.rule}: ${f.message}\n  fix: ${f.fix} (istio-ca-facts.md ${f.fact})`);
+    `  ${f.severity} ${f.ruleId} ${f.rule}: ${f.message}\n  fix: ${f.fix} (docs/reference.md ${f.fact})`);
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.length - errors;
   lines.push(`${errors} error(s), ${warnings} warning(s) in ${result.files} file(s), ${result.documents} document(s) checked`);
@@ -95,7 +95,7 @@ export function formatSarif(result: LintResult, version: string, cwd = process.c
           rules: RULES.map((r) => ({
             id: r.id, name: r.name,
             shortDescription: { text: r.name.replace(/-/g, ' ') },
-            help: { text: `${r.fix} (istio-ca-facts.md ${r.fact})` },
+            help: { text: `${r.fix} (docs/reference.md ${r.fact})` },
             defaultConfiguration: { level: r.severity },
           })),
         },

@@ -1,5 +1,5 @@
 /**
- * The lint rules: stable ids, each citing istio-ca-facts.md. Checks that the constructs also make at synth time
+ * The lint rules: stable ids, each citing docs/reference.md. Checks that the constructs also make at synth time
  * call the same model functions (renewBeforeProblem, workloadTtlProblem, …): no rule is written twice.
  */
 import { parseGoDuration } from '../model/durations';
@@ -33,7 +33,7 @@ export interface LintRule {
   readonly id: string;
   readonly name: string;
   readonly severity: Severity;
-  /** The fact it enforces, in istio-ca-facts.md. */
+  /** The fact it enforces, in docs/reference.md. */
   readonly fact: string;
   readonly fix: string;
   check(docs: readonly LintDocument[], ctx: LintContext): Hit[];

@@ -1,6 +1,6 @@
 /**
  * Certificate-health alert rules as plain data (Prometheus rule format), derived from the configured integration
- * and lifetimes. Only metrics that exist in the setup are used (istio-ca-facts.md §7). Knows nothing of cdk8s.
+ * and lifetimes. Only metrics that exist in the setup are used (docs/reference.md §7). Knows nothing of cdk8s.
  */
 import { certManagerHolds } from './cert-manager-version';
 import { goDuration } from './durations';

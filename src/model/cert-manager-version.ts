@@ -5,7 +5,7 @@ import { parseSemver } from './istio-version';
 
 /** The newest cert-manager release the shipped CRD schemas come from (shared/schemas: v1.21.1). */
 export const DEFAULT_CERT_MANAGER_VERSION = 'v1.21';
-/** Oldest cert-manager the alert metrics were checked against (istio-ca-facts.md §7.5). */
+/** Oldest cert-manager the alert metrics were checked against (docs/reference.md §7.5). */
 export const OLDEST_CERT_MANAGER = 'v1.12';
 
 /** cert-manager facts by id; `since` is the first minor release where the fact holds. */

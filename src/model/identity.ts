@@ -1,5 +1,5 @@
 /**
- * SPIFFE identities and Istio's trust-domain rules (istio-ca-facts.md §10;
+ * SPIFFE identities and Istio's trust-domain rules (docs/reference.md §10;
  * istio pkg/config/validation/agent/validation.go `ValidateTrustDomain`, pkg/spiffe/spiffe.go).
  */
 
@@ -31,7 +31,7 @@ export function spiffeId(trustDomain: string, namespace: string, serviceAccount:
   return `spiffe://${spiffeTrustDomain(trustDomain)}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
-/** The CA derives SANs from its own trust domain, so Istio and the CA must agree (istio-ca-facts.md §10, §2b). */
+/** The CA derives SANs from its own trust domain, so Istio and the CA must agree (docs/reference.md §10, §2b). */
 export function trustDomainMismatchProblem(a: string, aValue: string, b: string, bValue: string): string | undefined {
   if (aValue === bValue) return undefined;
   return `${a} trust domain (${aValue}) differs from ${b} (${bValue}); the CA issues SPIFFE IDs of its own trust domain, ` +

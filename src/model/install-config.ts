@@ -1,6 +1,6 @@
 /**
  * The Istio install configuration as plain data: an IstioOperator document for `istioctl install -f` and the
- * equivalent istiod Helm chart values (istio-ca-facts.md §9). Knows nothing of cdk8s.
+ * equivalent istiod Helm chart values (docs/reference.md §9). Knows nothing of cdk8s.
  */
 import { holds } from './istio-version';
 

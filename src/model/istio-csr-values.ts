@@ -1,6 +1,6 @@
 /**
  * Values for the cert-manager-istio-csr Helm chart (csr deploy/charts/istio-csr/values.yaml v0.17.0;
- * istio-ca-facts.md §2b). Pure data; checked in tests against the chart's values.schema.json.
+ * docs/reference.md §2b). Pure data; checked in tests against the chart's values.schema.json.
  */
 
 /** Everything the values depend on. */

@@ -2,7 +2,7 @@
  * Names and defaults of every Istio setting the library emits, written once with its source.
  */
 
-/** istio-agent (sidecar) env, set through `meshConfig.defaultConfig.proxyMetadata` (istio-ca-facts.md §5.1). */
+/** istio-agent (sidecar) env, set through `meshConfig.defaultConfig.proxyMetadata` (docs/reference.md §5.1). */
 export const AGENT_ENV = {
   /** Lifetime the agent requests; default 24h (pilot/cmd/pilot-agent/options/options.go). */
   SECRET_TTL: 'SECRET_TTL',
@@ -12,7 +12,7 @@ export const AGENT_ENV = {
   SECRET_GRACE_PERIOD_RATIO_JITTER: 'SECRET_GRACE_PERIOD_RATIO_JITTER',
 } as const;
 
-/** istiod env (istio-ca-facts.md §1.2, §5.2). */
+/** istiod env (docs/reference.md §1.2, §5.2). */
 export const ISTIOD_ENV = {
   /** Requests above are rejected with TTL_ERROR; default 2160h (security/pkg/cmd/constants.go). */
   MAX_WORKLOAD_CERT_TTL: 'MAX_WORKLOAD_CERT_TTL',
@@ -47,14 +47,14 @@ export const EXTERNAL_CA_K8S_RA = 'ISTIOD_RA_KUBERNETES_API';
 /** istio-agent metadata env naming the signer, RA mode only (§3). */
 export const AGENT_CERT_SIGNER_ENV = 'ISTIO_META_CERT_SIGNER';
 
-/** Istio defaults the library's own defaults mirror (istio-ca-facts.md §5). */
+/** Istio defaults the library's own defaults mirror (docs/reference.md §5). */
 export const ISTIO_DEFAULTS = {
   secretTtlMs: 24 * 3_600_000,
   gracePeriodRatio: 0.5,
   maxWorkloadCertTtlMs: 2160 * 3_600_000,
   istioNamespace: 'istio-system',
   rootNamespace: 'istio-system',
-  /** istio-csr chart defaults (csr deploy/charts/istio-csr/values.yaml, istio-ca-facts.md §2b). */
+  /** istio-csr chart defaults (csr deploy/charts/istio-csr/values.yaml, docs/reference.md §2b). */
   istioCsrNamespace: 'cert-manager',
   istioCsrServiceName: 'cert-manager-istio-csr',
   istioCsrVersion: 'v0.17.0',
@@ -63,12 +63,12 @@ export const ISTIO_DEFAULTS = {
   clusterName: 'Kubernetes',
 } as const;
 
-/** The Secret istiod mounts as its plug-in CA (istio-ca-facts.md §1.1). */
+/** The Secret istiod mounts as its plug-in CA (docs/reference.md §1.1). */
 export const CACERTS_SECRET = 'cacerts';
 
 /**
  * Settings that a real component ignores or rejects, which the library must never emit
- * (istio-ca-facts.md §11). Paths are dotted within the IstioOperator `spec` or istiod Helm values.
+ * (docs/reference.md §11). Paths are dotted within the IstioOperator `spec` or istiod Helm values.
  */
 export const NEVER_EMITTED = {
   MESH_CONFIG_CA: { text: 'meshConfig.ca', claim: 'a', why: 'hidden, unimplemented field; istiod never reads it' },

@@ -1,6 +1,6 @@
 /**
  * Istio minor versions and the version boundaries this library depends on, one row per fact with its
- * source (istio-ca-facts.md). Every version-dependent choice in the library reads this table.
+ * source (docs/reference.md). Every version-dependent choice in the library reads this table.
  */
 
 /** A parsed Istio `1.<minor>` version. */
@@ -9,7 +9,7 @@ export interface IstioMinor {
   readonly minor: number;
 }
 
-/** Oldest Istio the facts were checked against (istio-ca-facts.md: tags 1.10.0 … 1.30.0). */
+/** Oldest Istio the facts were checked against (docs/reference.md: tags 1.10.0 … 1.30.0). */
 export const OLDEST_KNOWN_ISTIO = '1.10';
 /** The newest Istio release the shipped CRD schemas come from (../shared/schemas/README.md). */
 export const DEFAULT_ISTIO_VERSION = '1.30';
@@ -44,99 +44,99 @@ export const VERSION_FACTS = {
   TLS_LAYOUT_CACERTS: {
     since: '1.15',
     fact: "istiod reads a kubernetes.io/tls 'cacerts' Secret (tls.crt, tls.key, ca.crt)",
-    source: 'istio-ca-facts.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml',
+    source: 'docs/reference.md §1.1; istio releasenotes/notes/k8s-tls-secret-cacerts.yaml',
   },
   /** `cacerts` changes are reloaded only when istiod env AUTO_RELOAD_PLUGIN_CERTS=true (default false). */
   CACERTS_RELOAD_FLAG_OFF: {
     since: '1.12',
     until: '1.17',
     fact: "istiod reloads 'cacerts' only with env AUTO_RELOAD_PLUGIN_CERTS=true (default false)",
-    source: 'istio-ca-facts.md §1.2; istio releasenotes/notes/31522.yaml',
+    source: 'docs/reference.md §1.2; istio releasenotes/notes/31522.yaml',
   },
   /** `cacerts` reload is always on (flag removed). */
   CACERTS_RELOAD_ALWAYS: {
     since: '1.19',
     fact: "istiod always reloads 'cacerts' (AUTO_RELOAD_PLUGIN_CERTS removed)",
-    source: 'istio-ca-facts.md §1.2; Istio 1.19 change notes',
+    source: 'docs/reference.md §1.2; Istio 1.19 change notes',
   },
   /** istiod Helm chart values are flat (no `pilot:` level). */
   HELM_FLAT_VALUES: {
     since: '1.24',
     fact: 'the istiod Helm chart reads env and podAnnotations at the top level (it folds pilot.* into the top level)',
-    source: 'istio-ca-facts.md §9, §12.1; https://github.com/istio/istio/blob/1.24.0/manifests/charts/istio-control/istio-discovery/templates/zzy_descope_legacy.yaml',
+    source: 'docs/reference.md §9, §12.1; https://github.com/istio/istio/blob/1.24.0/manifests/charts/istio-control/istio-discovery/templates/zzy_descope_legacy.yaml',
   },
   /** `security.istio.io/v1` and `networking.istio.io/v1` are served. */
   V1_APIS: {
     since: '1.22',
     fact: 'security.istio.io/v1 and networking.istio.io/v1 APIs are served',
-    source: 'istio-ca-facts.md §8.1; https://istio.io/latest/blog/2024/v1-apis/',
+    source: 'docs/reference.md §8.1; https://istio.io/latest/blog/2024/v1-apis/',
   },
   /** `*_seconds` CA expiry gauges exist. */
   CA_EXPIRY_SECONDS_METRICS: {
     since: '1.23',
     fact: 'citadel_server_*_expiry_seconds gauges exist',
-    source: 'istio-ca-facts.md §7.1',
+    source: 'docs/reference.md §7.1',
   },
   /** istiod refreshes its CA expiry gauges when it reloads cacerts. */
   CA_EXPIRY_REFRESH_ON_RELOAD: {
     since: '1.24',
     fact: 'istiod refreshes its CA expiry gauges when it reloads cacerts',
-    source: 'istio-ca-facts.md §1.2; istio releasenotes/notes/stale-cert-expiration-metrics.yaml',
+    source: 'docs/reference.md §1.2; istio releasenotes/notes/stale-cert-expiration-metrics.yaml',
   },
   /** istio-agent exports istio_agent_cert_expiry_seconds. */
   AGENT_CERT_EXPIRY_METRIC: {
     since: '1.14',
     fact: 'istio-agent exports istio_agent_cert_expiry_seconds',
-    source: 'istio-ca-facts.md §7.2; security/pkg/nodeagent/cache/monitoring.go',
+    source: 'docs/reference.md §7.2; security/pkg/nodeagent/cache/monitoring.go',
   },
   /** istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER. */
   GRACE_PERIOD_JITTER: {
     since: '1.24',
     fact: 'istio-agent reads SECRET_GRACE_PERIOD_RATIO_JITTER (default 0.01)',
-    source: 'istio-ca-facts.md §5.1',
+    source: 'docs/reference.md §5.1',
   },
   /** Multi-root updates must byte-contain the old bundle. */
   MULTIROOT_BYTE_APPEND: {
     since: '1.20',
     until: '1.29',
     fact: 'a multi-root cacerts update must byte-contain the old root bundle (append only)',
-    source: 'istio-ca-facts.md §1.3; istio@1.29.0 vs 1.30.0 pilot/pkg/bootstrap/istio_ca.go',
+    source: 'docs/reference.md §1.3; istio@1.29.0 vs 1.30.0 pilot/pkg/bootstrap/istio_ca.go',
   },
   /** istio-agent sends ISTIO_META_CERT_SIGNER as CSR metadata; meshConfig.caCertificates has certSigners. */
   CERT_SIGNER_METADATA: {
     since: '1.12',
     fact: 'proxies send ISTIO_META_CERT_SIGNER and meshConfig.caCertificates[].certSigners exists',
-    source: 'istio-ca-facts.md §3; pilot/cmd/pilot-agent/options/options.go',
+    source: 'docs/reference.md §3; pilot/cmd/pilot-agent/options/options.go',
   },
   /** The istiod chart renders the CSR approve RBAC from `global.certSigners`. */
   HELM_CERT_SIGNERS: {
     since: '1.18',
     fact: 'the istiod chart grants signers/approve from global.certSigners',
-    source: 'istio-ca-facts.md §3, §9; manifests/charts/istio-control/istio-discovery/templates/clusterrole.yaml',
+    source: 'docs/reference.md §3, §9; manifests/charts/istio-control/istio-discovery/templates/clusterrole.yaml',
   },
   /** istiod mounts `istiod-tls` and `istio-ca-root-cert` as well-known files (needed by istio-csr mode). */
   ISTIOD_WELL_KNOWN_TLS: {
     since: '1.16',
     fact: "the istiod chart mounts the 'istiod-tls' Secret that istio-csr writes and istiod uses it automatically",
-    source: 'istio-ca-facts.md §2b; istio@1.16.0 deployment.yaml, pilot/pkg/bootstrap/server.go hasCustomTLSCerts',
+    source: 'docs/reference.md §2b; istio@1.16.0 deployment.yaml, pilot/pkg/bootstrap/server.go hasCustomTLSCerts',
   },
   /** Istio 1.24 enforces ALPN on gRPC, which istio-csr below v0.13 does not negotiate. */
   GRPC_ALPN_ENFORCED: {
     since: '1.24',
     fact: 'gRPC clients enforce ALPN, so istio-csr must be v0.13.0 or later',
-    source: 'istio-ca-facts.md §2b; https://istio.io/latest/news/releases/1.24.x/announcing-1.24/upgrade-notes/',
+    source: 'docs/reference.md §2b; https://istio.io/latest/news/releases/1.24.x/announcing-1.24/upgrade-notes/',
   },
   /** Ambient (beta from 1.22): the ztunnel chart values written here (caAddress, env, multiCluster.clusterName). */
   AMBIENT_ZTUNNEL_VALUES: {
     since: '1.22',
     fact: 'ambient mode is beta and the ztunnel chart reads caAddress, env and multiCluster.clusterName as written here (rendered from the 1.22.8 chart)',
-    source: 'https://istio.io/latest/news/releases/1.22.x/announcing-1.22/; istio-ca-facts.md §12.4',
+    source: 'https://istio.io/latest/news/releases/1.22.x/announcing-1.22/; docs/reference.md §12.4',
   },
   /** Leaf NotAfter is clamped to the signing certificate's NotAfter. */
   LEAF_CLAMPED_TO_SIGNER: {
     since: '1.30',
     fact: "a workload leaf's NotAfter is clamped to the signing certificate's NotAfter",
-    source: 'istio-ca-facts.md §1.3; istio@1.30.0 security/pkg/pki/util/generate_cert.go',
+    source: 'docs/reference.md §1.3; istio@1.30.0 security/pkg/pki/util/generate_cert.go',
   },
 } as const satisfies Record<string, VersionFact>;
 
@@ -169,7 +169,7 @@ export function parseSemver(text: string): [number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-/** Oldest istio-csr release per requirement (istio-ca-facts.md §2b, installation.md). */
+/** Oldest istio-csr release per requirement (docs/reference.md §2b, installation.md). */
 export const ISTIO_CSR_MINIMUMS = {
   /** Istio 1.24+ enforces gRPC ALPN. */
   ISTIO_1_24: { version: 'v0.13.0', why: "Istio 1.24 and later enforce gRPC ALPN, which older istio-csr does not negotiate" },

@@ -21,20 +21,20 @@ export const LIFETIME_RULES = {
   alertTime: { minMs: 1000, wholeSeconds: true },
 } as const satisfies Record<string, LifetimeRule>;
 
-/** cert-manager renews at `duration - renewBefore`; renewBefore ≥ duration is ignored (istio-ca-facts.md §2a, §11h). */
+/** cert-manager renews at `duration - renewBefore`; renewBefore ≥ duration is ignored (docs/reference.md §2a, §11h). */
 export function renewBeforeProblem(durationMs: number, renewBeforeMs: number): string | undefined {
   if (renewBeforeMs > 0 && renewBeforeMs < durationMs) return undefined;
   return `'renewBefore' (${goDuration(renewBeforeMs)}) must be shorter than 'duration' (${goDuration(durationMs)}); ` +
     'cert-manager ignores a renewBefore that is not; shorten renewBefore or lengthen duration';
 }
 
-/** cert-manager's minimum Certificate duration is 1h (istio-ca-facts.md §2a); used by the linter on plain values. */
+/** cert-manager's minimum Certificate duration is 1h (docs/reference.md §2a); used by the linter on plain values. */
 export function certManagerMinimumProblem(prop: string, ms: number): string | undefined {
   if (ms >= LIFETIME_RULES.certManagerDuration.minMs) return undefined;
   return `'${prop}' (${goDuration(ms)}) is below cert-manager's minimum Certificate duration of 1h; use 1h or more`;
 }
 
-/** A leaf cannot outlive the intermediate that signs it (istio-ca-facts.md §1.3). */
+/** A leaf cannot outlive the intermediate that signs it (docs/reference.md §1.3). */
 export function intermediateOutlivesLeafProblem(durationMs: number, maxWorkloadCertTtlMs: number): string | undefined {
   if (durationMs > maxWorkloadCertTtlMs) return undefined;
   return `'duration' (${goDuration(durationMs)}) of the intermediate must exceed 'maxWorkloadCertTtl' ` +
@@ -44,7 +44,7 @@ export function intermediateOutlivesLeafProblem(durationMs: number, maxWorkloadC
 
 /**
  * When cert-manager renews the intermediate, leaves signed by the old one must still be inside its life:
- * renewBefore must cover one workload certificate lifetime (istio-ca-facts.md §1.3, §5.1).
+ * renewBefore must cover one workload certificate lifetime (docs/reference.md §1.3, §5.1).
  */
 export function renewalCoversLeafProblem(renewBeforeMs: number, workloadCertTtlMs: number): string | undefined {
   if (renewBeforeMs >= workloadCertTtlMs) return undefined;
@@ -53,7 +53,7 @@ export function renewalCoversLeafProblem(renewBeforeMs: number, workloadCertTtlM
     'intermediate does; raise renewBefore or shorten workloadCertTtl';
 }
 
-/** istiod rejects requests above MAX_WORKLOAD_CERT_TTL with TTL_ERROR (istio-ca-facts.md §5.2). */
+/** istiod rejects requests above MAX_WORKLOAD_CERT_TTL with TTL_ERROR (docs/reference.md §5.2). */
 export function workloadTtlProblem(workloadCertTtlMs: number, maxWorkloadCertTtlMs: number): string | undefined {
   if (workloadCertTtlMs <= maxWorkloadCertTtlMs) return undefined;
   return `'workloadCertTtl' (${goDuration(workloadCertTtlMs)}) must not exceed 'maxWorkloadCertTtl' ` +
@@ -82,9 +82,9 @@ export function signerOutlivesProblem(signer: string, signerMs: number, duration
     'lengthen the root or shorten the intermediate duration';
 }
 
-/** Vault caps a requested lifetime to the role max_ttl or mount max lease TTL silently (istio-ca-facts.md §4.3, §11h). */
+/** Vault caps a requested lifetime to the role max_ttl or mount max lease TTL silently (docs/reference.md §4.3, §11h). */
 export function vaultCapProblem(requested: string, requestedMs: number, cap: string, capMs: number): string | undefined {
   if (requestedMs <= capMs) return undefined;
   return `${requested} (${goDuration(requestedMs)}) exceeds ${cap} (${goDuration(capMs)}); Vault would silently cap it ` +
-    '(istio-ca-facts.md §4.3); raise the Vault limit or shorten the lifetime';
+    '(docs/reference.md §4.3); raise the Vault limit or shorten the lifetime';
 }

@@ -1,5 +1,5 @@
 /**
- * Metric names the alerts use, each written once with its source (istio-ca-facts.md §7). Istio counters have no
+ * Metric names the alerts use, each written once with its source (docs/reference.md §7). Istio counters have no
  * `_total` suffix (1.19+ OTel exporter, istio pkg/monitoring/monitoring.go).
  */
 import { holds } from './istio-version';
@@ -47,7 +47,7 @@ export const METRIC_LABEL_VALUES = {
   AGENT_WORKLOAD_RESOURCE: 'default',
 } as const;
 
-/** Metric names that do not exist or are not about certificates (istio-ca-facts.md §7.4, §11 i). */
+/** Metric names that do not exist or are not about certificates (docs/reference.md §7.4, §11 i). */
 export const NOT_CERTIFICATE_METRICS = {
   istio_certificate_expiration_timestamp: 'does not exist in any Istio release (§7.4)',
   pilot_xds_cds_reject: 'a legacy gauge of Envoy CDS NACKs, unrelated to certificates (§7.4)',

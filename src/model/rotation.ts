@@ -1,10 +1,10 @@
 /**
- * The staged root rotation of istio-ca-facts.md §6 (trust A+B → issue from B → drop A) as plain data: phase
+ * The staged root rotation of docs/reference.md §6 (trust A+B → issue from B → drop A) as plain data: phase
  * names and the minimum waits between phases, computed from the configured lifetimes. Shared by the alerts (root
  * expiry lead), `RootCaRotation` (ROTATION.md) and the rotation drill.
  */
 
-/** Default SECRET_GRACE_PERIOD_RATIO_JITTER (istio-ca-facts.md §5.1). */
+/** Default SECRET_GRACE_PERIOD_RATIO_JITTER (docs/reference.md §5.1). */
 export const DEFAULT_JITTER = 0.01;
 
 /** Time for istiod to push a changed trust bundle over PCDS and for the phase's checks (§1.3). */

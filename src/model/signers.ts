@@ -1,5 +1,5 @@
 /**
- * Kubernetes CSR signer names as Istio's RA and cert-manager use them (istio-ca-facts.md §3):
+ * Kubernetes CSR signer names as Istio's RA and cert-manager use them (docs/reference.md §3):
  * full name `<domain>/<short>`, e.g. `clusterissuers.cert-manager.io/istio-system`; istiod joins
  * `CERT_SIGNER_DOMAIN` and the proxy's `ISTIO_META_CERT_SIGNER` (the short name) into the full name.
  */
@@ -22,7 +22,7 @@ export function parseSignerName(prop: string, full: string): { name?: SignerName
   }
   if (full.startsWith('kubernetes.io/')) {
     return { problem: `'${prop}' (${full}) is a built-in Kubernetes signer, which cannot issue Istio workload certificates ` +
-      '(kubernetes.io/legacy-unknown is gone since Kubernetes 1.22, istio-ca-facts.md §3); use a signer such as cert-manager' };
+      '(kubernetes.io/legacy-unknown is gone since Kubernetes 1.22, docs/reference.md §3); use a signer such as cert-manager' };
   }
   return { name: { full, domain: m[1], short: m[5] } };
 }

@@ -21,7 +21,7 @@ import { VaultTokenValidation } from './vault-token-validation';
 
 const NAME = 'VaultPkiBackend';
 
-/** Which certificates Vault signs for the mesh (istio-ca-facts.md §4.2). */
+/** Which certificates Vault signs for the mesh (docs/reference.md §4.2). */
 export enum VaultPkiRoute {
   /**
    * Route 1: cert-manager signs the Istio intermediate (`cacerts`) at `<root mount>/root/sign-intermediate`;
@@ -77,7 +77,7 @@ export interface VaultKubernetesAuthProps {
   readonly tokenTtl?: Duration;
 }
 
-/** The next root of a staged root rotation (istio-ca-facts.md §6). */
+/** The next root of a staged root rotation (docs/reference.md §6). */
 export interface NextVaultRootProps {
   /** Its PKI mount path (must differ from the current root's). */
   readonly mountPath: string;
@@ -148,7 +148,7 @@ export interface VaultPkiBackendProps {
    */
   readonly leafRoleName?: string;
   /**
-   * Route 2: the role's `max_ttl`. Vault silently caps longer requests to it (istio-ca-facts.md §4.3).
+   * Route 2: the role's `max_ttl`. Vault silently caps longer requests to it (docs/reference.md §4.3).
    * @default Duration.hours(24)
    */
   readonly leafMaxTtl?: Duration;
@@ -173,7 +173,7 @@ export interface VaultPkiBackendProps {
 
 /**
  * Vault PKI for Istio in Terraform (cdktf): root mount and root CA (`internal` by default, the key never
- * leaves Vault), issuing/CRL URLs, route 1 or route 2 of istio-ca-facts.md §4.2, Kubernetes auth bound to one
+ * leaves Vault), issuing/CRL URLs, route 1 or route 2 of docs/reference.md §4.2, Kubernetes auth bound to one
  * ServiceAccount, and a policy that grants `create`/`update` on exactly the sign path in use.
  *
  * Every resource has a pinned Terraform address (`overrideLogicalId`), so a refactor never destroys a CA.
@@ -289,7 +289,7 @@ export class VaultPkiBackend extends Construct {
       }), 'root_urls');
 
       if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-        // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (istio-ca-facts.md §4.3).
+        // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (docs/reference.md §4.3).
         this.signPath = `${this.rootMountPath}/root/sign-intermediate`;
         const next = props.nextRoot;
         if (next) {
@@ -361,7 +361,7 @@ export class VaultPkiBackend extends Construct {
           uriSans: [`spiffe://${spiffeTrustDomain(props.trustDomain)}`],
         }), 'intermediate_signed');
         // Import intermediate and root together, so that Vault's ca_chain ends at the real root
-        // (istio-ca-facts.md §2a: cert-manager's ca.crt is the top of the returned chain).
+        // (docs/reference.md §2a: cert-manager's ca.crt is the top of the returned chain).
         const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
         pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
         pin(new PkiSecretBackendConfigUrls(this, 'IntermediateUrls', {
@@ -470,7 +470,7 @@ export class VaultPkiBackend extends Construct {
     return new PkiSecretBackendRole(this, id, {
       backend: this.intermediateMount!.path,
       name,
-      // Workload CSRs carry only a SPIFFE URI SAN and no CN (istio-ca-facts.md §4.3, §11h).
+      // Workload CSRs carry only a SPIFFE URI SAN and no CN (docs/reference.md §4.3, §11h).
       allowedUriSans: [`spiffe://${spiffeTrustDomain(this.trustDomain)}/*`],
       requireCn: false,
       allowedDomains: this.leafAllowedDnsDomains,
