@@ -18,6 +18,10 @@ function loadedPackages(entry: string): Set<string> {
 }
 
 describe('package', () => {
+  it('docs/API.md is generated from the current public API', () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'api-docs.mjs'), '--check'], { cwd: ROOT, stdio: 'pipe' });
+  });
+
   it('the root entry never loads cdktf or the Vault provider; the vault entry does', () => {
     const root = loadedPackages('./src');
     assert.ok(root.has('cdk8s'));
