@@ -13,6 +13,7 @@ import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { promqlProblem, templateProblem } from '../model/promql';
+import { certManagerIssuerOfSigner } from '../model/signers';
 import { rootRotationPlanMs } from '../model/rotation';
 import { MANAGED_BY } from './_scope';
 import { CaIntegrationType } from './ca-integration';
@@ -227,12 +228,8 @@ export class CertAlertRules extends Construct {
       const k8sCsr = ca.integration.kubernetesCsrOptions;
       if (k8sCsr) {
         for (const s of [k8sCsr.signer, ...(k8sCsr.namespaceSigners ?? []).map((n) => n.signer)]) {
-          const n = s.signerName;
-          if (n.domain === 'clusterissuers.cert-manager.io') issuers.push({ kind: 'ClusterIssuer', name: n.short });
-          else if (n.domain === 'issuers.cert-manager.io') {
-            const dot = n.short.indexOf('.');
-            issuers.push({ kind: 'Issuer', namespace: n.short.slice(0, dot), name: n.short.slice(dot + 1) });
-          }
+          const issuer = certManagerIssuerOfSigner(s.signerName);
+          if (issuer) issuers.push(issuer);
         }
       }
 

@@ -3,6 +3,7 @@ import { uniqueBy } from '../model/collections';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { CacertsLayout, CaIntegrationType } from './ca-integration';
 import { POST_RENDER_DIR } from '../model/install-config';
+import { certManagerIssuerOfSigner } from '../model/signers';
 import { IssuerKind } from './cert-manager-issuer';
 import type { IstioCustomCa } from './istio-custom-ca';
 
@@ -26,9 +27,8 @@ function clusterIssuerWarning(ca: IstioCustomCa): string[] {
   const csr = i.istioCsrOptions?.issuer;
   if (csr?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: csr.name, grants: 'a certificate for any SPIFFE identity of the mesh' });
   for (const s of [i.kubernetesCsrOptions?.signer, ...(i.kubernetesCsrOptions?.namespaceSigners ?? []).map((n) => n.signer)]) {
-    if (s?.signerName.domain === 'clusterissuers.cert-manager.io') {
-      named.push({ name: s.signerName.short, grants: 'a certificate for any SPIFFE identity of the mesh' });
-    }
+    const issuer = s && certManagerIssuerOfSigner(s.signerName);
+    if (issuer?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: issuer.name, grants: 'a certificate for any SPIFFE identity of the mesh' });
   }
   return uniqueBy(named, (n) => n.name).flatMap((n) => [
     '',

@@ -27,7 +27,18 @@ export function parseSignerName(prop: string, full: string): { name?: SignerName
   return { name: { full, domain: m[1], short: m[5] } };
 }
 
-/** cert-manager's signer name for an issuer (cmweb content/docs/usage/kube-csr.md). */
+/** The signer domains of cert-manager's CSR controller, by issuer kind (cmweb content/docs/usage/kube-csr.md). */
+const CERT_MANAGER_SIGNER_DOMAINS = { ClusterIssuer: 'clusterissuers.cert-manager.io', Issuer: 'issuers.cert-manager.io' } as const;
+
+/** cert-manager's signer name for an issuer: `clusterissuers.cert-manager.io/<name>` or `issuers.cert-manager.io/<ns>.<name>`. */
 export function certManagerSignerName(kind: 'ClusterIssuer' | 'Issuer', name: string, namespace?: string): string {
-  return kind === 'ClusterIssuer' ? `clusterissuers.cert-manager.io/${name}` : `issuers.cert-manager.io/${namespace}.${name}`;
+  return kind === 'ClusterIssuer' ? `${CERT_MANAGER_SIGNER_DOMAINS.ClusterIssuer}/${name}` : `${CERT_MANAGER_SIGNER_DOMAINS.Issuer}/${namespace}.${name}`;
+}
+
+/** The cert-manager issuer behind a signer name, or undefined when the signer is not cert-manager's. */
+export function certManagerIssuerOfSigner(signer: SignerName): { kind: 'ClusterIssuer' | 'Issuer'; name: string; namespace?: string } | undefined {
+  if (signer.domain === CERT_MANAGER_SIGNER_DOMAINS.ClusterIssuer) return { kind: 'ClusterIssuer', name: signer.short };
+  if (signer.domain !== CERT_MANAGER_SIGNER_DOMAINS.Issuer) return undefined;
+  const dot = signer.short.indexOf('.');
+  return { kind: 'Issuer', namespace: signer.short.slice(0, dot), name: signer.short.slice(dot + 1) };
 }
