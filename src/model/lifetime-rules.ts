@@ -13,11 +13,15 @@ import { goDuration, LifetimeRule } from './durations';
  * - cert-manager Certificates: `duration` ≥ 1h and `renewBefore` ≥ 5m (cert-manager pkg/apis/certmanager/v1 const.go).
  * - Vault TTLs and alert thresholds: whole seconds.
  */
+const CERT_MANAGER_DURATION = { minMs: 3_600_000, minWhy: "cert-manager's minimum Certificate duration" } as const;
+
 export const LIFETIME_RULES = {
   workload: { minMs: 300_000, minWhy: 'shorter workload certificates make every proxy re-fetch within minutes', wholeSeconds: true },
-  certManagerDuration: { minMs: 3_600_000, minWhy: "cert-manager's minimum Certificate duration" },
+  certManagerDuration: CERT_MANAGER_DURATION,
   certManagerRenewBefore: { minMs: 300_000, minWhy: "cert-manager's minimum renewBefore" },
   vaultTtl: { minMs: 1000, wholeSeconds: true },
+  /** A Vault root CA: as long as a cert-manager Certificate may be, in Vault's whole seconds. */
+  vaultRootTtl: { ...CERT_MANAGER_DURATION, wholeSeconds: true },
   alertTime: { minMs: 1000, wholeSeconds: true },
 } as const satisfies Record<string, LifetimeRule>;
 
@@ -66,12 +70,6 @@ export function graceRatioProblem(ratio: number): string | undefined {
   if (Number.isFinite(ratio) && ratio > 0 && ratio < 1) return undefined;
   return `'gracePeriodRatio' (${ratio}) must be greater than 0 and less than 1; it is the fraction of a ` +
     'workload certificate\'s life left when the proxy renews it (Istio default 0.5)';
-}
-
-/** A positive lifetime. */
-export function positiveProblem(prop: string, ms: number): string | undefined {
-  if (Number.isFinite(ms) && ms > 0) return undefined;
-  return `'${prop}' (${goDuration(ms)}) must be a positive duration`;
 }
 
 /** The CA above an intermediate must outlive it (a CA cannot sign past its own NotAfter). */

@@ -298,7 +298,7 @@ export class VaultPkiBackend extends Construct {
             fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
           }
           check(NAME, commonNameProblem('nextRoot.commonName', next.commonName));
-          const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
+          const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), LIFETIME_RULES.vaultRootTtl);
           const nextMount = pin(new Mount(this, 'NextRootMount', {
             path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
           }), 'next_root_mount');

@@ -56,7 +56,7 @@ export class VaultRoot {
   public static generate(options: GenerateVaultRootOptions): VaultRoot {
     check('VaultRoot', commonNameProblem('commonName', options.commonName));
     const ttl = options.ttl ?? Duration.hours(87600);
-    lifetimeMs('VaultRoot', 'ttl', ttl, { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true });
+    lifetimeMs('VaultRoot', 'ttl', ttl, LIFETIME_RULES.vaultRootTtl);
     const keyType = options.keyType ?? VaultKeyType.EC;
     const keyBits = options.keyBits ?? (keyType === VaultKeyType.RSA ? 4096 : keyType === VaultKeyType.EC ? 384 : 0);
     const allowed: Record<VaultKeyType, number[]> = { rsa: [2048, 3072, 4096], ec: [256, 384, 521], ed25519: [0] };
