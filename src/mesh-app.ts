@@ -1,7 +1,7 @@
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { OutputFile, OutputFolder } from './k8s/output-file';
-import { GeneratedFile, writeOutputTree } from './output-tree';
+import { defaultTerraformStateDir, GeneratedFile, isWithin, writeOutputTree } from './output-tree';
 
 /** Something else `MeshApp` writes below its output folder, such as the Terraform of the Vault half. */
 export interface IOutputWriter {
@@ -50,9 +50,8 @@ export class MeshApp extends App {
     const root = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
     super({ outdir: join(root, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
     this.rootOutdir = root;
-    this.terraformStateDir = props.terraformStateDir ?? join(dirname(resolve(root)), '.istio-custom-ca-state');
-    const inside = relative(resolve(root), resolve(this.terraformStateDir));
-    if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    this.terraformStateDir = props.terraformStateDir ?? defaultTerraformStateDir(root);
+    if (isWithin(root, this.terraformStateDir)) {
       throw new Error(`MeshApp: 'terraformStateDir' (${this.terraformStateDir}) lies inside the output folder (${root}), which cdk8s synth ` +
         'deletes; put the state beside it');
     }

@@ -5,12 +5,26 @@
  * stay. Every path is checked to stay inside the root.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 
 /** One generated file, by path relative to the output root (`/`-separated). */
 export interface GeneratedFile {
   readonly path: string;
   readonly content: string;
+}
+
+/** True when `path` is `folder` itself or lies below it (both resolved against the working directory). */
+export function isWithin(folder: string, path: string): boolean {
+  const rel = relative(resolve(folder), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Where the default local Terraform state of an output root lives: `.istio-custom-ca-state` beside it, outside the
+ * folder that `cdk8s synth` deletes. Plans pass the root of the main output so that every phase shares its state.
+ */
+export function defaultTerraformStateDir(outputRoot: string): string {
+  return join(dirname(resolve(outputRoot)), '.istio-custom-ca-state');
 }
 
 /** The record of what the library wrote, kept in the output root. */

@@ -1,8 +1,8 @@
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { CaIntegrationType } from './k8s/ca-integration';
 import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { MeshApp } from './mesh-app';
-import { GeneratedFile, writeOutputTree } from './output-tree';
+import { defaultTerraformStateDir, GeneratedFile, writeOutputTree } from './output-tree';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { holds } from './model/istio-version';
@@ -130,7 +130,7 @@ export class RootCaRotation {
 
   private build(builder: IRotationPhaseBuilder, phase: RotationPhase) {
     // Every phase applies to the state of the main output (a MeshApp whose root holds this plan's folder).
-    const app = new MeshApp({ outdir: join(this.outdir, phase.folder), terraformStateDir: join(dirname(resolve(dirname(this.outdir))), '.istio-custom-ca-state') });
+    const app = new MeshApp({ outdir: join(this.outdir, phase.folder), terraformStateDir: defaultTerraformStateDir(dirname(this.outdir)) });
     const ca = builder.buildPhase(app, phase);
     return { app, ca, phase };
   }

@@ -1,4 +1,4 @@
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { Chart, Duration, Size } from 'cdk8s';
 import { Job } from 'cdk8s-plus-27/lib/job';
 import { Cpu, EnvValue } from 'cdk8s-plus-27/lib/container';
@@ -6,7 +6,7 @@ import { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationV
 import { MANAGED_BY } from './k8s/_scope';
 import { PermissivePeerAuth } from './k8s/permissive-peer-auth';
 import { MeshApp } from './mesh-app';
-import { GeneratedFile, writeOutputTree } from './output-tree';
+import { defaultTerraformStateDir, GeneratedFile, writeOutputTree } from './output-tree';
 import { humanDuration, lifetimeMs } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { DEFAULT_ISTIO_VERSION, holds, istioVersionProblem } from './model/istio-version';
@@ -136,7 +136,7 @@ export class StrictMtlsMigration {
     this.stages = [{ folder: '0-permissive', strict: [] },
       ...props.namespaces.map((ns, i) => ({ folder: `${i + 1}-strict-${ns}`, strict: props.namespaces.slice(0, i + 1) }))];
     this.apps = this.stages.map((stage) => {
-      const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: join(dirname(resolve(dirname(this.outdir))), '.istio-custom-ca-state') });
+      const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: defaultTerraformStateDir(dirname(this.outdir)) });
       const chart = new Chart(app, 'mtls-migration');
       for (const ns of props.namespaces) {
         if (stage.strict.includes(ns)) {

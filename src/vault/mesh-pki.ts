@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import { Chart, Duration } from 'cdk8s';
 import { App as TfApp, LocalBackend, TerraformStack } from 'cdktf';
@@ -10,7 +10,7 @@ import { RootCaBundle } from '../k8s/root-ca-bundle';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { VaultAuth } from '../k8s/vault-auth';
 import { MeshApp } from '../mesh-app';
-import { GeneratedFile } from '../output-tree';
+import { GeneratedFile, isWithin } from '../output-tree';
 import { goDuration, LifetimeRule, lifetimeMs } from '../model/durations';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
@@ -20,7 +20,7 @@ import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { RequestedLifetime, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
-import { DEFAULT_AUTH_PATHS, VaultTokenValidation } from './vault-token-validation';
+import { VaultTokenValidation } from './vault-token-validation';
 
 const NAME = 'MeshPki';
 
@@ -62,7 +62,7 @@ function validateOwnProps(config: MeshPkiConfig): void {
   }
   const lifetimes: [keyof MeshPkiConfig, LifetimeRule][] = [
     ['intermediateDuration', LIFETIME_RULES.certManagerDuration], ['intermediateRenewBefore', LIFETIME_RULES.certManagerRenewBefore],
-    ['rootTtl', { ...LIFETIME_RULES.certManagerDuration, wholeSeconds: true }], ['rootMaxLeaseTtl', LIFETIME_RULES.vaultTtl],
+    ['rootTtl', LIFETIME_RULES.vaultRootTtl], ['rootMaxLeaseTtl', LIFETIME_RULES.vaultTtl],
     ['intermediateTtl', LIFETIME_RULES.vaultTtl], ['leafMaxTtl', LIFETIME_RULES.vaultTtl], ['authTokenTtl', LIFETIME_RULES.vaultTtl],
     ['istioCsrMaxCertificateDuration', LIFETIME_RULES.workload], ['istiodCertificateDuration', LIFETIME_RULES.certManagerDuration],
     ['workloadCertTtl', LIFETIME_RULES.workload], ['maxWorkloadCertTtl', LIFETIME_RULES.workload],
@@ -87,8 +87,7 @@ function validateOwnProps(config: MeshPkiConfig): void {
 function localStatePath(app: MeshApp, id: string, given: string | undefined): string {
   const tfDir = resolve(app.rootOutdir, 'terraform', id);
   const state = given !== undefined ? resolve(tfDir, given) : resolve(app.terraformStateDir, id, 'terraform.tfstate');
-  const inRoot = relative(resolve(app.rootOutdir), state);
-  if (!inRoot.startsWith('..') && !isAbsolute(inRoot)) {
+  if (isWithin(app.rootOutdir, state)) {
     throw new Error(`${NAME}: 'localStatePath' (${given}) lies inside the output folder (${app.rootOutdir}), which cdk8s synth deletes ` +
       'with the state in it; give a path outside it, or a remote backend');
   }
@@ -364,8 +363,6 @@ export class MeshPki {
       const csrNamespace = config.istioCsrNamespace ?? cmNamespace;
       const issuerName = config.issuerName ?? 'vault-istio';
       const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
-      // The issuer's mountPath must name the mount the backend defines: one default, from the validation variant.
-      const authPath = config.authMountPath ?? config.tokenValidation?.defaultPath ?? DEFAULT_AUTH_PATHS.tokenReview;
       const authRole = config.authRoleName ?? 'cert-manager-istio';
       const rootMountPath = config.rootMountPath ?? 'pki';
 
@@ -406,7 +403,7 @@ export class MeshPki {
         leafMaxTtl: config.leafMaxTtl,
         leafAllowedDnsDomains: [...new Set([`${istioNamespace}.svc`, `${csrNamespace}.svc`])],
         kubernetesAuth: {
-          path: authPath,
+          path: config.authMountPath,
           tokenValidation: config.tokenValidation,
           kubernetesHost: config.kubernetesHost,
           kubernetesCaCertPem: config.kubernetesCaCertPem,
@@ -428,7 +425,7 @@ export class MeshPki {
         source: IssuerSource.vault({
           server: config.vaultAddress,
           path: this.backend.signPath,
-          auth: VaultAuth.kubernetes({ role: authRole, mountPath: `/v1/auth/${authPath}`, serviceAccountName: serviceAccount }),
+          auth: VaultAuth.kubernetes({ role: authRole, mountPath: `/v1/auth/${this.backend.authPath}`, serviceAccountName: serviceAccount }),
           caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
         }),
       });
