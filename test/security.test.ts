@@ -16,7 +16,7 @@ import { MeshPki, VaultPkiRoute } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { EXAMPLES } from './examples';
 import { FIXTURES } from './pki-fixtures';
-import { chart } from './support';
+import { chart, throwsExactly } from './support';
 
 describe('the mesh CA is closed to every namespace but its own (issuers namespaced by default)', () => {
   for (const [name, build] of EXAMPLES) {
@@ -230,5 +230,30 @@ describe('implausible or missing values get the same kind of error as bad ones (
     const ca = new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() });
     assert.throws(() => new CertAlertRules(c, 'a', { ca, overrides: [{ alert: CertAlert.ISTIO_CSR_TLS_FAILURES, disabled: true }] }),
       /^Error: CertAlertRules \(test\/a\): 'overrides' names IstioCsrServingCertFailures, which is not emitted for this integration/);
+  });
+});
+
+describe('messages of the remaining rules (construct, prop, value, fix)', () => {
+  it('Terraform state may not live inside the output folder', () => {
+    throwsExactly(() => new MeshApp({ outdir: '/tmp/ica-out', terraformStateDir: '/tmp/ica-out/state' }),
+      "MeshApp: 'terraformStateDir' (/tmp/ica-out/state) lies inside the output folder (/tmp/ica-out), which cdk8s synth deletes; put the state beside it");
+    throwsExactly(() => new MeshPki(new MeshApp({ outdir: '/tmp/ica-out' }), 'mesh', {
+      route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com', localStatePath: 'terraform.tfstate',
+    }), "MeshPki: 'localStatePath' (terraform.tfstate) lies inside the output folder (/tmp/ica-out), which cdk8s synth deletes with the state in " +
+      'it; give a path outside it, or a remote backend');
+  });
+  it('Vault role and policy names, the runbook URL, and a builder without a known integration', () => {
+    assert.throws(() => new MeshPki(new MeshApp({ outdir: '/tmp/unused' }), 'mesh', {
+      route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, vaultAddress: 'https://vault.example.com', kubernetesHost: 'https://k8s.example.com', authRoleName: 'a b',
+    }), /^Error: MeshPki: 'authRoleName' \(a b\) is not a valid Kubernetes object name/);
+    const c = chart();
+    const ca = new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() });
+    throwsExactly(() => new CertAlertRules(c, 'a', { ca, runbookBaseUrl: 'https://x/{{ .y }}' }),
+      "CertAlertRules: 'runbookBaseUrl' (https://x/{{ .y }}) must be a URL or path without spaces or braces, e.g. " +
+      'https://runbooks.example.com/istio-custom-ca/alerts.md; Prometheus expands annotations as templates');
+    const inner = new PluginCaRotationBuilder();
+    throwsExactly(() => new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, outdir: '/tmp/unused-rot',
+      builder: { integration: 'PLUGIN' as any, buildPhase: (app, phase) => inner.buildPhase(app, phase) } }),
+    "RootCaRotation: 'builder.integration' (PLUGIN) must be a CaIntegrationType, e.g. CaIntegrationType.CERT_MANAGER_PLUGIN_CA");
   });
 });

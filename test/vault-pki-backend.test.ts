@@ -415,3 +415,12 @@ describe('VaultPkiBackend', () => {
     });
   });
 });
+
+describe('Vault names', () => {
+  it('refuses role and policy names that cannot be Vault URL path segments', () => {
+    throwsExactly(() => backend({ policyName: 'my policy' }),
+      "VaultPkiBackend: 'policyName' (my policy) is not a Vault role or policy name; use 1-128 letters, digits, '_', '-' or '.', starting with a letter or digit");
+    throwsExactly(() => backend({ kubernetesAuth: { ...auth, roleName: '../x' } }),
+      "VaultPkiBackend: 'kubernetesAuth.roleName' (../x) is not a Vault role or policy name; use 1-128 letters, digits, '_', '-' or '.', starting with a letter or digit");
+  });
+});
