@@ -13,12 +13,8 @@ import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { promqlProblem, templateProblem } from '../model/promql';
-import { certManagerIssuerOfSigner } from '../model/signers';
 import { rootRotationPlanMs } from '../model/rotation';
 import { MANAGED_BY } from './_scope';
-import { CaIntegrationType } from './ca-integration';
-import { ICertManagerIssuer } from './cert-manager-issuer';
-import { IssuerSourceType } from './issuer-source';
 import { IstioCustomCa } from './istio-custom-ca';
 import { OutputFile, OutputFolder } from './output-file';
 
@@ -210,39 +206,25 @@ export class CertAlertRules extends Construct {
         });
       }
 
-      const t = ca.integration.type;
-      const certificates: WatchedCertificate[] = [];
-      const issuers: WatchedIssuer[] = [];
-      const plugin = ca.integration.pluginCaOptions;
-      if (plugin) {
-        certificates.push({ namespace: ca.istioNamespace, name: 'cacerts', role: 'istiod signing intermediate', expiringBelowS: ca.intermediateRenewBefore!.toSeconds() / 2 });
-        this.watchIssuer(plugin.issuer, issuers, certificates, lead);
-      }
-      const csr = ca.integration.istioCsrOptions;
-      if (csr) {
-        // istio-csr's static istiod serving Certificate (csr deploy/charts/istio-csr/templates/certificate.yaml).
-        const renewBefore = csr.istiodCertificateRenewBefore?.toSeconds() ?? 1800;
-        certificates.push({ namespace: ca.istioNamespace, name: 'istiod', role: 'istiod serving certificate', expiringBelowS: renewBefore / 2 });
-        this.watchIssuer(csr.issuer, issuers, certificates, lead);
-      }
-      const k8sCsr = ca.integration.kubernetesCsrOptions;
-      if (k8sCsr) {
-        for (const s of [k8sCsr.signer, ...(k8sCsr.namespaceSigners ?? []).map((n) => n.signer)]) {
-          const issuer = certManagerIssuerOfSigner(s.signerName);
-          if (issuer) issuers.push(issuer);
-        }
-      }
+      // The integration says what it signs through and which certificates it depends on; the alerts only watch them.
+      const contribution = ca._contribution;
+      const traits = ca.integration._variant().traits;
+      const certificates: WatchedCertificate[] = [
+        ...contribution.watchedCertificates,
+        ...contribution.issuers.flatMap((i) => i.rootCertificate ? [{ ...i.rootCertificate, role: 'mesh root', expiringBelowS: lead / 1000 }] : []),
+      ];
+      const issuers: WatchedIssuer[] = contribution.issuers.map((i) => ({ kind: i.kind, name: i.name, namespace: i.namespace }));
 
       this.workloadTtlS = ttlMs / 1000;
       this.graceRatio = ca.gracePeriodRatio;
       this.spec = {
         istioVersion: ca.istioVersion,
         certManagerVersion,
-        istiodPluginCa: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA || t === CaIntegrationType.MANUAL_PLUGIN_CA,
-        istiodSigns: t !== CaIntegrationType.ISTIO_CSR,
-        intermediateRenewedByCertManager: t === CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
-        istioCsr: t === CaIntegrationType.ISTIO_CSR,
-        intermediateExpiringBelowS: plugin ? ca.intermediateRenewBefore!.toSeconds() / 2 : manualLead / 1000,
+        istiodPluginCa: traits.istiodPluginCa,
+        istiodSigns: traits.istiodSigns,
+        intermediateRenewedByCertManager: traits.intermediateRenewedByCertManager,
+        istioCsr: traits.istioCsr,
+        intermediateExpiringBelowS: contribution.intermediateExpiringBelowS ?? manualLead / 1000,
         rootExpiringBelowS: lead / 1000,
         // The agent renews with ratio×lifetime left (± jitter); half of that left means renewal is overdue (§5.1, §7.6).
         workloadOverdueBelowS: Math.round(this.workloadTtlS * this.graceRatio / 2),
@@ -315,13 +297,6 @@ export class CertAlertRules extends Construct {
     return [{ name: GROUP, rules: this.rules() }];
   }
 
-  private watchIssuer(issuer: ICertManagerIssuer, issuers: WatchedIssuer[], certificates: WatchedCertificate[], leadMs: number): void {
-    issuers.push({ kind: issuer.kind, name: issuer.name, namespace: issuer.namespace });
-    if (issuer.source?.type === IssuerSourceType.SELF_SIGNED_ROOT && issuer.secretNamespace !== undefined) {
-      certificates.push({ namespace: issuer.secretNamespace, name: `${issuer.name}-root`, role: 'mesh root', expiringBelowS: leadMs / 1000 });
-    }
-  }
-
   /**
    * Scrape targets for the Istio metrics above (facts §7.1, §7.2). The injected sidecar declares only port 15090, so
    * a PodMonitor on port 15020 finds no target; as Istio's own prometheus-operator sample does
@@ -341,7 +316,8 @@ export class CertAlertRules extends Construct {
         }],
       },
     });
-    if (ca.integration.type !== CaIntegrationType.ISTIO_CSR) {
+    // istiod's own metrics exist only where it signs (§7.1).
+    if (ca.integration._variant().traits.istiodSigns) {
       new ServiceMonitor(this, 'Istiod', {
         metadata: { name: 'istiod', namespace, labels: MANAGED_BY },
         spec: {

@@ -1,29 +1,18 @@
 import { ApiObject, Duration } from 'cdk8s';
-import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { Certificate, CertificateSpecUsages } from '../imports/certificates-cert-manager.io';
-import { ClusterIssuer, ClusterIssuerSpec } from '../imports/clusterissuers-cert-manager.io';
+import { ClusterIssuer } from '../imports/clusterissuers-cert-manager.io';
 import { Issuer } from '../imports/issuers-cert-manager.io';
-import { goDuration } from '../model/durations';
+import { CERT_MANAGER_DEFAULTS, CERT_MANAGER_GROUP, IssuerKind, vaultAudience } from '../model/cert-manager';
 import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { makeClusterScoped, MANAGED_BY } from './_scope';
-import { IssuerSource, IssuerSourceType } from './issuer-source';
-import { privateKeySpec } from './private-key';
+import { IssuerSource } from './issuer-source';
+import { IssuerSpecInput } from './issuer-sources/issuer-source-variant';
+
+export { IssuerKind } from '../model/cert-manager';
 
 const NAME = 'CertManagerIssuer';
-
-/** The part of the spec this library sets; identical in the Issuer and ClusterIssuer CRDs. */
-type IssuerSpecInput = Pick<ClusterIssuerSpec, 'ca' | 'selfSigned' | 'vault'>;
-
-/** cert-manager issuer kinds. */
-export enum IssuerKind {
-  /** Cluster-scoped; Secrets it reads live in cert-manager's cluster resource namespace. */
-  CLUSTER_ISSUER = 'ClusterIssuer',
-  /** Namespaced; can only sign Certificates in its own namespace. */
-  ISSUER = 'Issuer',
-}
 
 /** Props of `CertManagerIssuer`. */
 export interface CertManagerIssuerProps {
@@ -90,13 +79,23 @@ export interface ICertManagerIssuer {
   readonly rootDuration?: Duration;
   /** Where the Secrets it reads live, when known. */
   readonly secretNamespace?: string;
+  /** The self-signed root Certificate it defines, when known (the alerts watch its expiry). */
+  readonly rootCertificate?: RootCertificateRef;
+}
+
+/** A root Certificate by namespace and name. */
+export interface RootCertificateRef {
+  /** Namespace of the Certificate (and of its Secret). */
+  readonly namespace: string;
+  /** Name of the Certificate (and of its Secret). */
+  readonly name: string;
 }
 
 /** An issuer that exists already, referenced by name: nothing is defined, and checks that need its details are skipped. */
 class ImportedIssuer implements ICertManagerIssuer {
   public constructor(public readonly kind: IssuerKind, public readonly name: string, public readonly namespace?: string) {}
   public get issuerRef(): IssuerRef {
-    return { name: this.name, kind: this.kind, group: 'cert-manager.io' };
+    return { name: this.name, kind: this.kind, group: CERT_MANAGER_GROUP };
   }
 }
 
@@ -135,6 +134,8 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
   public readonly source: IssuerSource;
   /** Lifetime of the self-signed root, when the source is `selfSignedRoot()`. */
   public readonly rootDuration?: Duration;
+  /** The root Certificate, when the source is `selfSignedRoot()`. */
+  public readonly rootCertificate?: RootCertificateRef;
   /** The issuer object. */
   public readonly resource: ApiObject;
 
@@ -147,7 +148,7 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
       this.name = props.name ?? id;
       this.source = props.source;
       check(NAME, objectNameProblem('name', this.name));
-      const clusterResourceNamespace = props.clusterResourceNamespace ?? 'cert-manager';
+      const clusterResourceNamespace = props.clusterResourceNamespace ?? CERT_MANAGER_DEFAULTS.clusterResourceNamespace;
       check(NAME, namespaceProblem('clusterResourceNamespace', clusterResourceNamespace));
       if (this.kind === IssuerKind.ISSUER) {
         this.namespace = props.namespace ?? ISTIO_DEFAULTS.istioNamespace;
@@ -158,9 +159,19 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
       }
       this.secretNamespace = this.namespace ?? clusterResourceNamespace;
 
-      const spec = this.buildSpec(props);
-      this.rootDuration = props.source.selfSignedRootOptions?.duration;
-      this.resource = this.issuerObject('Resource', this.name, spec);
+      this.rootDuration = props.source.rootDuration;
+      const rendered = props.source._variant().render({
+        scope: this,
+        who: NAME,
+        name: this.name,
+        kind: this.kind,
+        secretNamespace: this.secretNamespace,
+        certManagerNamespace: props.certManagerNamespace ?? CERT_MANAGER_DEFAULTS.namespace,
+        certManagerServiceAccount: props.certManagerServiceAccount ?? CERT_MANAGER_DEFAULTS.serviceAccount,
+        issuerObject: (objectId, name, spec) => this.issuerObject(objectId, name, spec),
+      });
+      this.rootCertificate = rendered.rootCertificate;
+      this.resource = this.issuerObject('Resource', this.name, rendered.spec);
     } catch (e) {
       throw withPath(e, NAME, this.node.path);
     }
@@ -168,7 +179,7 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
 
   /** `issuerRef` for Certificates and istio-csr. */
   public get issuerRef(): IssuerRef {
-    return { name: this.name, kind: this.kind, group: 'cert-manager.io' };
+    return { name: this.name, kind: this.kind, group: CERT_MANAGER_GROUP };
   }
 
   /**
@@ -176,94 +187,7 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
    * `vault://<namespace>/<issuer>` or `vault://<clusterissuer>` (cmweb content/docs/configuration/vault.md).
    */
   public get vaultAudience(): string {
-    return this.namespace ? `vault://${this.namespace}/${this.name}` : `vault://${this.name}`;
-  }
-
-  private buildSpec(props: CertManagerIssuerProps): IssuerSpecInput {
-    const source = props.source;
-    switch (source.type) {
-      case IssuerSourceType.CA:
-        return { ca: { secretName: source.caOptions!.secretName } };
-      case IssuerSourceType.SELF_SIGNED_ROOT:
-        return { ca: { secretName: this.selfSignedRoot(source) } };
-      case IssuerSourceType.VAULT:
-        return { vault: this.vaultSpec(source, props) };
-    }
-  }
-
-  /** SelfSigned issuer → root Certificate (isCA) → Secret `<name>-root` that the CA issuer reads. */
-  private selfSignedRoot(source: IssuerSource): string {
-    const options = source.selfSignedRootOptions!;
-    const bootstrapName = `${this.name}-selfsigned`;
-    const secretName = `${this.name}-root`;
-    check(NAME, objectNameProblem('name', bootstrapName));
-    this.issuerObject('SelfSigned', bootstrapName, { selfSigned: {} });
-    new Certificate(this, 'Root', {
-      metadata: { name: secretName, namespace: this.secretNamespace, labels: MANAGED_BY },
-      spec: {
-        isCa: true,
-        commonName: options.commonName,
-        secretName,
-        duration: goDuration(options.duration!.toMilliseconds()),
-        privateKey: privateKeySpec(NAME, options.privateKey, false),
-        usages: [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN],
-        issuerRef: { name: bootstrapName, kind: this.kind, group: 'cert-manager.io' },
-      },
-    });
-    return secretName;
-  }
-
-  private vaultSpec(source: IssuerSource, props: CertManagerIssuerProps): NonNullable<ClusterIssuerSpec['vault']> {
-    const o = source.vaultOptions!;
-    this.vaultTokenRbac(o.auth.serviceAccountName, props);
-    if (o.auth.grantTokenReview) {
-      const crb = new k8s.KubeClusterRoleBinding(this, 'VaultTokenReview', {
-        metadata: { name: `${this.secretNamespace}-${o.auth.serviceAccountName}-tokenreview`, labels: MANAGED_BY },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
-        subjects: [{ kind: 'ServiceAccount', name: o.auth.serviceAccountName, namespace: this.secretNamespace }],
-      });
-      makeClusterScoped(crb);
-    }
-    return {
-      server: o.server,
-      path: o.path,
-      namespace: o.vaultNamespace,
-      caBundleSecretRef: o.caBundleSecretRef ? { name: o.caBundleSecretRef.name, key: o.caBundleSecretRef.key ?? 'ca.crt' } : undefined,
-      auth: {
-        kubernetes: {
-          role: o.auth.role,
-          mountPath: o.auth.mountPath,
-          serviceAccountRef: { name: o.auth.serviceAccountName },
-        },
-      },
-    };
-  }
-
-  /**
-   * Projected-token auth: the ServiceAccount, and a Role + RoleBinding that let cert-manager's controller
-   * `create` `serviceaccounts/token` for exactly that ServiceAccount (cmweb content/docs/configuration/vault.md,
-   * "Authenticating with Kubernetes Service Accounts").
-   */
-  private vaultTokenRbac(serviceAccount: string, props: CertManagerIssuerProps): void {
-    const ns = this.secretNamespace;
-    const controllerNs = props.certManagerNamespace ?? 'cert-manager';
-    const controllerSa = props.certManagerServiceAccount ?? 'cert-manager';
-    check(NAME, namespaceProblem('certManagerNamespace', controllerNs));
-    check(NAME, objectNameProblem('certManagerServiceAccount', controllerSa));
-    const roleName = `${serviceAccount}-token-creator`;
-    new k8s.KubeServiceAccount(this, 'VaultServiceAccount', {
-      metadata: { name: serviceAccount, namespace: ns, labels: MANAGED_BY },
-      automountServiceAccountToken: false,
-    });
-    new k8s.KubeRole(this, 'VaultTokenRole', {
-      metadata: { name: roleName, namespace: ns, labels: MANAGED_BY },
-      rules: [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [serviceAccount], verbs: ['create'] }],
-    });
-    new k8s.KubeRoleBinding(this, 'VaultTokenRoleBinding', {
-      metadata: { name: roleName, namespace: ns, labels: MANAGED_BY },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name: controllerSa, namespace: controllerNs }],
-    });
+    return vaultAudience(this.name, this.namespace);
   }
 
   private issuerObject(id: string, name: string, spec: IssuerSpecInput): ApiObject {

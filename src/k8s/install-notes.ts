@@ -1,151 +1,49 @@
-import { goDuration } from '../model/durations';
 import { uniqueBy } from '../model/collections';
-import { ISTIO_DEFAULTS } from '../model/istio-settings';
-import { CacertsLayout, CaIntegrationType } from './ca-integration';
-import { POST_RENDER_DIR } from '../model/install-config';
-import { certManagerIssuerOfSigner } from '../model/signers';
-import { IssuerKind } from './cert-manager-issuer';
-import type { IstioCustomCa } from './istio-custom-ca';
+import { goDuration } from '../model/durations';
+import { MeshModel } from '../model/mesh-model';
+import { IntegrationContribution, SigningIssuer } from './integrations/integration-variant';
 
-/** The log lines that prove which CA mode istiod runs (istio pilot/pkg/bootstrap/istio_ca.go, docs/reference.md §1.1). */
-const PLUGIN_LOG = '"Use local CA certificate" (plug-in CA); "Use self-signed certificate as the CA certificate" means it is NOT in use';
-
-function verifyLifetimes(ca: IstioCustomCa): string {
+function verifyLifetimes(mesh: MeshModel): string {
   return [
     '- Workload certificate lifetime and rotation: `istioctl proxy-config secret <pod> -n <ns>`, or metric',
-    `  \`istio_agent_cert_expiry_seconds\` (expected lifetime ${goDuration(ca.workloadCertTtl.toMilliseconds())}, renewal when`,
-    `  ${ca.gracePeriodRatio} of it is left). proxyMetadata only reaches pods injected after the change: restart workloads.`,
+    `  \`istio_agent_cert_expiry_seconds\` (expected lifetime ${goDuration(mesh.workloadCertTtlMs)}, renewal when`,
+    `  ${mesh.gracePeriodRatio} of it is left). proxyMetadata only reaches pods injected after the change: restart workloads.`,
   ].join('\n');
 }
 
 /** A warning for each ClusterIssuer the mesh CA signs through (opt-in; namespaced Issuers are the default). */
-function clusterIssuerWarning(ca: IstioCustomCa): string[] {
-  const i = ca.integration;
-  const named: { name: string; grants: string }[] = [];
-  const plugin = i.pluginCaOptions?.issuer;
-  if (plugin?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: plugin.name, grants: 'an intermediate CA certificate under the mesh root' });
-  const csr = i.istioCsrOptions?.issuer;
-  if (csr?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: csr.name, grants: 'a certificate for any SPIFFE identity of the mesh' });
-  for (const s of [i.kubernetesCsrOptions?.signer, ...(i.kubernetesCsrOptions?.namespaceSigners ?? []).map((n) => n.signer)]) {
-    const issuer = s && certManagerIssuerOfSigner(s.signerName);
-    if (issuer?.kind === IssuerKind.CLUSTER_ISSUER) named.push({ name: issuer.name, grants: 'a certificate for any SPIFFE identity of the mesh' });
-  }
-  return uniqueBy(named, (n) => n.name).flatMap((n) => [
+function clusterIssuerWarning(mesh: MeshModel, issuers: readonly SigningIssuer[]): string[] {
+  return uniqueBy(issuers.filter((i) => i.kind === 'ClusterIssuer'), (n) => n.name).flatMap((n) => [
     '',
     `## Warning: ClusterIssuer \`${n.name}\` (opt-in)`,
     '',
     'A ClusterIssuer signs Certificates in every namespace, and cert-manager approves every CertificateRequest by',
     'default; its aggregated `cert-manager-edit` role lets every namespace editor create Certificates. Anyone with that',
-    `right can obtain ${n.grants} from \`${n.name}\`. Use a namespaced Issuer in \`${ca.istioNamespace}\` (the default),`,
+    `right can obtain ${n.grants} from \`${n.name}\`. Use a namespaced Issuer in \`${mesh.istioNamespace}\` (the default),`,
     'or install cert-manager approver-policy with a policy for this issuer and turn off the default approver',
     '(`--controllers=*,-certificaterequests-approver`) before relying on it.',
   ]);
 }
 
 /** What the library could not check about an issuer referenced by name (it knows only its name and kind). */
-function importedIssuerNotes(ca: IstioCustomCa): string[] {
-  const plugin = ca.integration.pluginCaOptions?.issuer;
-  const csr = ca.integration.istioCsrOptions?.issuer;
-  const out: string[] = [];
-  if (plugin && plugin.source === undefined) {
-    out.push('', `## Issuer \`${plugin.name}\` is referenced by name: check it yourself`, '',
-      '- It must issue CA certificates (a CA issuer, or Vault `…/root/sign-intermediate`, never a role `sign/<role>` path).',
-      '- Its CA must outlive the intermediate `duration`, and `ca.crt` it returns becomes the mesh root.');
-  }
-  if (csr && csr.source === undefined) {
-    out.push('', `## Issuer \`${csr.name}\` is referenced by name: check it yourself`, '',
-      `- It must sign leaves with SPIFFE URI SANs of trust domain \`${ca.trustDomain}\` (a Vault role path with \`allowed_uri_sans\`),`,
-      '  and allow the lifetimes istio-csr requests.');
-  }
-  return out;
+function importedIssuerNotes(issuers: readonly SigningIssuer[]): string[] {
+  return issuers.flatMap((i) => i.checkYourself
+    ? ['', `## Issuer \`${i.name}\` is referenced by name: check it yourself`, '', ...i.checkYourself]
+    : []);
 }
 
-/** NOTES.md for the install folder: prerequisites, install order and checks, per integration. */
-export function installNotes(ca: IstioCustomCa): string {
-  const ns = ca.istioNamespace;
-  const lines: string[] = [
+/** NOTES.md for the install folder: prerequisites, install order and checks; the integration writes its own section. */
+export function installNotes(mesh: MeshModel, contribution: IntegrationContribution): string {
+  return [
     '# Install notes (generated by istio-custom-ca)',
     '',
-    `Istio ${ca.istioVersion}, trust domain \`${ca.trustDomain}\`, istiod namespace \`${ns}\`${ca.ambient ? ', ambient mode' : ''}.`,
+    `Istio ${mesh.istioVersion}, trust domain \`${mesh.trustDomain}\`, istiod namespace \`${mesh.istioNamespace}\`${mesh.ambient ? ', ambient mode' : ''}.`,
     'Apply `manifests/` with your GitOps tool; install Istio with `istio-operator.yaml` (`istioctl install -f`) or',
     '`istiod-values.yaml` (Helm). Never apply the IstioOperator file to a cluster.',
     '',
-  ];
-  switch (ca.integration.type) {
-    case CaIntegrationType.CERT_MANAGER_PLUGIN_CA:
-      lines.push(
-        '## cert-manager plug-in CA (`cacerts`)',
-        '',
-        '1. Install cert-manager, then apply the manifests (issuer and the `cacerts` Certificate).',
-        `2. Wait until \`kubectl -n ${ns} get certificate cacerts\` is Ready, so that istiod starts with the plug-in CA.`,
-        '3. Install or upgrade Istio with the install config.',
-        `4. Check istiod's log: ${PLUGIN_LOG}.`,
-        '- `ca.crt` in `cacerts` becomes the mesh root: the issuer must return the real root (a CA issuer whose Secret',
-        '  holds the full chain, or Vault `root/sign-intermediate` at the root mount).',
-        '- Renewals are picked up without restart on Istio 1.19+ (1.15-1.17: `AUTO_RELOAD_PLUGIN_CERTS=true` is set for you).',
-        '- A root change arrives as a replacement `ca.crt`, which istiod refuses at runtime: rotate roots with a staged plan.',
-      );
-      break;
-    case CaIntegrationType.MANUAL_PLUGIN_CA: {
-      const tls = ca.integration.manualPluginCaOptions!.layout === CacertsLayout.KUBERNETES_TLS;
-      lines.push(
-        '## Manual plug-in CA (`cacerts` created out of band)',
-        '',
-        `1. Create Secret \`cacerts\` in \`${ns}\` before installing Istio, with ${tls
-          ? '`tls.crt` (signing intermediate), `tls.key` (its key) and `ca.crt` (root bundle); Istio 1.15+ reads this layout'
-          : '`ca-cert.pem` (signing intermediate), `ca-key.pem` (its key), `root-cert.pem` (root bundle) and `cert-chain.pem` (intermediate + root); optional `ca-crl.pem`'}.`,
-        '   Since Istio 1.27 an incomplete bundle makes istiod fail; before, it silently fell back to a self-signed CA.',
-        '2. Install or upgrade Istio with the install config.',
-        `3. Check istiod's log: ${PLUGIN_LOG}.`,
-        '- The key is in the cluster: restrict who can read Secrets in the istiod namespace.',
-      );
-      break;
-    }
-    case CaIntegrationType.ISTIO_CSR: {
-      const o = ca.integration.istioCsrOptions!;
-      lines.push(
-        '## cert-manager istio-csr',
-        '',
-        '1. Install cert-manager, apply the manifests (issuer, root bundle), and create the root bundle',
-        `   \`${o.rootCaBundle.name}\` (key \`${o.rootCaBundle.key}\`) in \`${o.namespace ?? ISTIO_DEFAULTS.istioCsrNamespace}\` if it is not a trust-manager Bundle.`,
-        '2. Install istio-csr with `istio-csr-values.yaml` BEFORE Istio: installing it after Istio is unsupported.',
-        '3. Install or upgrade Istio with the install config (`global.caAddress` points sidecars at istio-csr,',
-        '   istiod env `ENABLE_CA_SERVER=false`, `pilotCertProvider: istiod`).',
-        '- istiod metrics `citadel_server_*` disappear in this mode: watch istio-csr and cert-manager instead.',
-        `- Workload certificates live at most ${goDuration((o.maxCertificateDuration?.toMilliseconds() ?? ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs))} (istio-csr maxCertificateDuration).`,
-      );
-      break;
-    }
-    case CaIntegrationType.KUBERNETES_CSR: {
-      const o = ca.integration.kubernetesCsrOptions!;
-      const signers = [o.signer, ...(o.namespaceSigners ?? []).map((n) => n.signer)];
-      lines.push(
-        '## Kubernetes CSR API (istiod as registration authority; experimental upstream)',
-        '',
-        `Signers: ${[...new Set(signers.map((s) => `\`${s.signerName.full}\``))].join(', ')}.`,
-        '',
-        '1. Run a controller that signs these signer names.',
-        ...(signers.some((s) => s.isCertManager) ? [
-          '   cert-manager signs Kubernetes CSRs only with feature gate',
-          '   `ExperimentalCertificateSigningRequestControllers=true` on its controller',
-          '   (Helm: `--set featureGates=ExperimentalCertificateSigningRequestControllers=true`). It does not',
-          '   approve CSRs: istiod approves its own (RBAC from `global.certSigners`).',
-        ] : []),
-        '2. Install or upgrade Istio with the install config, then restart workloads so that proxies get',
-        '   `ISTIO_META_CERT_SIGNER`.',
-        '- istiod gets its own serving certificate from the default signer: `PILOT_CERT_PROVIDER=k8s.io/<signer>` replaces the',
-        '  chart\'s own entry on the istiod container (`global.pilotCertProvider` stays `istiod`; `kubernetes` is fatal since 1.23).',
-        '  `istio-operator.yaml` does it with `components.pilot.k8s.env`. The istiod Helm chart has no value for it (an `env`',
-        '  entry would duplicate the name, which server-side apply rejects), so the Helm route adds a post-render step:',
-        `  \`${POST_RENDER_DIR}/\` holds a kustomization and the patch. Render, then apply through kustomize:`,
-        `  \`helm template istiod istio/istiod -n ${ns} -f istiod-values.yaml > ${POST_RENDER_DIR}/istiod.yaml\` and`,
-        `  \`kubectl apply --server-side -k ${POST_RENDER_DIR}\`. Flux: put the patch under the HelmRelease`,
-        '  `spec.postRenderers[].kustomize.patches`; Argo CD: a kustomize Application with `helmCharts` and the same patch.',
-      );
-      break;
-    }
-  }
-  lines.push(...clusterIssuerWarning(ca), ...importedIssuerNotes(ca));
-  lines.push('', '## Checks', '', verifyLifetimes(ca), '');
-  return lines.join('\n');
+    ...contribution.notes,
+    ...clusterIssuerWarning(mesh, contribution.issuers),
+    ...importedIssuerNotes(contribution.issuers),
+    '', '## Checks', '', verifyLifetimes(mesh), '',
+  ].join('\n');
 }

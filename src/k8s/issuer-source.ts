@@ -1,12 +1,15 @@
 import { Duration } from 'cdk8s';
-import { check, tokenProblem } from '../model/errors';
-import { objectNameProblem } from '../model/k8s-names';
-import { LIFETIME_RULES } from '../model/lifetime-rules';
-import { vaultAddressProblem } from '../model/vault-policy';
-import { PrivateKeyOptions } from './private-key';
+import { VaultSignPathKind, vaultSignPathKind as signPathKind } from '../model/vault-sign-path';
 import { VaultAuth } from './vault-auth';
-import { lifetimeMs } from '../model/durations';
-import { commonNameProblem } from '../model/identity';
+import { CaIssuerSourceOptions, CaSource } from './issuer-sources/ca-source';
+import { IssuerSourceVariant } from './issuer-sources/issuer-source-variant';
+import { SelfSignedRootOptions, SelfSignedRootSource } from './issuer-sources/self-signed-root-source';
+import { VaultIssuerSourceOptions, VaultSignPath, VaultSource } from './issuer-sources/vault-source';
+
+export { VaultSignPathKind } from '../model/vault-sign-path';
+export { CaIssuerSourceOptions } from './issuer-sources/ca-source';
+export { SelfSignedRootOptions } from './issuer-sources/self-signed-root-source';
+export { SecretKeyRef, VaultIssuerSourceOptions, VaultSignPath } from './issuer-sources/vault-source';
 
 /** What backs a cert-manager issuer. */
 export enum IssuerSourceType {
@@ -18,90 +21,19 @@ export enum IssuerSourceType {
   VAULT = 'VAULT',
 }
 
-/** What a Vault issuer path signs (docs/reference.md §4.3). */
-export enum VaultSignPathKind {
-  /** `<mount>/sign/<role>`: leaf certificates only (CA:FALSE). */
-  LEAF = 'LEAF',
-  /** `<mount>/root/sign-intermediate` or `<mount>/issuer/<ref>/sign-intermediate`: CA certificates. */
-  INTERMEDIATE = 'INTERMEDIATE',
-}
-
-/** Options of `IssuerSource.ca()`. */
-export interface CaIssuerSourceOptions {
-  /**
-   * Secret with the CA's `tls.crt` and `tls.key`, in the issuer's namespace (for a ClusterIssuer, the
-   * cluster resource namespace). Put the full chain including the root in `tls.crt`, so that the `ca.crt`
-   * cert-manager writes is the real root (docs/reference.md §2a).
-   */
-  readonly secretName: string;
-}
-
-/** Options of `IssuerSource.selfSignedRoot()`. */
-export interface SelfSignedRootOptions {
-  /** Common name of the root certificate. */
-  readonly commonName: string;
-  /**
-   * Lifetime of the root certificate.
-   * @default Duration.hours(87600) (10 years)
-   */
-  readonly duration?: Duration;
-  /**
-   * Key of the root.
-   * @default - RSA 2048
-   */
-  readonly privateKey?: PrivateKeyOptions;
-}
-
-/** Reference to a key of a Secret. */
-export interface SecretKeyRef {
-  /** Secret name. */
-  readonly name: string;
-  /**
-   * Key in the Secret.
-   * @default 'ca.crt'
-   */
-  readonly key?: string;
-}
-
-/** Options of `IssuerSource.vault()` (docs/reference.md §4.4). */
-export interface VaultIssuerSourceOptions {
-  /** Vault address, `https://…`. */
-  readonly server: string;
-  /**
-   * Vault sign path without `/v1/`: `<mount>/sign/<role>` for leaves (istio-csr) or
-   * `<mount>/root/sign-intermediate` for the Istio intermediate (`cacerts`).
-   */
-  readonly path: string;
-  /** How cert-manager logs in to Vault. */
-  readonly auth: VaultAuth;
-  /**
-   * Secret key holding the PEM CA bundle that verifies Vault's TLS certificate.
-   * @default - the system trust store of cert-manager
-   */
-  readonly caBundleSecretRef?: SecretKeyRef;
-  /**
-   * Vault Enterprise namespace.
-   * @default - none
-   */
-  readonly vaultNamespace?: string;
-}
-
-const LEAF_PATH = /^[A-Za-z0-9_\-]+(\/[A-Za-z0-9_\-]+)*\/sign\/[A-Za-z0-9_\-.]+$/;
-const INTERMEDIATE_PATH = /^[A-Za-z0-9_\-]+(\/[A-Za-z0-9_\-]+)*\/(root|issuer\/[A-Za-z0-9_\-.]+)\/sign-intermediate$/;
-
 /** The kind of a Vault sign path, or undefined when it is neither form. */
 export function vaultSignPathKind(path: string): VaultSignPathKind | undefined {
-  if (INTERMEDIATE_PATH.test(path)) return VaultSignPathKind.INTERMEDIATE;
-  if (LEAF_PATH.test(path)) return VaultSignPathKind.LEAF;
-  return undefined;
+  return signPathKind(path);
 }
 
-/** What backs a `CertManagerIssuer`. Enum-like: use a static factory. */
+/**
+ * What backs a `CertManagerIssuer`. Enum-like: use a static factory. Each factory's variant validates its options
+ * and renders its own part of the issuer (spec, and the root Certificate or Vault token RBAC it needs).
+ */
 export class IssuerSource {
   /** A cert-manager CA issuer over an existing CA Secret. */
   public static ca(options: CaIssuerSourceOptions): IssuerSource {
-    check('IssuerSource', objectNameProblem('secretName', options.secretName));
-    return new IssuerSource(IssuerSourceType.CA, options, undefined, undefined);
+    return new IssuerSource(IssuerSourceType.CA, new CaSource(options));
   }
 
   /**
@@ -109,33 +41,30 @@ export class IssuerSource {
    * top. The root key lives in a cluster Secret; use an external PKI in production.
    */
   public static selfSignedRoot(options: SelfSignedRootOptions): IssuerSource {
-    check('IssuerSource', commonNameProblem('commonName', options.commonName));
-    const duration = options.duration ?? Duration.hours(87600);
-    lifetimeMs('IssuerSource', 'duration', duration, LIFETIME_RULES.certManagerDuration);
-    return new IssuerSource(IssuerSourceType.SELF_SIGNED_ROOT, undefined, { ...options, duration }, undefined);
+    const source = new SelfSignedRootSource(options);
+    return new IssuerSource(IssuerSourceType.SELF_SIGNED_ROOT, source, source.duration);
   }
 
   /** A cert-manager Vault issuer with Kubernetes auth. */
   public static vault(options: VaultIssuerSourceOptions): IssuerSource {
-    check('IssuerSource', tokenProblem('server', options.server));
-    check('IssuerSource', tokenProblem('path', options.path));
-    check('IssuerSource', vaultAddressProblem('server', options.server));
-    if (vaultSignPathKind(options.path) === undefined) {
-      check('IssuerSource', `'path' (${options.path}) must be a Vault sign path without '/v1/': ` +
-        "'<mount>/sign/<role>' for leaves or '<mount>/root/sign-intermediate' for an intermediate CA");
-    }
-    if (options.caBundleSecretRef) check('IssuerSource', objectNameProblem('caBundleSecretRef.name', options.caBundleSecretRef.name));
-    return new IssuerSource(IssuerSourceType.VAULT, undefined, undefined, options);
+    const source = new VaultSource(options);
+    return new IssuerSource(IssuerSourceType.VAULT, source, undefined, source.signPath, options.auth);
   }
 
   private constructor(
     /** Which factory made this source. */
     public readonly type: IssuerSourceType,
-    /** Set for `ca()`. */
-    public readonly caOptions: CaIssuerSourceOptions | undefined,
-    /** Set for `selfSignedRoot()`, with `duration` filled in. */
-    public readonly selfSignedRootOptions: SelfSignedRootOptions | undefined,
-    /** Set for `vault()`. */
-    public readonly vaultOptions: VaultIssuerSourceOptions | undefined,
+    private readonly variant: IssuerSourceVariant,
+    /** Lifetime of the self-signed root, for `selfSignedRoot()`. */
+    public readonly rootDuration?: Duration,
+    /** Where Vault signs, for `vault()`. */
+    public readonly vaultSignPath?: VaultSignPath,
+    /** How cert-manager logs in to Vault, for `vault()`. */
+    public readonly vaultAuth?: VaultAuth,
   ) {}
+
+  /** @internal */
+  public _variant(): IssuerSourceVariant {
+    return this.variant;
+  }
 }

@@ -1,7 +1,10 @@
+import { Construct } from 'constructs';
+import { Bundle, BundleSpecSources } from '../imports/trust-manager-trust.cert-manager.io';
 import { check, fail } from '../model/errors';
 import { dataKeyProblem, objectNameProblem } from '../model/k8s-names';
 import { istioCaRootCertNameProblem } from '../model/istio-policy-rules';
 import { normalisePem, parseCaBundle } from '../model/pem';
+import { makeClusterScoped, MANAGED_BY } from './_scope';
 
 /** What a root bundle is read from. */
 export enum RootCaBundleType {
@@ -67,21 +70,36 @@ export class RootCaBundle {
   public static fromConfigMap(options: ExistingRootCaOptions): RootCaBundle {
     RootCaBundle.checkName(options.name);
     if (options.key !== undefined) check('RootCaBundle', dataKeyProblem('key', options.key));
-    return new RootCaBundle(RootCaBundleType.CONFIG_MAP, options.name, options.key ?? 'ca.pem', []);
+    const key = options.key ?? 'ca.pem';
+    return new RootCaBundle(RootCaBundleType.CONFIG_MAP, options.name, key, [], { configMap: { name: options.name, items: [{ key, path: key }] } });
   }
 
   /** An existing Secret in istio-csr's namespace. */
   public static fromSecret(options: ExistingRootCaOptions): RootCaBundle {
     RootCaBundle.checkName(options.name);
     if (options.key !== undefined) check('RootCaBundle', dataKeyProblem('key', options.key));
-    return new RootCaBundle(RootCaBundleType.SECRET, options.name, options.key ?? 'ca.crt', []);
+    const key = options.key ?? 'ca.crt';
+    return new RootCaBundle(RootCaBundleType.SECRET, options.name, key, [], { secret: { secretName: options.name, items: [{ key, path: key }] } });
   }
 
   /** A trust-manager `Bundle` that assembles the roots into a ConfigMap in istio-csr's namespace. */
   public static trustManager(options: TrustManagerRootCaOptions): RootCaBundle {
     RootCaBundle.checkName(options.name);
     if (options.sources.length === 0) fail('RootCaBundle', "'sources' ([]) is empty; give at least one root source");
-    return new RootCaBundle(RootCaBundleType.TRUST_MANAGER, options.name, 'ca.pem', options.sources);
+    const key = 'ca.pem';
+    return new RootCaBundle(RootCaBundleType.TRUST_MANAGER, options.name, key, options.sources,
+      { configMap: { name: options.name, items: [{ key, path: key }] } },
+      (scope, namespace) => {
+        // trust-manager writes the ConfigMap into the namespaces selected here: only istio-csr's.
+        const b = new Bundle(scope, 'RootCaBundle', {
+          metadata: { name: options.name, labels: MANAGED_BY },
+          spec: {
+            sources: options.sources.map((s) => s.source as BundleSpecSources),
+            target: { configMap: { key }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } },
+          },
+        });
+        makeClusterScoped(b);
+      });
   }
 
   private static checkName(name: string): void {
@@ -98,5 +116,19 @@ export class RootCaBundle {
     public readonly key: string,
     /** trust-manager sources. */
     public readonly sources: TrustSource[],
+    /** The pod volume that mounts the bundle's key. */
+    private readonly volume: Readonly<Record<string, unknown>>,
+    /** Objects the bundle needs (a trust-manager Bundle), given istio-csr's namespace. */
+    private readonly render: (scope: Construct, namespace: string) => void = () => undefined,
   ) {}
+
+  /** @internal The volume for istio-csr's pod. */
+  public _volume(): Readonly<Record<string, unknown>> {
+    return this.volume;
+  }
+
+  /** @internal Adds the objects the bundle needs, for istio-csr in `namespace`. */
+  public _render(scope: Construct, namespace: string): void {
+    this.render(scope, namespace);
+  }
 }

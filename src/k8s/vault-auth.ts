@@ -1,4 +1,5 @@
 import { check, tokenProblem } from '../model/errors';
+import { VAULT_AUTH_PREFIX, vaultAuthMountPath } from '../model/cert-manager';
 import { objectNameProblem } from '../model/k8s-names';
 
 /** The auth mount prefix cert-manager expects: `/v1/auth/<mount>` (docs/reference.md §4.4). */
@@ -35,7 +36,7 @@ export class VaultAuth {
    * token Secret is involved (cmweb content/docs/configuration/vault.md).
    */
   public static kubernetes(options: VaultKubernetesAuthOptions): VaultAuth {
-    const mountPath = options.mountPath ?? '/v1/auth/kubernetes';
+    const mountPath = options.mountPath ?? vaultAuthMountPath('kubernetes');
     check('VaultAuth', tokenProblem('role', options.role));
     check('VaultAuth', tokenProblem('mountPath', mountPath));
     if (!MOUNT_PATH.test(mountPath)) {
@@ -66,6 +67,6 @@ export class VaultAuth {
 
   /** The auth backend path inside Vault (`kubernetes` for `/v1/auth/kubernetes`). */
   public get authBackendPath(): string {
-    return this.mountPath.slice('/v1/auth/'.length);
+    return this.mountPath.slice(VAULT_AUTH_PREFIX.length);
   }
 }

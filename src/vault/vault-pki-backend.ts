@@ -7,15 +7,18 @@ import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-b
 import { PkiSecretBackendRootSignIntermediate } from '@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate';
 import { Policy } from '@cdktf/provider-vault/lib/policy';
 import { Duration } from 'cdk8s';
-import { Annotations, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
+import { Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
+import { vaultAuthMountPath } from '../model/cert-manager';
 import { goDuration, goDurationString, lifetimeMs, wholeSeconds } from '../model/durations';
 import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { commonNameProblem, spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem, vaultNameProblem } from '../model/vault-policy';
+import { PKI_DEFAULTS } from '../model/pki-defaults';
+import { rootSignIntermediatePath, roleSignPath } from '../model/vault-sign-path';
 import { VaultRoot } from './vault-root';
 import { VaultTokenValidation } from './vault-token-validation';
 
@@ -214,6 +217,7 @@ export class VaultPkiBackend extends Construct {
   /** The generated root resource, if any (its `certificate` is public). */
   public readonly rootCert?: PkiSecretBackendRootCert;
   private readonly logicalIdPrefix: string;
+  private readonly address: string;
   private intermediateMount?: Mount;
   /** Pinned Terraform addresses of added leaf roles, to the role name that took each. */
   private readonly leafRoleIds = new Map<string, string>();
@@ -227,152 +231,43 @@ export class VaultPkiBackend extends Construct {
       check(NAME, deepTokenProblem(props, 'props', true));
       if (props.policyName !== undefined) check(NAME, vaultNameProblem('policyName', props.policyName));
       check(NAME, vaultNameProblem('kubernetesAuth.roleName', props.kubernetesAuth.roleName));
-      const prefix = props.logicalIdPrefix ?? 'istio';
-      this.logicalIdPrefix = prefix;
-      if (!/^[a-z][a-z0-9_]*$/.test(prefix)) {
-        fail(NAME, `'logicalIdPrefix' (${prefix}) must be lowercase letters, digits and '_', starting with a letter`);
+      this.logicalIdPrefix = props.logicalIdPrefix ?? 'istio';
+      if (!/^[a-z][a-z0-9_]*$/.test(this.logicalIdPrefix)) {
+        fail(NAME, `'logicalIdPrefix' (${this.logicalIdPrefix}) must be lowercase letters, digits and '_', starting with a letter`);
       }
-      const pin = <T extends TerraformResource>(r: T, suffix: string): T => {
-        r.overrideLogicalId(`${prefix}_${suffix}`);
-        return r;
-      };
-
       check(NAME, trustDomainProblem('trustDomain', props.trustDomain));
       check(NAME, vaultAddressProblem('vaultAddress', props.vaultAddress));
-      const address = props.vaultAddress.replace(/\/$/, '');
+      this.address = props.vaultAddress.replace(/\/$/, '');
       this.trustDomain = props.trustDomain;
       this.route = props.route;
       this.root = props.root;
 
-      // Root mount and root CA, or an adopted mount.
-      const gen = props.root.generateOptions;
-      this.rootMountPath = gen ? (props.rootMountPath ?? 'pki') : props.root.existingOptions!.mountPath;
-      check(NAME, mountPathProblem('rootMountPath', this.rootMountPath));
-      let rootBackend: string = this.rootMountPath;
-      if (gen) {
-        const rootTtl = gen.ttl!;
-        this.rootMaxLeaseTtl = props.rootMaxLeaseTtl ?? rootTtl;
-        const maxLease = lifetimeMs(NAME, 'rootMaxLeaseTtl', this.rootMaxLeaseTtl, LIFETIME_RULES.vaultTtl);
-        if (maxLease < rootTtl.toMilliseconds()) {
-          fail(NAME, `'rootMaxLeaseTtl' (${goDuration(maxLease)}) of mount ${this.rootMountPath} must be at least the root ` +
-            `'ttl' (${goDuration(rootTtl.toMilliseconds())}), or Vault caps the root to the mount; raise rootMaxLeaseTtl or shorten the root ttl`);
-        }
-        const mount = pin(new Mount(this, 'RootMount', {
-          path: this.rootMountPath,
-          type: 'pki',
-          description: 'Istio mesh root CA (managed by istio-custom-ca)',
-          maxLeaseTtlSeconds: wholeSeconds(maxLease),
-        }), 'root_mount');
-        rootBackend = mount.path;
-        if (gen.exportPrivateKey) {
-          Annotations.of(this).addWarning(`${NAME}: 'exportPrivateKey' is set: the root private key of ${this.rootMountPath} ` +
-            'will be stored in Terraform state; keep the state encrypted and access-controlled, or use an internal root');
-        }
-        this.rootCert = pin(new PkiSecretBackendRootCert(this, 'RootCa', {
-          backend: rootBackend,
-          type: gen.exportPrivateKey ? 'exported' : 'internal',
-          commonName: gen.commonName,
-          ttl: goDuration(rootTtl.toMilliseconds()),
-          keyType: gen.keyType,
-          keyBits: gen.keyBits,
-          issuerName: 'mesh-root',
-        }), 'root_ca');
-        new TerraformOutput(this, 'RootCaPem', {
-          value: this.rootCert.certificate,
-          description: 'PEM of the mesh root CA (public): the trust anchor to pin, e.g. istio-csr app.tls.rootCAFile',
-        }).overrideLogicalId(`${prefix}_root_ca_pem`);
-      }
-      pin(new PkiSecretBackendConfigUrls(this, 'RootUrls', {
-        backend: rootBackend,
-        issuingCertificates: [`${address}/v1/${this.rootMountPath}/ca`],
-        crlDistributionPoints: [`${address}/v1/${this.rootMountPath}/crl`],
-      }), 'root_urls');
+      // Root mount and root CA (generated), or an adopted mount: the root renders itself.
+      const root = props.root._variant().render({
+        scope: this, who: NAME, prefix: this.logicalIdPrefix,
+        requestedMountPath: props.rootMountPath, requestedMaxLeaseTtl: props.rootMaxLeaseTtl,
+        pin: (r, suffix) => this.pin(r, suffix),
+      });
+      this.rootMountPath = root.mountPath;
+      this.rootMaxLeaseTtl = root.maxLeaseTtl;
+      this.rootCert = root.rootCert;
+      this.urls('Root', 'root', root.backend, this.rootMountPath);
 
       if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-        // Route 1: not role-constrained; bounded by the mount max lease TTL and the root (docs/reference.md §4.3).
-        this.signPath = `${this.rootMountPath}/root/sign-intermediate`;
-        const next = props.nextRoot;
-        if (next) {
-          check(NAME, mountPathProblem('nextRoot.mountPath', next.mountPath));
-          if (next.mountPath === this.rootMountPath) {
-            fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
-          }
-          check(NAME, commonNameProblem('nextRoot.commonName', next.commonName));
-          const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.hours(87600), LIFETIME_RULES.vaultRootTtl);
-          const nextMount = pin(new Mount(this, 'NextRootMount', {
-            path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
-          }), 'next_root_mount');
-          const nextCa = pin(new PkiSecretBackendRootCert(this, 'NextRootCa', {
-            backend: nextMount.path, type: 'internal', commonName: next.commonName, ttl: goDuration(ttl), keyType: 'ec', keyBits: 384, issuerName: 'mesh-root',
-          }), 'next_root_ca');
-          pin(new PkiSecretBackendConfigUrls(this, 'NextRootUrls', {
-            backend: nextMount.path,
-            issuingCertificates: [`${address}/v1/${next.mountPath}/ca`],
-            crlDistributionPoints: [`${address}/v1/${next.mountPath}/crl`],
-          }), 'next_root_urls');
-          new TerraformOutput(this, 'NextRootCaPem', { value: nextCa.certificate, description: 'PEM of the next mesh root CA (public)' })
-            .overrideLogicalId(`${prefix}_next_root_ca_pem`);
-          this.nextRootMaxLeaseTtl = Duration.millis(ttl);
-          if (props.signWithNextRoot) this.signPath = `${next.mountPath}/root/sign-intermediate`;
-        } else if (props.signWithNextRoot) {
-          fail(NAME, "'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
-        }
+        const next = this.nextRoot(props);
+        this.nextRootMaxLeaseTtl = next?.maxLeaseTtl;
+        this.signPath = rootSignIntermediatePath(props.signWithNextRoot && next ? next.mountPath : this.rootMountPath);
       } else {
         if (props.nextRoot || props.signWithNextRoot) {
           fail(NAME, "'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
         }
         this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
         this.leafRoleName = props.leafRoleName ?? 'istio-workload';
-        this.leafMaxTtl = props.leafMaxTtl ?? Duration.hours(24);
-        check(NAME, mountPathProblem('intermediateMountPath', this.intermediateMountPath));
-        if (this.intermediateMountPath === this.rootMountPath) {
-          fail(NAME, `'intermediateMountPath' (${this.intermediateMountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
-        }
-        check(NAME, objectNameProblem('leafRoleName', this.leafRoleName));
-        const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.hours(43800), LIFETIME_RULES.vaultTtl);
-        const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
-        const rootTtl = props.root.ttl?.toMilliseconds();
-        if (rootTtl !== undefined && intTtl >= rootTtl) {
-          fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
-            'Vault cannot sign an intermediate that outlives its root; shorten intermediateTtl');
-        }
-        if (leafMax >= intTtl) {
-          fail(NAME, `'leafMaxTtl' (${goDuration(leafMax)}) must be shorter than 'intermediateTtl' (${goDuration(intTtl)}); a leaf cannot outlive its issuer`);
-        }
-        const intMount = pin(new Mount(this, 'IntermediateMount', {
-          path: this.intermediateMountPath,
-          type: 'pki',
-          description: 'Istio workload issuing CA (managed by istio-custom-ca)',
-          maxLeaseTtlSeconds: wholeSeconds(intTtl),
-        }), 'intermediate_mount');
-        const csr = pin(new PkiSecretBackendIntermediateCertRequest(this, 'IntermediateCsr', {
-          backend: intMount.path,
-          type: 'internal',
-          commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
-          keyType: 'ec',
-          keyBits: 256,
-        }), 'intermediate_csr');
-        const signed = pin(new PkiSecretBackendRootSignIntermediate(this, 'IntermediateSigned', {
-          backend: rootBackend,
-          csr: csr.csr,
-          commonName: props.intermediateCommonName ?? 'Istio workload issuing CA',
-          ttl: goDuration(intTtl),
-          maxPathLength: 0,
-          uriSans: [`spiffe://${spiffeTrustDomain(props.trustDomain)}`],
-        }), 'intermediate_signed');
-        // Import intermediate and root together, so that Vault's ca_chain ends at the real root
-        // (docs/reference.md §2a: cert-manager's ca.crt is the top of the returned chain).
-        const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
-        pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
-        pin(new PkiSecretBackendConfigUrls(this, 'IntermediateUrls', {
-          backend: intMount.path,
-          issuingCertificates: [`${address}/v1/${this.intermediateMountPath}/ca`],
-          crlDistributionPoints: [`${address}/v1/${this.intermediateMountPath}/crl`],
-        }), 'intermediate_urls');
+        this.leafMaxTtl = props.leafMaxTtl ?? Duration.millis(PKI_DEFAULTS.vaultLeafMaxTtlMs);
         this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
-        this.intermediateMount = intMount;
-        pin(this.leafRole('LeafRole', this.leafRoleName, leafMax), 'leaf_role');
-        this.signPath = `${this.intermediateMountPath}/sign/${this.leafRoleName}`;
+        this.intermediateMount = this.issuingIntermediate(props, root.backend, this.intermediateMountPath);
+        this.pin(this.leafRole('LeafRole', this.leafRoleName, lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl)), 'leaf_role');
+        this.signPath = roleSignPath(this.intermediateMountPath, this.leafRoleName);
       }
 
       // Auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
@@ -388,13 +283,14 @@ export class VaultPkiBackend extends Construct {
 
       this.policyName = props.policyName ?? 'istio-cert-manager-sign';
       if (this.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-        const pinned = lifetimeMs(NAME, 'signedIntermediateTtl', props.signedIntermediateTtl ?? Duration.hours(8760), LIFETIME_RULES.certManagerDuration);
+        const pinned = lifetimeMs(NAME, 'signedIntermediateTtl', props.signedIntermediateTtl ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs),
+          LIFETIME_RULES.certManagerDuration);
         this.signedIntermediateTtl = Duration.millis(pinned);
         this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES, allowedTtls: [goDurationString(pinned)] });
       } else {
         this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
       }
-      const policy = pin(new Policy(this, 'SignPolicy', {
+      const policy = this.pin(new Policy(this, 'SignPolicy', {
         name: this.policyName,
         policy: Lazy.stringValue({ produce: () => this.policyHcl }),
       }), 'sign_policy');
@@ -407,11 +303,94 @@ export class VaultPkiBackend extends Construct {
         audience: auth.audience,
         tokenTtlSeconds: wholeSeconds(tokenTtl),
         policyName: policy.name,
-        pin,
+        pin: (r, suffix) => this.pin(r, suffix),
       });
     } catch (e) {
       throw withPath(e, NAME, this.node.path);
     }
+  }
+
+  /** Pins a resource's Terraform address to `<prefix>_<suffix>`, so that a refactor never replaces it. */
+  private pin<T extends TerraformResource>(r: T, suffix: string): T {
+    r.overrideLogicalId(`${this.logicalIdPrefix}_${suffix}`);
+    return r;
+  }
+
+  /** Issuing-certificate and CRL URLs of a mount. */
+  private urls(id: string, suffix: string, backend: string, mountPath: string): void {
+    this.pin(new PkiSecretBackendConfigUrls(this, `${id}Urls`, {
+      backend,
+      issuingCertificates: [`${this.address}/v1/${mountPath}/ca`],
+      crlDistributionPoints: [`${this.address}/v1/${mountPath}/crl`],
+    }), `${suffix}_urls`);
+  }
+
+  /** Route 1, root rotation: root B in its own mount beside the current root, which is kept. */
+  private nextRoot(props: VaultPkiBackendProps): { mountPath: string; maxLeaseTtl: Duration } | undefined {
+    const next = props.nextRoot;
+    if (!next) {
+      if (props.signWithNextRoot) fail(NAME, "'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
+      return undefined;
+    }
+    check(NAME, mountPathProblem('nextRoot.mountPath', next.mountPath));
+    if (next.mountPath === this.rootMountPath) {
+      fail(NAME, `'nextRoot.mountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
+    }
+    check(NAME, commonNameProblem('nextRoot.commonName', next.commonName));
+    const ttl = lifetimeMs(NAME, 'nextRoot.ttl', next.ttl ?? Duration.millis(PKI_DEFAULTS.rootTtlMs), LIFETIME_RULES.vaultRootTtl);
+    const nextMount = this.pin(new Mount(this, 'NextRootMount', {
+      path: next.mountPath, type: 'pki', description: 'Next Istio mesh root CA (managed by istio-custom-ca)', maxLeaseTtlSeconds: wholeSeconds(ttl),
+    }), 'next_root_mount');
+    const nextCa = this.pin(new PkiSecretBackendRootCert(this, 'NextRootCa', {
+      backend: nextMount.path, type: 'internal', commonName: next.commonName, ttl: goDuration(ttl), keyType: 'ec', keyBits: 384, issuerName: 'mesh-root',
+    }), 'next_root_ca');
+    this.urls('NextRoot', 'next_root', nextMount.path, next.mountPath);
+    new TerraformOutput(this, 'NextRootCaPem', { value: nextCa.certificate, description: 'PEM of the next mesh root CA (public)' })
+      .overrideLogicalId(`${this.logicalIdPrefix}_next_root_ca_pem`);
+    return { mountPath: next.mountPath, maxLeaseTtl: Duration.millis(ttl) };
+  }
+
+  /** Route 2: the issuing intermediate mount, signed by the root inside Vault, with the root in its chain. */
+  private issuingIntermediate(props: VaultPkiBackendProps, rootBackend: string, mountPath: string): Mount {
+    check(NAME, mountPathProblem('intermediateMountPath', mountPath));
+    if (mountPath === this.rootMountPath) {
+      fail(NAME, `'intermediateMountPath' (${mountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
+    }
+    check(NAME, objectNameProblem('leafRoleName', this.leafRoleName ?? ''));
+    const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.millis(PKI_DEFAULTS.vaultIntermediateTtlMs), LIFETIME_RULES.vaultTtl);
+    const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
+    const rootTtl = props.root.ttl?.toMilliseconds();
+    if (rootTtl !== undefined && intTtl >= rootTtl) {
+      fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
+        'Vault cannot sign an intermediate that outlives its root; shorten intermediateTtl');
+    }
+    if (leafMax >= intTtl) {
+      fail(NAME, `'leafMaxTtl' (${goDuration(leafMax)}) must be shorter than 'intermediateTtl' (${goDuration(intTtl)}); a leaf cannot outlive its issuer`);
+    }
+    const intMount = this.pin(new Mount(this, 'IntermediateMount', {
+      path: mountPath,
+      type: 'pki',
+      description: 'Istio workload issuing CA (managed by istio-custom-ca)',
+      maxLeaseTtlSeconds: wholeSeconds(intTtl),
+    }), 'intermediate_mount');
+    const commonName = props.intermediateCommonName ?? 'Istio workload issuing CA';
+    const csr = this.pin(new PkiSecretBackendIntermediateCertRequest(this, 'IntermediateCsr', {
+      backend: intMount.path, type: 'internal', commonName, keyType: 'ec', keyBits: 256,
+    }), 'intermediate_csr');
+    const signed = this.pin(new PkiSecretBackendRootSignIntermediate(this, 'IntermediateSigned', {
+      backend: rootBackend,
+      csr: csr.csr,
+      commonName,
+      ttl: goDuration(intTtl),
+      maxPathLength: 0,
+      uriSans: [`spiffe://${spiffeTrustDomain(this.trustDomain)}`],
+    }), 'intermediate_signed');
+    // Import intermediate and root together, so that Vault's ca_chain ends at the real root
+    // (docs/reference.md §2a: cert-manager's ca.crt is the top of the returned chain).
+    const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
+    this.pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
+    this.urls('Intermediate', 'intermediate', intMount.path, mountPath);
+    return intMount;
   }
 
   /** `tokenValidation`, or TokenReview from `kubernetesHost`; exactly one of them. */
@@ -445,7 +424,7 @@ export class VaultPkiBackend extends Construct {
       fail(NAME, `addLeafRole('${name}') needs route LEAVES_FOR_ISTIO_CSR; route ${this.route} signs no leaves in Vault`);
     }
     check(NAME, objectNameProblem('leaf role name', name));
-    const path = `${this.intermediateMountPath}/sign/${name}`;
+    const path = roleSignPath(this.intermediateMountPath ?? '', name);
     if (this.policyRules.some((r) => r.path === path)) fail(NAME, `leaf role '${name}' is defined twice; give each role a unique name`);
     const maxTtl = lifetimeMs(NAME, `leaf role ${name} 'maxTtl'`, options.maxTtl ?? this.leafMaxTtl!, LIFETIME_RULES.vaultTtl);
     // Terraform addresses allow only [A-Za-z0-9_]; two names that map to one address would be merged silently.
@@ -496,23 +475,24 @@ export class VaultPkiBackend extends Construct {
    * will really issue (role `max_ttl`, or the root mount's max lease TTL).
    */
   public checkIssuer(issuer: CertManagerIssuer, requested: RequestedLifetime[] = []): void {
-    const v = issuer.source.vaultOptions;
     const who = `CertManagerIssuer ${issuer.name}`;
-    if (!v) fail(NAME, `${who} is not a Vault issuer; use IssuerSource.vault()`);
+    const signPath = issuer.source.vaultSignPath;
+    const auth = issuer.source.vaultAuth;
+    if (!signPath || !auth) return fail(NAME, `${who} is not a Vault issuer; use IssuerSource.vault()`);
     const granted = this.policyRules.map((r) => r.path);
-    if (!granted.includes(v.path)) {
-      fail(NAME, `${who} 'path' (${v.path}) is not granted by Vault policy ${this.policyName} (${granted.join(', ')}); ` +
+    if (!granted.includes(signPath.path)) {
+      fail(NAME, `${who} 'path' (${signPath.path}) is not granted by Vault policy ${this.policyName} (${granted.join(', ')}); ` +
         'point the issuer at the sign path of this backend');
     }
-    if (v.auth.mountPath !== `/v1/auth/${this.authPath}`) {
-      fail(NAME, `${who} auth 'mountPath' (${v.auth.mountPath}) must be '/v1/auth/${this.authPath}', the Kubernetes auth ` +
+    if (auth.mountPath !== vaultAuthMountPath(this.authPath)) {
+      fail(NAME, `${who} auth 'mountPath' (${auth.mountPath}) must be '${vaultAuthMountPath(this.authPath)}', the Kubernetes auth ` +
         `mount of this backend ('kubernetesAuth.path' ${this.authPath})`);
     }
-    if (v.auth.role !== this.kubernetesAuth.roleName) {
-      fail(NAME, `${who} auth 'role' (${v.auth.role}) must equal 'kubernetesAuth.roleName' (${this.kubernetesAuth.roleName})`);
+    if (auth.role !== this.kubernetesAuth.roleName) {
+      fail(NAME, `${who} auth 'role' (${auth.role}) must equal 'kubernetesAuth.roleName' (${this.kubernetesAuth.roleName})`);
     }
-    if (v.auth.serviceAccountName !== this.kubernetesAuth.serviceAccountName || issuer.secretNamespace !== this.kubernetesAuth.serviceAccountNamespace) {
-      fail(NAME, `${who} uses ServiceAccount ${issuer.secretNamespace}/${v.auth.serviceAccountName}, but the Vault auth role binds ` +
+    if (auth.serviceAccountName !== this.kubernetesAuth.serviceAccountName || issuer.secretNamespace !== this.kubernetesAuth.serviceAccountNamespace) {
+      fail(NAME, `${who} uses ServiceAccount ${issuer.secretNamespace}/${auth.serviceAccountName}, but the Vault auth role binds ` +
         `${this.kubernetesAuth.serviceAccountNamespace}/${this.kubernetesAuth.serviceAccountName} ('kubernetesAuth.serviceAccountNamespace'/` +
         "'serviceAccountName'); make them the same, or Vault answers 403");
     }
