@@ -7,7 +7,7 @@
 import { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { humanDuration } from '../src/model/durations';
-import { RotationWaits } from '../src/model/rotation';
+import { ROTATION_PHASES, RotationWaits } from '../src/model/rotation';
 import { RootCaRotation } from '../src/root-ca-rotation';
 import { intermediate, Issued, leaf, root } from './pki';
 
@@ -51,9 +51,9 @@ export interface PhaseResult {
 /** The library's staged plan (docs/reference.md §6) with the computed waits; phase 3 runs one lifetime more. */
 export function stagedPlan(waits: RotationWaits, workloadCertTtlMs: number): DrillPhase[] {
   return [
-    { name: '1-trust-both', issueFrom: 'A', trust: ['A', 'B'], durationMs: waits.afterTrustBothMs },
-    { name: '2-issue-from-new', issueFrom: 'B', trust: ['A', 'B'], durationMs: waits.afterIssueFromNewMs },
-    { name: '3-drop-old', issueFrom: 'B', trust: ['B'], durationMs: workloadCertTtlMs },
+    { name: ROTATION_PHASES[0].folder, issueFrom: 'A', trust: ['A', 'B'], durationMs: waits.afterTrustBothMs },
+    { name: ROTATION_PHASES[1].folder, issueFrom: 'B', trust: ['A', 'B'], durationMs: waits.afterIssueFromNewMs },
+    { name: ROTATION_PHASES[2].folder, issueFrom: 'B', trust: ['B'], durationMs: workloadCertTtlMs },
   ];
 }
 

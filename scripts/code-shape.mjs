@@ -3,9 +3,10 @@
 //  - no function, method or constructor over MAX_FUNCTION_LINES lines;
 //  - no import cycle between files (type-only imports count: they couple the files just the same);
 //  - no switch or comparison on an integration, issuer source, root or bundle type outside the variant files;
-//  - no non-null assertion reaching a variant's options.
+//  - no non-null assertion reaching a variant's options;
+//  - each listed fact (default lifetimes, names, path prefixes, audience form, phase names) written once in code.
 // Prints a JSON report; with --check exits 1 when a rule is broken.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -13,14 +14,62 @@ const require = createRequire(import.meta.url);
 const ts = require('typescript');
 
 export const MAX_FUNCTION_LINES = 90;
-const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const SRC = join(ROOT, 'src');
+const REPO = resolve(dirname(new URL(import.meta.url).pathname), '..');
+let ROOT = REPO;
+let SRC = join(ROOT, 'src');
 /** Enums that name a variant; only the variant files may branch on them. */
 const VARIANT_ENUMS = ['CaIntegrationType', 'IssuerSourceType', 'RootCaBundleType', 'VaultRootType'];
 /** Where the variants live (their own files may use their own type). */
 const VARIANT_DIRS = ['src/k8s/integrations/', 'src/k8s/issuer-sources/', 'src/k8s/root-ca-bundles/', 'src/vault/vault-roots/'];
 /** Option fields the old type-field classes carried, one per variant. */
 const VARIANT_OPTIONS = /\b(pluginCaOptions|manualPluginCaOptions|istioCsrOptions|kubernetesCsrOptions|caOptions|selfSignedRootOptions|vaultOptions|generateOptions|existingOptions)\b/;
+
+/**
+ * Facts that must be written once, as literals in code (comments and @default docs aside): the literal's test, and
+ * the one file (with how many literals) allowed to hold it. Two facts sharing a value (2160h is both Istio's
+ * MAX_WORKLOAD_CERT_TTL and the library's intermediate renewBefore) each have their home.
+ */
+const FACTS = [
+  ['default intermediate lifetime (8760h)', (l) => l === '8760', { 'src/model/pki-defaults.ts': 1 }],
+  ['2160h: intermediate renewBefore and MAX_WORKLOAD_CERT_TTL', (l) => l === '2160', { 'src/model/pki-defaults.ts': 1, 'src/model/istio-settings.ts': 1 }],
+  ['default root lifetime (87600h)', (l) => l === '87600', { 'src/model/pki-defaults.ts': 1 }],
+  ['default Vault intermediate lifetime (43800h)', (l) => l === '43800', { 'src/model/pki-defaults.ts': 1 }],
+  ["Vault auth prefix '/v1/auth/'", (l) => l.startsWith('/v1/auth/'), { 'src/model/cert-manager.ts': 1 }],
+  ['vault:// audience form', (l) => l.startsWith('vault://'), { 'src/model/cert-manager.ts': 2 }],
+  ['rotation phase folder names', (l) => /^[123]-(trust-both|issue-from-new|drop-old)$/.test(l), { 'src/model/rotation.ts': 3 }],
+  ["cert-manager's namespace and ServiceAccount", (l) => l === 'cert-manager', { 'src/model/cert-manager.ts': 3, 'src/model/istio-settings.ts': 1 }],
+  ["cert-manager's API group", (l) => l === 'cert-manager.io', { 'src/model/cert-manager.ts': 1 }],
+  ['intermediate common name', (l) => l === 'istio-intermediate-ca', { 'src/model/pki-defaults.ts': 1 }],
+  ['restart annotation', (l) => l === 'istio-custom-ca.io/restart', { 'src/model/istio-settings.ts': 1 }],
+];
+
+/** The literal texts of a file: numbers, strings and the fixed parts of templates. */
+function literals(sf) {
+  const out = [];
+  const visit = (n) => {
+    if (ts.isNumericLiteral(n) || ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) out.push(n.text);
+    else if (ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)) out.push(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Where a fact is written outside its home, or its home holds it another number of times than declared. */
+function factProblems(files) {
+  const counts = FACTS.map(() => new Map());
+  for (const file of files) {
+    const rel = relative(ROOT, file);
+    const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    for (const lit of literals(sf)) {
+      FACTS.forEach(([, test], i) => { if (test(lit)) counts[i].set(rel, (counts[i].get(rel) ?? 0) + 1); });
+    }
+  }
+  // Exactly the home count: more is a copy, fewer means the fact moved (or the scan missed it) and the table is stale.
+  return FACTS.flatMap(([fact, , homes], i) => [...new Set([...counts[i].keys(), ...Object.keys(homes)])]
+    .filter((file) => (counts[i].get(file) ?? 0) !== (homes[file] ?? 0))
+    .map((file) => ({ fact, where: `${file} (${counts[i].get(file) ?? 0}, expected ${homes[file] ?? 0})` })));
+}
 
 function sourceFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -30,7 +79,10 @@ function sourceFiles(dir) {
   });
 }
 
-export function measure() {
+/** Measures the project at `root` (default: this repository). */
+export function measure(root) {
+  ROOT = resolve(root ?? REPO);
+  SRC = join(ROOT, 'src');
   const files = sourceFiles(SRC);
   const longFunctions = [];
   const typeBranches = [];
@@ -78,7 +130,9 @@ export function measure() {
     visit(sf);
     edges.set(file, [...deps]);
   }
-  return { files: files.length, longFunctions, typeBranches, optionReaches, cycles: findCycles(edges), sizes: sizes(files) };
+  const drill = join(ROOT, 'drill');
+  const library = [...files, ...(existsSync(drill) ? sourceFiles(drill) : []).filter((f) => !f.endsWith('.test.ts'))];
+  return { files: files.length, longFunctions, typeBranches, optionReaches, cycles: findCycles(edges), repeatedFacts: factProblems(library), sizes: sizes(files) };
 }
 
 /** Every elementary cycle reported once, by its smallest rotation (Tarjan's SCC, then a path inside each SCC). */
@@ -112,7 +166,8 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
   const report = measure();
   console.log(JSON.stringify(report, null, 2));
   if (process.argv.includes('--check')) {
-    const broken = report.longFunctions.length + report.typeBranches.length + report.optionReaches.length + report.cycles.length;
+    const broken = report.longFunctions.length + report.typeBranches.length + report.optionReaches.length + report.cycles.length +
+      report.repeatedFacts.length;
     process.exit(broken ? 1 : 0);
   }
 }

@@ -231,6 +231,16 @@ describe('VaultPkiBackend', () => {
       assert.equal(b.signPath, 'corp-pki/root/sign-intermediate');
     });
 
+    it('refuses settings an adopted root would silently ignore: its mount max lease TTL, another mount path', () => {
+      const existing = VaultRoot.existing({ mountPath: 'corp-pki' });
+      throwsExactly(() => backend({ root: existing, rootMaxLeaseTtl: Duration.hours(100000) }),
+        "VaultPkiBackend: 'rootMaxLeaseTtl' (100000h) only applies to a generated root; set it on the existing mount in Vault, or remove it");
+      throwsExactly(() => backend({ root: existing, rootMountPath: 'pki' }),
+        "VaultPkiBackend: 'rootMountPath' (pki) differs from the existing root's 'mountPath' (corp-pki); remove rootMountPath: an adopted " +
+        'root stays on its own mount');
+      assert.equal(backend({ root: existing, rootMountPath: 'corp-pki' }).b.rootMountPath, 'corp-pki');
+    });
+
     it('exports the root key only on explicit opt-in, with a warning', () => {
       const { s, json } = backend({ root: VaultRoot.generate({ commonName: 'r', exportPrivateKey: true }) });
       assert.equal(json().resource.vault_pki_secret_backend_root_cert.istio_root_ca.type, 'exported');

@@ -171,14 +171,7 @@ export class CertAlertRules extends Construct {
       check(NAME, objectNameProblem('name', this.name));
       check(NAME, namespaceProblem('namespace', namespace));
       const certManagerVersion = props.certManagerVersion ?? DEFAULT_CERT_MANAGER_VERSION;
-      // The runbook URL goes into every alert's annotations, which Prometheus expands as Go templates.
-      if (props.runbookBaseUrl !== undefined && (typeof props.runbookBaseUrl !== 'string' || props.runbookBaseUrl === '' ||
-        /[\s{}]/.test(props.runbookBaseUrl) || props.runbookBaseUrl.length > 2048)) {
-        fail(NAME, `'runbookBaseUrl' (${props.runbookBaseUrl}) must be a URL or path without spaces or braces, e.g. ` +
-          'https://runbooks.example.com/istio-custom-ca/alerts.md; Prometheus expands annotations as templates');
-      }
-      check(NAME, certManagerVersionProblem('certManagerVersion', certManagerVersion));
-      for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
+      checkPlainProps(props, certManagerVersion);
 
       const ttlMs = ca.workloadCertTtl.toMilliseconds();
       const time = (prop: string, d: unknown) => lifetimeMs(NAME, prop, d, LIFETIME_RULES.alertTime);
@@ -192,19 +185,7 @@ export class CertAlertRules extends Construct {
       const manualLead = time('manualIntermediateExpiryLeadTime', props.manualIntermediateExpiryLeadTime ?? Duration.days(30));
       const overdueAfter = time('renewalOverdueAfter', props.renewalOverdueAfter ?? Duration.hours(1));
 
-      const overrides = new Map<string, RuleOverride>();
-      for (const o of props.overrides ?? []) {
-        if (overrides.has(o.alert)) fail(NAME, `'overrides' changes ${o.alert} twice; merge the two overrides into one`);
-        if (o.threshold !== undefined && !THRESHOLD_ALERTS.has(o.alert)) {
-          fail(NAME, `'overrides' threshold of ${o.alert} is not allowed: it has no time threshold (only ${[...THRESHOLD_ALERTS].join(', ')})`);
-        }
-        overrides.set(o.alert, {
-          thresholdS: o.threshold !== undefined ? time(`overrides[${o.alert}].threshold`, o.threshold) / 1000 : undefined,
-          forS: o.for !== undefined ? time(`overrides[${o.alert}].for`, o.for) / 1000 : undefined,
-          severity: o.severity,
-          disabled: o.disabled,
-        });
-      }
+      const overrides = ruleOverrides(props.overrides ?? [], time);
 
       // The integration says what it signs through and which certificates it depends on; the alerts only watch them.
       const contribution = ca._contribution;
@@ -360,3 +341,33 @@ const THRESHOLD_ALERTS: ReadonlySet<string> = new Set([
   CertAlert.CA_INTERMEDIATE_EXPIRING, CertAlert.CA_ROOT_EXPIRING, CertAlert.WORKLOAD_ROTATION_OVERDUE,
   CertAlert.CERTIFICATE_RENEWAL_OVERDUE, CertAlert.CERTIFICATE_EXPIRING,
 ]);
+
+/** The props that need no mesh: runbook URL, cert-manager version and rule labels. */
+function checkPlainProps(props: CertAlertRulesProps, certManagerVersion: string): void {
+  // The runbook URL goes into every alert's annotations, which Prometheus expands as Go templates.
+  const url = props.runbookBaseUrl;
+  if (url !== undefined && (typeof url !== 'string' || url === '' || /[\s{}]/.test(url) || url.length > 2048)) {
+    fail(NAME, `'runbookBaseUrl' (${url}) must be a URL or path without spaces or braces, e.g. ` +
+      'https://runbooks.example.com/istio-custom-ca/alerts.md; Prometheus expands annotations as templates');
+  }
+  check(NAME, certManagerVersionProblem('certManagerVersion', certManagerVersion));
+  for (const [k, v] of Object.entries(props.ruleLabels ?? {})) check(NAME, labelProblem('ruleLabels', k, v));
+}
+
+/** Each override by alert name, with its times in seconds; an alert overridden twice or a threshold on an alert without one is refused. */
+function ruleOverrides(list: AlertOverride[], time: (prop: string, d: unknown) => number): Map<string, RuleOverride> {
+  const overrides = new Map<string, RuleOverride>();
+  for (const o of list) {
+    if (overrides.has(o.alert)) fail(NAME, `'overrides' changes ${o.alert} twice; merge the two overrides into one`);
+    if (o.threshold !== undefined && !THRESHOLD_ALERTS.has(o.alert)) {
+      fail(NAME, `'overrides' threshold of ${o.alert} is not allowed: it has no time threshold (only ${[...THRESHOLD_ALERTS].join(', ')})`);
+    }
+    overrides.set(o.alert, {
+      thresholdS: o.threshold !== undefined ? time(`overrides[${o.alert}].threshold`, o.threshold) / 1000 : undefined,
+      forS: o.for !== undefined ? time(`overrides[${o.alert}].for`, o.for) / 1000 : undefined,
+      severity: o.severity,
+      disabled: o.disabled,
+    });
+  }
+  return overrides;
+}

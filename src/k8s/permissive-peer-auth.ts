@@ -124,47 +124,9 @@ export class PermissivePeerAuth extends Construct {
         fail(NAME, `'${scopes.join("' and '")}' are all set; choose exactly one scope`);
       }
 
-      if (props.meshWide) {
-        if (props.namespace !== undefined && props.namespace !== root) {
-          fail(NAME, `'namespace' (${props.namespace}) must be the root namespace (${root}) or unset with 'meshWide'; ` +
-            "a mesh-wide policy lives in the root namespace; use 'namespaceWide' for one namespace");
-        }
-        this.namespace = root;
-      } else {
-        if (props.namespace === undefined) {
-          fail(NAME, `'namespace' (undefined) is required with '${scopes[0]}'; set the workload's namespace`);
-        }
-        check(NAME, namespaceProblem('namespace', props.namespace));
-        if (props.namespace === root) {
-          fail(NAME, props.namespaceWide
-            ? `'namespace' (${props.namespace}) is the root namespace, where a policy without selector is mesh-wide; ` +
-              "set 'meshWide: true' if that is intended, or choose another namespace"
-            : rootNamespaceSelectorProblem(props.namespace, root)!);
-        }
-        this.namespace = props.namespace;
-      }
-
+      this.namespace = policyNamespace(props, root, scopes[0] as string);
       const selector = props.selector;
-      if (selector !== undefined) {
-        if (Object.keys(selector).length === 0) {
-          fail(NAME, "'selector' ({}) is empty, which would select every workload; give matchLabels, or use 'namespaceWide: true'");
-        }
-        for (const [k, v] of Object.entries(selector)) check(NAME, labelProblem('selector', k, v));
-      }
-
-      const ports = props.portLevelMtls ?? [];
-      if (ports.length > 0 && selector === undefined) {
-        fail(NAME, `'portLevelMtls' (${ports.map((p) => p.port).join(', ')}) needs a 'selector'; Istio only applies ` +
-          'port-level modes to selected workloads (PeerAuthentication CRD rule)');
-      }
-      const seen = new Set<number>();
-      for (const p of ports) {
-        if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
-          fail(NAME, `'portLevelMtls' port (${p.port}) must be a whole number from 1 to 65535 (the container port)`);
-        }
-        if (seen.has(p.port)) fail(NAME, `'portLevelMtls' port (${p.port}) is listed twice; give each port once`);
-        seen.add(p.port);
-      }
+      const ports = portLevelModes(props);
 
       this.name = props.name ?? (selector === undefined ? 'default' : id);
       check(NAME, objectNameProblem('name', this.name));
@@ -190,4 +152,52 @@ export class PermissivePeerAuth extends Construct {
       throw withPath(e, NAME, this.node.path);
     }
   }
+}
+
+/** Where the policy lives: the root namespace for a mesh-wide one, else the given namespace (never the root). */
+function policyNamespace(props: PermissivePeerAuthProps, root: string, scope: string): string {
+  if (props.meshWide) {
+    if (props.namespace !== undefined && props.namespace !== root) {
+      fail(NAME, `'namespace' (${props.namespace}) must be the root namespace (${root}) or unset with 'meshWide'; ` +
+        "a mesh-wide policy lives in the root namespace; use 'namespaceWide' for one namespace");
+    }
+    return root;
+  }
+  if (props.namespace === undefined) {
+    return fail(NAME, `'namespace' (undefined) is required with '${scope}'; set the workload's namespace`);
+  }
+  check(NAME, namespaceProblem('namespace', props.namespace));
+  if (props.namespace === root) {
+    if (props.namespaceWide) {
+      fail(NAME, `'namespace' (${props.namespace}) is the root namespace, where a policy without selector is mesh-wide; ` +
+        "set 'meshWide: true' if that is intended, or choose another namespace");
+    }
+    check(NAME, rootNamespaceSelectorProblem(props.namespace, root));
+  }
+  return props.namespace;
+}
+
+/** The selector's labels and the port-level modes, checked: ports need a selector and appear once each. */
+function portLevelModes(props: PermissivePeerAuthProps): PortMtls[] {
+  const selector = props.selector;
+  if (selector !== undefined) {
+    if (Object.keys(selector).length === 0) {
+      fail(NAME, "'selector' ({}) is empty, which would select every workload; give matchLabels, or use 'namespaceWide: true'");
+    }
+    for (const [k, v] of Object.entries(selector)) check(NAME, labelProblem('selector', k, v));
+  }
+  const ports = props.portLevelMtls ?? [];
+  if (ports.length > 0 && selector === undefined) {
+    fail(NAME, `'portLevelMtls' (${ports.map((p) => p.port).join(', ')}) needs a 'selector'; Istio only applies ` +
+      'port-level modes to selected workloads (PeerAuthentication CRD rule)');
+  }
+  const seen = new Set<number>();
+  for (const p of ports) {
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+      fail(NAME, `'portLevelMtls' port (${p.port}) must be a whole number from 1 to 65535 (the container port)`);
+    }
+    if (seen.has(p.port)) fail(NAME, `'portLevelMtls' port (${p.port}) is listed twice; give each port once`);
+    seen.add(p.port);
+  }
+  return ports;
 }

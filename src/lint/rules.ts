@@ -4,7 +4,8 @@
  */
 import { parseGoDuration } from '../model/durations';
 import { trustDomainMismatchProblem, trustDomainProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
-import { AGENT_CERT_SIGNER_ENV, AGENT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIOD_ENV } from '../model/istio-settings';
+import { CERT_MANAGER_DEFAULTS, CERT_MANAGER_GROUP } from '../model/cert-manager';
+import { AGENT_CERT_SIGNER_ENV, AGENT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV } from '../model/istio-settings';
 import { istioCaRootCertNameProblem, istioMutualCaCertificatesProblem, rootNamespaceSelectorProblem } from '../model/istio-policy-rules';
 import { holds } from '../model/istio-version';
 import { certManagerMinimumProblem, graceRatioProblem, renewBeforeProblem, vaultCapProblem, workloadTtlProblem } from '../model/lifetime-rules';
@@ -101,14 +102,14 @@ function ruleExprs(doc: LintDocument): { expr: string; path: Path }[] {
 }
 
 function certificates(docs: readonly LintDocument[]) {
-  return docs.filter((d) => isKind(d, 'Certificate', 'cert-manager.io'));
+  return docs.filter((d) => isKind(d, 'Certificate', CERT_MANAGER_GROUP));
 }
 
 /** The issuer a Certificate refers to, among the documents. */
 function issuerOf(cert: LintDocument, docs: readonly LintDocument[]): LintDocument | undefined {
   const ref = cert.data.spec?.issuerRef ?? {};
   const kind = ref.kind ?? 'Issuer';
-  return docs.find((d) => isKind(d, kind, 'cert-manager.io') && d.data.metadata?.name === ref.name &&
+  return docs.find((d) => isKind(d, kind, CERT_MANAGER_GROUP) && d.data.metadata?.name === ref.name &&
     (kind === 'ClusterIssuer' || (d.data.metadata?.namespace ?? 'default') === (cert.data.metadata?.namespace ?? 'default')));
 }
 
@@ -264,7 +265,7 @@ export const RULES: readonly LintRule[] = [
     id: 'ICA014', name: 'certificate-lifetimes', severity: 'error', fact: '§2a, §11 h',
     fix: 'make renewBefore shorter than duration, and duration at least 1h',
     check: (docs) => certificates(docs).flatMap((doc) => {
-      const d = parseGoDuration(String(doc.data.spec?.duration ?? '2160h')) ?? 0;
+      const d = parseGoDuration(String(doc.data.spec?.duration ?? CERT_MANAGER_DEFAULTS.certificateDuration)) ?? 0;
       const hits: Hit[] = [];
       const min = certManagerMinimumProblem('duration', d);
       if (min && doc.data.spec?.duration !== undefined) hits.push({ doc, path: ['spec', 'duration'], message: min });
@@ -289,7 +290,7 @@ export const RULES: readonly LintRule[] = [
           for (const [addr, role] of Object.entries<any>(t.data.resource?.vault_pki_secret_backend_role ?? {})) {
             if (role?.name !== m[2] || terraformValue(role?.backend, tf) !== m[1]) continue;
             const cap = ttlMs(role.max_ttl);
-            const requested = parseGoDuration(String(cert.data.spec?.duration ?? '2160h'));
+            const requested = parseGoDuration(String(cert.data.spec?.duration ?? CERT_MANAGER_DEFAULTS.certificateDuration));
             if (cap === undefined || requested === undefined) continue;
             const p = vaultCapProblem(`Certificate ${cert.data.metadata?.namespace}/${cert.data.metadata?.name} 'duration'`, requested, `Vault role ${m[1]}/${m[2]} max_ttl (${t.file} ${addr})`, cap);
             if (p) hits.push({ doc: cert, path: ['spec', 'duration'], message: p });
@@ -330,7 +331,7 @@ export const RULES: readonly LintRule[] = [
       const ttl = agentEnv(doc).find((e) => e.name === AGENT_ENV.SECRET_TTL);
       const max = istiodEnv(doc).find((e) => e.name === ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL);
       const ttlMsV = ttl ? parseGoDuration(String(ttl.value)) : undefined;
-      const maxMs = max ? parseGoDuration(String(max.value)) : 2160 * 3_600_000;
+      const maxMs = max ? parseGoDuration(String(max.value)) : ISTIO_DEFAULTS.maxWorkloadCertTtlMs;
       const p = ttlMsV !== undefined && maxMs !== undefined ? workloadTtlProblem(ttlMsV, maxMs) : undefined;
       return p ? [{ doc, path: ttl!.path, message: p }] : [];
     }),

@@ -11,6 +11,8 @@ export const CERT_MANAGER_DEFAULTS = {
   namespace: 'cert-manager',
   serviceAccount: 'cert-manager',
   clusterResourceNamespace: 'cert-manager',
+  /** A Certificate without `duration` lives 90 days (cert-manager pkg/apis/certmanager/v1 DefaultCertificateDuration). */
+  certificateDuration: '2160h',
 } as const;
 
 /** The prefix of a Vault issuer's `auth.kubernetes.mountPath`: cert-manager calls `<server><mountPath>/login`. */

@@ -18,8 +18,11 @@ import { mountPathProblem, vaultAddressProblem } from '../model/vault-policy';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
+import { CERT_MANAGER_DEFAULTS, vaultAudience, vaultAuthMountPath } from '../model/cert-manager';
+import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { RequestedLifetime, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
+import { DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
 import { VaultTokenValidation } from './vault-token-validation';
 
 const NAME = 'MeshPki';
@@ -358,13 +361,7 @@ export class MeshPki {
         fail(NAME, `id (${JSON.stringify(id)}) names the folder terraform/<id>/; use 1-63 letters, digits, '_' or '-', starting with a letter or digit`);
       }
       this.trustDomain = config.trustDomain ?? DEFAULT_TRUST_DOMAIN;
-      const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
-      const cmNamespace = config.certManagerNamespace ?? 'cert-manager';
-      const csrNamespace = config.istioCsrNamespace ?? cmNamespace;
-      const issuerName = config.issuerName ?? 'vault-istio';
-      const serviceAccount = config.issuerServiceAccount ?? 'vault-issuer';
-      const authRole = config.authRoleName ?? 'cert-manager-istio';
-      const rootMountPath = config.rootMountPath ?? 'pki';
+      const names = meshPkiNames(config);
 
       // cdktf half: its own App (no outdir use: MeshApp writes the stack JSON itself).
       const tfApp = new TfApp({ outdir: tmpdir(), skipValidation: true });
@@ -372,135 +369,190 @@ export class MeshPki {
       if (config.useDefaultBackend ?? true) new LocalBackend(this.stack, { path: localStatePath(app, id, config.localStatePath) });
       // No token in provider config: the Vault provider reads VAULT_TOKEN when `terraform apply` runs.
       new VaultProvider(this.stack, 'vault', { address: config.vaultAddress });
-
-      if (config.adoptExistingRoot && config.rootMaxLeaseTtl !== undefined) {
-        fail(NAME, "'rootMaxLeaseTtl' only applies to a generated root; set it on the existing mount in Vault, or remove it");
-      }
-      const root = config.adoptExistingRoot
-        ? VaultRoot.existing({ mountPath: rootMountPath, remainingTtl: config.rootTtl })
-        : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl });
-      // The issuer's token audience and ServiceAccount namespace follow its kind (cert-manager internal/vault/vault.go).
-      const issuerKind = config.issuerKind ?? IssuerKind.ISSUER;
-      const issuerNamespace = issuerKind === IssuerKind.ISSUER ? istioNamespace : undefined;
-      const audience = issuerNamespace ? `vault://${issuerNamespace}/${issuerName}` : `vault://${issuerName}`;
-      const serviceAccountNamespace = issuerNamespace ?? cmNamespace;
-      const intermediateDuration = config.intermediateDuration ?? Duration.hours(8760);
-      this.backend = new VaultPkiBackend(this.stack, 'VaultPki', {
-        trustDomain: this.trustDomain,
-        vaultAddress: config.vaultAddress,
-        route: config.route,
-        root,
-        rootMountPath,
-        rootMaxLeaseTtl: config.rootMaxLeaseTtl,
-        nextRoot: config.nextRootMountPath
-          ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
-          : undefined,
-        signWithNextRoot: config.signWithNextRoot,
-        signedIntermediateTtl: config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? intermediateDuration : undefined,
-        intermediateMountPath: config.intermediateMountPath,
-        intermediateTtl: config.intermediateTtl,
-        leafRoleName: config.leafRoleName,
-        leafMaxTtl: config.leafMaxTtl,
-        leafAllowedDnsDomains: [...new Set([`${istioNamespace}.svc`, `${csrNamespace}.svc`])],
-        kubernetesAuth: {
-          path: config.authMountPath,
-          tokenValidation: config.tokenValidation,
-          kubernetesHost: config.kubernetesHost,
-          kubernetesCaCertPem: config.kubernetesCaCertPem,
-          roleName: authRole,
-          serviceAccountName: serviceAccount,
-          serviceAccountNamespace,
-          audience,
-          tokenTtl: config.authTokenTtl,
-        },
-      });
+      this.backend = this.vaultBackend(config, names);
 
       // cdk8s half, from the same plain values.
       this.chart = new Chart(app, id);
-      this.issuer = new CertManagerIssuer(this.chart, issuerName, {
-        kind: issuerKind,
-        namespace: issuerNamespace,
-        clusterResourceNamespace: cmNamespace,
-        certManagerNamespace: cmNamespace,
+      this.issuer = new CertManagerIssuer(this.chart, names.issuerName, {
+        kind: names.issuerKind,
+        namespace: names.issuerNamespace,
+        clusterResourceNamespace: names.certManagerNamespace,
+        certManagerNamespace: names.certManagerNamespace,
         source: IssuerSource.vault({
           server: config.vaultAddress,
           path: this.backend.signPath,
-          auth: VaultAuth.kubernetes({ role: authRole, mountPath: `/v1/auth/${this.backend.authPath}`, serviceAccountName: serviceAccount }),
+          auth: VaultAuth.kubernetes({ role: names.authRole, mountPath: vaultAuthMountPath(this.backend.authPath), serviceAccountName: names.serviceAccount }),
           caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
         }),
       });
-
-      const requested: RequestedLifetime[] = [];
-      const common = {
-        trustDomain: this.trustDomain,
-        istioNamespace,
-        istioVersion: config.istioVersion,
-        workloadCertTtl: config.workloadCertTtl,
-        gracePeriodRatio: config.gracePeriodRatio,
-        clusterName: config.clusterName,
-        ambient: config.ambient,
-        additionalTrustedRootsPem: config.additionalTrustedRootsPem,
-        multiRoot: config.multiRoot,
-        istiodRestartToken: config.istiodRestartToken,
-      };
-      if (config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-        const duration = intermediateDuration;
-        const renewBefore = config.intermediateRenewBefore ?? Duration.hours(2160);
-        this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
-          ...common,
-          integration: CaIntegration.certManagerPluginCa({ issuer: this.issuer, duration, renewBefore }),
-          maxWorkloadCertTtl: config.maxWorkloadCertTtl,
-        });
-        requested.push({ label: "IstioCustomCa intermediate 'duration'", lifetime: duration });
-        const rootTtl = root.ttl?.toMilliseconds();
-        const cycle = duration.toMilliseconds() + renewBefore.toMilliseconds();
-        if (rootTtl !== undefined && rootTtl < 2 * cycle) {
-          fail(NAME, `root 'rootTtl' (${goDuration(rootTtl)}) must be at least twice the intermediate 'intermediateDuration' + ` +
-            `'intermediateRenewBefore' (${goDuration(cycle)}), to leave a full intermediate cycle for a staged root rotation ` +
-            'before the root expires; lengthen rootTtl or shorten the intermediate');
-        }
-      } else {
-        for (const [key, value] of [['intermediateDuration', config.intermediateDuration], ['intermediateRenewBefore', config.intermediateRenewBefore],
-          ['maxWorkloadCertTtl', config.maxWorkloadCertTtl]] as const) {
-          if (value !== undefined) {
-            fail(NAME, `'${key}' (${goDuration(value.toMilliseconds())}) only applies to route INTERMEDIATE_FOR_ISTIOD; in route ` +
-              "LEAVES_FOR_ISTIO_CSR istiod signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
-          }
-        }
-        const maxCertificateDuration = config.istioCsrMaxCertificateDuration ?? Duration.hours(1);
-        const istiodCertificateDuration = config.istiodCertificateDuration ?? Duration.hours(1);
-        this.istioCa = new IstioCustomCa(this.chart, 'istio-ca', {
-          ...common,
-          integration: CaIntegration.istioCsr({
-            issuer: this.issuer,
-            rootCaBundle: config.istioCsrRootCaBundle ?? RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }),
-            maxCertificateDuration,
-            istiodCertificateDuration,
-            namespace: csrNamespace,
-            version: config.istioCsrVersion,
-          }),
-        });
-        requested.push({ label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: maxCertificateDuration });
-        requested.push({ label: "istio-csr 'istiodCertificateDuration'", lifetime: istiodCertificateDuration });
-      }
+      const istio = config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? this.pluginCa(config, names) : this.istioCsr(config, names);
+      this.istioCa = istio.ca;
       this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
-      this.backend.checkIssuer(this.issuer, requested);
-
-      const stack = this.stack;
-      app.addOutputWriter({
-        files(): GeneratedFile[] {
-          stack.prepareStack();
-          stack.runAllValidations();
-          reportAnnotations(stack);
-          return [
-            { path: `terraform/${id}/cdk.tf.json`, content: `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n` },
-            // Keep state and provider caches out of the GitOps repository.
-            { path: `terraform/${id}/.gitignore`, content: '.terraform/\n*.tfstate\n*.tfstate.*\n' },
-          ];
-        },
-      });
+      this.backend.checkIssuer(this.issuer, istio.requested);
+      app.addOutputWriter(stackWriter(this.stack, id));
     } catch (e) {
       throw meshPkiError(e);
     }
   }
+
+  /** The Vault side: a generated or adopted root, the route's sign path, and auth bound to the issuer's ServiceAccount. */
+  private vaultBackend(config: MeshPkiConfig, names: MeshPkiNames): VaultPkiBackend {
+    if (config.adoptExistingRoot && config.rootMaxLeaseTtl !== undefined) {
+      fail(NAME, "'rootMaxLeaseTtl' only applies to a generated root; set it on the existing mount in Vault, or remove it");
+    }
+    const root = config.adoptExistingRoot
+      ? VaultRoot.existing({ mountPath: names.rootMountPath, remainingTtl: config.rootTtl })
+      : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl });
+    return new VaultPkiBackend(this.stack, 'VaultPki', {
+      trustDomain: this.trustDomain,
+      vaultAddress: config.vaultAddress,
+      route: config.route,
+      root,
+      rootMountPath: names.rootMountPath,
+      rootMaxLeaseTtl: config.rootMaxLeaseTtl,
+      nextRoot: config.nextRootMountPath
+        ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
+        : undefined,
+      signWithNextRoot: config.signWithNextRoot,
+      signedIntermediateTtl: config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? intermediateDuration(config) : undefined,
+      intermediateMountPath: config.intermediateMountPath,
+      intermediateTtl: config.intermediateTtl,
+      leafRoleName: config.leafRoleName,
+      leafMaxTtl: config.leafMaxTtl,
+      leafAllowedDnsDomains: [...new Set([`${names.istioNamespace}.svc`, `${names.istioCsrNamespace}.svc`])],
+      kubernetesAuth: {
+        path: config.authMountPath,
+        tokenValidation: config.tokenValidation,
+        kubernetesHost: config.kubernetesHost,
+        kubernetesCaCertPem: config.kubernetesCaCertPem,
+        roleName: names.authRole,
+        serviceAccountName: names.serviceAccount,
+        serviceAccountNamespace: names.serviceAccountNamespace,
+        audience: vaultAudience(names.issuerName, names.issuerNamespace),
+        tokenTtl: config.authTokenTtl,
+      },
+    });
+  }
+
+  /** Route 1: the `cacerts` intermediate, signed at the root; the root must leave room for a staged rotation. */
+  private pluginCa(config: MeshPkiConfig, names: MeshPkiNames): { ca: IstioCustomCa; requested: RequestedLifetime[] } {
+    const duration = intermediateDuration(config);
+    const renewBefore = config.intermediateRenewBefore ?? Duration.millis(PKI_DEFAULTS.intermediateRenewBeforeMs);
+    const ca = new IstioCustomCa(this.chart, 'istio-ca', {
+      ...istioProps(config, this.trustDomain, names),
+      integration: CaIntegration.certManagerPluginCa({ issuer: this.issuer, duration, renewBefore }),
+      maxWorkloadCertTtl: config.maxWorkloadCertTtl,
+    });
+    const rootTtl = this.backend.root.ttl?.toMilliseconds();
+    const cycle = duration.toMilliseconds() + renewBefore.toMilliseconds();
+    if (rootTtl !== undefined && rootTtl < 2 * cycle) {
+      fail(NAME, `root 'rootTtl' (${goDuration(rootTtl)}) must be at least twice the intermediate 'intermediateDuration' + ` +
+        `'intermediateRenewBefore' (${goDuration(cycle)}), to leave a full intermediate cycle for a staged root rotation ` +
+        'before the root expires; lengthen rootTtl or shorten the intermediate');
+    }
+    return { ca, requested: [{ label: "IstioCustomCa intermediate 'duration'", lifetime: duration }] };
+  }
+
+  /** Route 2: istio-csr requests workload leaves at the Vault role; istiod signs nothing. */
+  private istioCsr(config: MeshPkiConfig, names: MeshPkiNames): { ca: IstioCustomCa; requested: RequestedLifetime[] } {
+    for (const [key, value] of [['intermediateDuration', config.intermediateDuration], ['intermediateRenewBefore', config.intermediateRenewBefore],
+      ['maxWorkloadCertTtl', config.maxWorkloadCertTtl]] as const) {
+      if (value !== undefined) {
+        fail(NAME, `'${key}' (${goDuration(value.toMilliseconds())}) only applies to route INTERMEDIATE_FOR_ISTIOD; in route ` +
+          "LEAVES_FOR_ISTIO_CSR istiod signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
+      }
+    }
+    const maxCertificateDuration = config.istioCsrMaxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs);
+    const istiodCertificateDuration = config.istiodCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrIstiodCertificateDurationMs);
+    const ca = new IstioCustomCa(this.chart, 'istio-ca', {
+      ...istioProps(config, this.trustDomain, names),
+      integration: CaIntegration.istioCsr({
+        issuer: this.issuer,
+        rootCaBundle: config.istioCsrRootCaBundle ?? RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }),
+        maxCertificateDuration,
+        istiodCertificateDuration,
+        namespace: names.istioCsrNamespace,
+        version: config.istioCsrVersion,
+      }),
+    });
+    return {
+      ca,
+      requested: [
+        { label: "istio-csr 'istioCsrMaxCertificateDuration'", lifetime: maxCertificateDuration },
+        { label: "istio-csr 'istiodCertificateDuration'", lifetime: istiodCertificateDuration },
+      ],
+    };
+  }
+}
+
+/** The names MeshPki derives from its config, shared by the Vault and the Kubernetes halves. */
+interface MeshPkiNames {
+  readonly istioNamespace: string;
+  readonly certManagerNamespace: string;
+  readonly istioCsrNamespace: string;
+  readonly issuerName: string;
+  readonly issuerKind: IssuerKind;
+  /** Namespace of a namespaced Issuer; undefined for a ClusterIssuer. */
+  readonly issuerNamespace?: string;
+  readonly serviceAccount: string;
+  /** Where the issuer's ServiceAccount lives: the Issuer's namespace, or cert-manager's for a ClusterIssuer. */
+  readonly serviceAccountNamespace: string;
+  readonly authRole: string;
+  readonly rootMountPath: string;
+}
+
+function meshPkiNames(config: MeshPkiConfig): MeshPkiNames {
+  const istioNamespace = config.istioNamespace ?? ISTIO_DEFAULTS.istioNamespace;
+  const certManagerNamespace = config.certManagerNamespace ?? CERT_MANAGER_DEFAULTS.namespace;
+  // The issuer's token audience and ServiceAccount namespace follow its kind (cert-manager internal/vault/vault.go).
+  const issuerKind = config.issuerKind ?? IssuerKind.ISSUER;
+  const issuerNamespace = issuerKind === IssuerKind.ISSUER ? istioNamespace : undefined;
+  return {
+    istioNamespace,
+    certManagerNamespace,
+    istioCsrNamespace: config.istioCsrNamespace ?? certManagerNamespace,
+    issuerName: config.issuerName ?? 'vault-istio',
+    issuerKind,
+    issuerNamespace,
+    serviceAccount: config.issuerServiceAccount ?? 'vault-issuer',
+    serviceAccountNamespace: issuerNamespace ?? certManagerNamespace,
+    authRole: config.authRoleName ?? 'cert-manager-istio',
+    rootMountPath: config.rootMountPath ?? DEFAULT_ROOT_MOUNT,
+  };
+}
+
+function intermediateDuration(config: MeshPkiConfig): Duration {
+  return config.intermediateDuration ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs);
+}
+
+/** The mesh-wide props of both routes' IstioCustomCa. */
+function istioProps(config: MeshPkiConfig, trustDomain: string, names: MeshPkiNames) {
+  return {
+    trustDomain,
+    istioNamespace: names.istioNamespace,
+    istioVersion: config.istioVersion,
+    workloadCertTtl: config.workloadCertTtl,
+    gracePeriodRatio: config.gracePeriodRatio,
+    clusterName: config.clusterName,
+    ambient: config.ambient,
+    additionalTrustedRootsPem: config.additionalTrustedRootsPem,
+    multiRoot: config.multiRoot,
+    istiodRestartToken: config.istiodRestartToken,
+  };
+}
+
+/** Writes the stack as plain Terraform JSON into `terraform/<id>/` when the MeshApp renders its output. */
+function stackWriter(stack: TerraformStack, id: string): { files(): GeneratedFile[] } {
+  return {
+    files(): GeneratedFile[] {
+      stack.prepareStack();
+      stack.runAllValidations();
+      reportAnnotations(stack);
+      return [
+        { path: `terraform/${id}/cdk.tf.json`, content: `${JSON.stringify(stack.toTerraform(), undefined, 2)}\n` },
+        // Keep state and provider caches out of the GitOps repository.
+        { path: `terraform/${id}/.gitignore`, content: '.terraform/\n*.tfstate\n*.tfstate.*\n' },
+      ];
+    },
+  };
 }
