@@ -99,6 +99,14 @@ describe('IstioCustomCa with certManagerPluginCa', () => {
         "IstioCustomCa: 'workloadCertTtl' (48h) must not exceed 'maxWorkloadCertTtl' (24h), or istiod rejects every CSR with " +
         'TTL_ERROR; raise maxWorkloadCertTtl or shorten workloadCertTtl');
     });
+    it('reports independent mesh props together, numbered, so they are fixed in one round', () => {
+      throwsExactly(() => setup({ trustDomain: 'Bad_Domain', istioVersion: '2.0', gracePeriodRatio: 2 }),
+        "IstioCustomCa: 3 problems: (1) 'trustDomain' (Bad_Domain) is not a trust domain that Istio accepts; every dot-separated " +
+        "part must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (e.g. mesh.example.com); " +
+        "(2) 'istioVersion' (2.0) is not a supported Istio version; give '1.<minor>' (e.g. 1.30; patch releases share their minor's " +
+        "facts) with minor 10 or later; (3) 'gracePeriodRatio' (2) must be greater than 0 and less than 1; it is the fraction of a " +
+        "workload certificate's life left when the proxy renews it (Istio default 0.5)");
+    });
     it('fails when gracePeriodRatio is not strictly between 0 and 1', () => {
       for (const r of [0, 1, 1.5, -0.1]) {
         throwsExactly(() => setup({ gracePeriodRatio: r }),

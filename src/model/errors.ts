@@ -32,6 +32,16 @@ export function check(construct: string, problem: string | undefined): void {
 }
 
 /**
+ * Throws one error for all the `problems` that are defined: the message of a single problem is unchanged; several are
+ * numbered in one message, so that a user fixes independent props in one round.
+ */
+export function checkAll(construct: string, problems: readonly (string | undefined)[]): void {
+  const found = problems.filter((p): p is string => p !== undefined);
+  if (found.length === 1) fail(construct, found[0]);
+  if (found.length > 1) fail(construct, `${found.length} problems: ${found.map((p, i) => `(${i + 1}) ${p}`).join('; ')}`);
+}
+
+/**
  * The unresolved-token markers of cdktf: `${TfToken[…]}` for strings and `#{TfToken[…]}` for string lists
  * (cdktf lib/tokens/private/encoding.ts). Such a value must never reach cdk8s output.
  */

@@ -3,7 +3,7 @@
  * Knows nothing of cdk8s: durations arrive as anything with `toMilliseconds()`.
  */
 import { goDuration, lifetimeMs } from './durations';
-import { check, fail } from './errors';
+import { check, checkAll, fail } from './errors';
 import { DEFAULT_TRUST_DOMAIN, trustDomainProblem } from './identity';
 import { IntegrationTraits } from './integration-traits';
 import { AGENT_ENV, AGENT_PCDS_ENV, ISTIO_DEFAULTS, ISTIOD_ENV, RESTART_ANNOTATION } from './istio-settings';
@@ -60,10 +60,16 @@ export function meshModel(who: string, input: MeshInput, defaultWorkloadCertTtlM
   const istioVersion = input.istioVersion ?? DEFAULT_ISTIO_VERSION;
   const gracePeriodRatio = input.gracePeriodRatio ?? ISTIO_DEFAULTS.gracePeriodRatio;
   const ambient = input.ambient ?? false;
-  check(who, trustDomainProblem('trustDomain', trustDomain));
-  check(who, namespaceProblem('istioNamespace', istioNamespace));
-  check(who, istioVersionProblem('istioVersion', istioVersion));
-  check(who, graceRatioProblem(gracePeriodRatio));
+  // Independent props are reported together.
+  checkAll(who, [
+    trustDomainProblem('trustDomain', trustDomain),
+    namespaceProblem('istioNamespace', istioNamespace),
+    istioVersionProblem('istioVersion', istioVersion),
+    graceRatioProblem(gracePeriodRatio),
+    input.clusterName !== undefined && !LABEL_LIKE.test(input.clusterName)
+      ? `'clusterName' (${input.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`
+      : undefined,
+  ]);
   if (ambient) {
     check(who, requireFact('istioVersion', istioVersion, 'AMBIENT_ZTUNNEL_VALUES', "'ambient'",
       "target Istio 1.22 or later for ambient, or remove 'ambient'"));
@@ -77,9 +83,6 @@ export function meshModel(who: string, input: MeshInput, defaultWorkloadCertTtlM
       fail(who, `'gracePeriodRatioJitter' (${jitter}) must be at least 0 and below both 'gracePeriodRatio' and 1 - gracePeriodRatio ` +
         `(${bound}), or renewal could start at once or never (Istio default 0.01)`);
     }
-  }
-  if (input.clusterName !== undefined && !LABEL_LIKE.test(input.clusterName)) {
-    fail(who, `'clusterName' (${input.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
   }
   const workloadCertTtlMs = lifetimeMs(who, 'workloadCertTtl', input.workloadCertTtl ?? { toMilliseconds: defaultWorkloadCertTtlMs },
     LIFETIME_RULES.workload);
