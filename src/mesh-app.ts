@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
-import { OutputFile, OutputFolder } from './k8s/output-file';
+import { MESH_APP_MARKER, OutputFile, OutputFolder } from './k8s/output-file';
 import { defaultTerraformStateDir, GeneratedFile, isWithin, writeOutputTree } from './output-tree';
 
 /** Something else `MeshApp` writes below its output folder, such as the Terraform of the Vault half. */
@@ -49,6 +49,7 @@ export class MeshApp extends App {
   public constructor(props: MeshAppProps = {}) {
     const root = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
     super({ outdir: join(root, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    Object.defineProperty(this, MESH_APP_MARKER, { value: true });
     this.rootOutdir = root;
     this.terraformStateDir = props.terraformStateDir ?? defaultTerraformStateDir(root);
     if (isWithin(root, this.terraformStateDir)) {

@@ -199,7 +199,7 @@ describe('CertAlertRules', () => {
     it('overrides threshold, for and severity, disables alerts, and adds rules', () => {
       const { alerts, rule } = alertsOf({}, pluginCa, {
         overrides: [
-          { alert: CertAlert.WORKLOAD_ROTATION_OVERDUE, threshold: Duration.hours(2), for: Duration.minutes(10), severity: AlertSeverity.CRITICAL },
+          { alert: CertAlert.WORKLOAD_ROTATION_OVERDUE, threshold: Duration.hours(2), forDuration: Duration.minutes(10), severity: AlertSeverity.CRITICAL },
           { alert: CertAlert.CA_SIGN_ERRORS, disabled: true },
         ],
         ruleLabels: { release: 'kube-prometheus-stack' },

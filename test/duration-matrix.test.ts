@@ -54,14 +54,14 @@ const PROPS: [string, (d: Duration) => void][] = [
     const c = chart();
     new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }), overrides: [{ alert: CertAlert.CA_ROOT_EXPIRING, threshold: d }] });
   }],
-  ["CertAlertRules: 'overrides[IstioCaRootExpiring].for'", (d) => {
+  ["CertAlertRules: 'overrides[IstioCaRootExpiring].forDuration'", (d) => {
     const c = chart();
-    new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }), overrides: [{ alert: CertAlert.CA_ROOT_EXPIRING, for: d }] });
+    new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }), overrides: [{ alert: CertAlert.CA_ROOT_EXPIRING, forDuration: d }] });
   }],
-  ["CertAlertRules: 'addRule(Mine).for'", (d) => {
+  ["CertAlertRules: 'addRule(Mine).forDuration'", (d) => {
     const c = chart();
     new CertAlertRules(c, 'a', { ca: new IstioCustomCa(c, 'ca', { integration: CaIntegration.manualPluginCa() }) })
-      .addRule({ alert: 'Mine', expr: 'up == 0', summary: 's', description: 'd', for: d });
+      .addRule({ alert: 'Mine', expr: 'up == 0', summary: 's', description: 'd', forDuration: d });
   }],
   ["VaultRoot: 'ttl'", (d) => { VaultRoot.generate({ commonName: 'R', ttl: d }); }],
   ["VaultPkiBackend: 'rootMaxLeaseTtl'", (d) => { vault({ rootMaxLeaseTtl: d }); }],

@@ -66,7 +66,7 @@ describe('IstioCustomCa with kubernetesCsr', () => {
     const c = chart();
     const nsIssuer = new CertManagerIssuer(c, 'signer', { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: 's' }) });
     assert.equal(CsrSigner.certManagerIssuer(nsIssuer).signerName.full, 'issuers.cert-manager.io/istio-system.signer');
-    assert.equal(CsrSigner.certManagerIssuer(nsIssuer).signerName.short, 'istio-system.signer');
+    assert.equal(CsrSigner.certManagerIssuer(nsIssuer).signerName.shortName, 'istio-system.signer');
   });
 
   it('says in NOTES.md that cert-manager needs its CSR controller feature gate', () => {

@@ -5,9 +5,9 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { CertManagerIssuer, IssuerSource, MeshApp, OutputFile, OutputFolder, PermissivePeerAuth, VaultAuth } from '../src';
+import { CaIntegration, CertAlertRules, CertManagerIssuer, IssuerSource, IstioCustomCa, MeshApp, OutputFile, OutputFolder, PermissivePeerAuth, VaultAuth } from '../src';
 import { MeshPki, VaultPkiRoute } from '../src/vault';
 import { buildDefaultMesh } from '../examples/default/mesh';
 import { newestLtsNode, NEWEST_LTS_NODE } from './engines';
@@ -19,6 +19,34 @@ function synthDefault(outdir: string): string[] {
   app.synth();
   return filesBelow(outdir).map((f) => relative(outdir, f));
 }
+
+describe('under a plain cdk8s App', () => {
+  const plain = () => {
+    const out = mkdtempSync(join(tmpdir(), 'ica-plain-'));
+    const app = new App({ outdir: out });
+    return { out, app, chart: new Chart(app, 'mesh') };
+  };
+
+  it('refuses to synthesize constructs whose install or alert files only MeshApp writes, writing nothing', () => {
+    const { out, app, chart } = plain();
+    const ca = new IstioCustomCa(chart, 'istio-ca', { integration: CaIntegration.manualPluginCa() });
+    new CertAlertRules(chart, 'alerts', { ca });
+    assert.throws(() => app.synth(), (e: Error) => {
+      assert.match(e.message, /install\/istio-operator\.yaml \(from mesh\/istio-ca\) is written only by MeshApp, but this app is a plain cdk8s App/);
+      assert.match(e.message, /alerts\/istio-custom-ca-certificates\.rules\.yaml \(from mesh\/alerts\) is written only by MeshApp/);
+      assert.match(e.message, /create the charts under `new MeshApp\(\)`/);
+      return true;
+    });
+    assert.deepEqual(filesBelow(out), []);
+  });
+
+  it('synthesizes constructs that are only manifests', () => {
+    const { out, app, chart } = plain();
+    new PermissivePeerAuth(chart, 'legacy', { namespace: 'apps', selector: { app: 'legacy' } });
+    app.synth();
+    assert.deepEqual(filesBelow(out).map((f) => relative(out, f)), ['mesh.k8s.yaml']);
+  });
+});
 
 describe('MeshApp output', () => {
   it('keeps manifests, install config, alerts and Terraform in separate folders', () => {

@@ -171,7 +171,7 @@ export const TARGETS: Target[] = [
   {
     name: 'CertAlertRules', prefixes: ['CertAlertRules:', 'MeshApp:'],
     fields: [['name', str()], ['namespace', str()], ['labelKey', str(), ['ruleLabels']], ['labelValue', str(), ['ruleLabels']], ['rootExpiryLeadTime', dur()],
-      ['threshold', dur(), ['overrides']], ['for', dur(), ['addRule']], ['certManagerVersion', fc.constantFrom('v1.12', 'v1.19', 'v1.20', 'v1.21', '1.x', '')], ['runbookBaseUrl', str()],
+      ['threshold', dur(), ['overrides']], ['forDuration', dur(), ['addRule']], ['certManagerVersion', fc.constantFrom('v1.12', 'v1.19', 'v1.20', 'v1.21', '1.x', '')], ['runbookBaseUrl', str()],
       ['alert', str(), ['addRule']], ['expr', fc.oneof(str(), fc.constantFrom('up == 0', 'sum(rate(x[5m])) > 0', 'up ==', '(up')), ['addRule']],
       ['summary', str(), ['addRule']], ['description', str(), ['addRule']]],
     build(v) {
@@ -183,8 +183,8 @@ export const TARGETS: Target[] = [
         rootExpiryLeadTime: pick(v, 'rootExpiryLeadTime', undefined), runbookBaseUrl: pick(v, 'runbookBaseUrl', undefined),
         overrides: 'threshold' in v ? [{ alert: CertAlert.CA_ROOT_EXPIRING, threshold: v.threshold }] : undefined,
       });
-      if (['alert', 'expr', 'summary', 'description', 'for'].some((k) => k in v)) {
-        rules.addRule({ alert: pick(v, 'alert', 'Mine'), expr: pick(v, 'expr', 'up == 0'), summary: pick(v, 'summary', 's'), description: pick(v, 'description', 'd'), for: pick(v, 'for', undefined) });
+      if (['alert', 'expr', 'summary', 'description', 'forDuration'].some((k) => k in v)) {
+        rules.addRule({ alert: pick(v, 'alert', 'Mine'), expr: pick(v, 'expr', 'up == 0'), summary: pick(v, 'summary', 's'), description: pick(v, 'description', 'd'), forDuration: pick(v, 'forDuration', undefined) });
       }
       return output(app);
     },

@@ -4,13 +4,14 @@
  * 2. The upstream CRD schemas in ../shared/schemas (SCHEMAS_DIR), made strict (unknown fields rejected).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { toYaml } from '../src';
+import { MeshApp, toYaml } from '../src';
 
 export const SCHEMAS_DIR = resolve(__dirname, '..', process.env.SCHEMAS_DIR ?? '../shared/schemas');
 
@@ -113,9 +114,12 @@ export async function validateAll(objs: any[]): Promise<void> {
   }
 }
 
-/** A fresh chart in a fresh app (Testing.synth validates the whole app, so never share one). */
+/**
+ * A fresh chart in a fresh MeshApp (Testing.synth validates the whole app, so never share one). A MeshApp, because
+ * IstioCustomCa and CertAlertRules refuse a plain cdk8s App, which would drop their install and alert files.
+ */
 export function chart(): Chart {
-  return Testing.chart();
+  return new Chart(new MeshApp({ outdir: mkdtempSync(join(tmpdir(), 'ica-chart-')) }), 'test');
 }
 
 /** Synthesized objects of one chart. */

@@ -40,10 +40,11 @@ export interface AlertOverride {
    */
   readonly threshold?: Duration;
   /**
-   * New `for` duration.
+   * New `for` duration (how long the condition must hold). Named `forDuration`: `for` is a reserved word in most
+   * languages jsii targets.
    * @default - the alert's own
    */
-  readonly for?: Duration;
+  readonly forDuration?: Duration;
   /**
    * New severity.
    * @default - the alert's own
@@ -63,10 +64,10 @@ export interface CustomAlertRule {
   /** PromQL expression. */
   readonly expr: string;
   /**
-   * How long the expression must hold.
+   * How long the expression must hold (the rule's `for`).
    * @default Duration.minutes(5)
    */
-  readonly for?: Duration;
+  readonly forDuration?: Duration;
   /**
    * Severity label.
    * @default AlertSeverity.WARNING
@@ -259,7 +260,7 @@ export class CertAlertRules extends Construct {
     this.custom.push({
       alert: rule.alert,
       expr: rule.expr,
-      for: goDuration(lifetimeMs(NAME, `addRule(${rule.alert}).for`, rule.for ?? Duration.minutes(5), LIFETIME_RULES.alertTime)),
+      for: goDuration(lifetimeMs(NAME, `addRule(${rule.alert}).forDuration`, rule.forDuration ?? Duration.minutes(5), LIFETIME_RULES.alertTime)),
       labels: { severity: rule.severity ?? AlertSeverity.WARNING },
       annotations: { summary: rule.summary, description: rule.description, ...(rule.runbookUrl ? { runbook_url: rule.runbookUrl } : {}) },
     });
@@ -364,7 +365,7 @@ function ruleOverrides(list: AlertOverride[], time: (prop: string, d: unknown) =
     }
     overrides.set(o.alert, {
       thresholdS: o.threshold !== undefined ? time(`overrides[${o.alert}].threshold`, o.threshold) / 1000 : undefined,
-      forS: o.for !== undefined ? time(`overrides[${o.alert}].for`, o.for) / 1000 : undefined,
+      forS: o.forDuration !== undefined ? time(`overrides[${o.alert}].forDuration`, o.forDuration) / 1000 : undefined,
       severity: o.severity,
       disabled: o.disabled,
     });

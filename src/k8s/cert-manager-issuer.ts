@@ -7,7 +7,7 @@ import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { makeClusterScoped, MANAGED_BY } from './_scope';
-import { IssuerSource } from './issuer-source';
+import { IssuerSource, VaultSignPath } from './issuer-source';
 import { IssuerSpecInput } from './issuer-sources/issuer-source-variant';
 
 export { IssuerKind } from '../model/cert-manager';
@@ -73,12 +73,12 @@ export interface ICertManagerIssuer {
   readonly namespace?: string;
   /** `issuerRef` for Certificates and istio-csr. */
   readonly issuerRef: IssuerRef;
-  /** What backs it, when the library defines it; undefined for an issuer referenced by name (its details are unknown). */
-  readonly source?: IssuerSource;
+  /** True for an issuer referenced by name: its details are unknown, and checks that need them are skipped. */
+  readonly referencedByName: boolean;
+  /** Where Vault signs, for a Vault issuer the library defines. */
+  readonly vaultSignPath?: VaultSignPath;
   /** Lifetime of its self-signed root, when known. */
   readonly rootDuration?: Duration;
-  /** Where the Secrets it reads live, when known. */
-  readonly secretNamespace?: string;
   /** The self-signed root Certificate it defines, when known (the alerts watch its expiry). */
   readonly rootCertificate?: RootCertificateRef;
 }
@@ -93,6 +93,7 @@ export interface RootCertificateRef {
 
 /** An issuer that exists already, referenced by name: nothing is defined, and checks that need its details are skipped. */
 class ImportedIssuer implements ICertManagerIssuer {
+  public readonly referencedByName = true;
   public constructor(public readonly kind: IssuerKind, public readonly name: string, public readonly namespace?: string) {}
   public get issuerRef(): IssuerRef {
     return { name: this.name, kind: this.kind, group: CERT_MANAGER_GROUP };
@@ -132,6 +133,8 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
   public readonly secretNamespace: string;
   /** The source this issuer was built from. */
   public readonly source: IssuerSource;
+  /** Always false: the library defines this issuer. */
+  public readonly referencedByName = false;
   /** Lifetime of the self-signed root, when the source is `selfSignedRoot()`. */
   public readonly rootDuration?: Duration;
   /** The root Certificate, when the source is `selfSignedRoot()`. */
@@ -180,6 +183,11 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
   /** `issuerRef` for Certificates and istio-csr. */
   public get issuerRef(): IssuerRef {
     return { name: this.name, kind: this.kind, group: CERT_MANAGER_GROUP };
+  }
+
+  /** Where Vault signs, for a Vault source. */
+  public get vaultSignPath(): VaultSignPath | undefined {
+    return this.source.vaultSignPath;
   }
 
   /**

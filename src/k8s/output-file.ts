@@ -56,6 +56,14 @@ export class OutputFile extends Construct {
     this.fileName = fileName;
     this.description = description;
     this.content = content;
+    // Only MeshApp writes these files; under a plain cdk8s App synth would write the manifests and silently drop them.
+    this.node.addValidation({
+      validate: () => (this.node.root as any)[MESH_APP_MARKER] === true ? [] : [
+        `${folder}/${fileName} (from ${scope.node.path}) is written only by MeshApp, but this app is a plain cdk8s App, which ` +
+        'would synthesize the manifests without it; create the charts under `new MeshApp()` (a cdk8s App that also writes ' +
+        `${OutputFolder.INSTALL}/ and ${OutputFolder.ALERTS}/)`,
+      ],
+    });
   }
 
   /** The document (YAML files) or text (other files). */
@@ -73,3 +81,6 @@ export class OutputFile extends Construct {
 }
 
 const MARKER = Symbol.for('istio-custom-ca.OutputFile');
+
+/** Set on every MeshApp (also across duplicated copies of the library). */
+export const MESH_APP_MARKER = Symbol.for('istio-custom-ca.MeshApp');

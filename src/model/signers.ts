@@ -6,9 +6,12 @@
 
 /** A signer name split into domain and short name. */
 export interface SignerName {
+  /** `<domain>/<name>`, as in a CSR's `spec.signerName`. */
   readonly full: string;
+  /** The domain: istiod's `CERT_SIGNER_DOMAIN`. */
   readonly domain: string;
-  readonly short: string;
+  /** The name after the domain: a proxy's `ISTIO_META_CERT_SIGNER`. */
+  readonly shortName: string;
 }
 
 const SIGNER = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -24,7 +27,7 @@ export function parseSignerName(prop: string, full: string): { name?: SignerName
     return { problem: `'${prop}' (${full}) is a built-in Kubernetes signer, which cannot issue Istio workload certificates ` +
       '(kubernetes.io/legacy-unknown is gone since Kubernetes 1.22, docs/reference.md §3); use a signer such as cert-manager' };
   }
-  return { name: { full, domain: m[1], short: m[5] } };
+  return { name: { full, domain: m[1], shortName: m[5] } };
 }
 
 /** The signer domains of cert-manager's CSR controller, by issuer kind (cmweb content/docs/usage/kube-csr.md). */
@@ -37,8 +40,8 @@ export function certManagerSignerName(kind: 'ClusterIssuer' | 'Issuer', name: st
 
 /** The cert-manager issuer behind a signer name, or undefined when the signer is not cert-manager's. */
 export function certManagerIssuerOfSigner(signer: SignerName): { kind: 'ClusterIssuer' | 'Issuer'; name: string; namespace?: string } | undefined {
-  if (signer.domain === CERT_MANAGER_SIGNER_DOMAINS.ClusterIssuer) return { kind: 'ClusterIssuer', name: signer.short };
+  if (signer.domain === CERT_MANAGER_SIGNER_DOMAINS.ClusterIssuer) return { kind: 'ClusterIssuer', name: signer.shortName };
   if (signer.domain !== CERT_MANAGER_SIGNER_DOMAINS.Issuer) return undefined;
-  const dot = signer.short.indexOf('.');
-  return { kind: 'Issuer', namespace: signer.short.slice(0, dot), name: signer.short.slice(dot + 1) };
+  const dot = signer.shortName.indexOf('.');
+  return { kind: 'Issuer', namespace: signer.shortName.slice(0, dot), name: signer.shortName.slice(dot + 1) };
 }

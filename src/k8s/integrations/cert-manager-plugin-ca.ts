@@ -66,7 +66,7 @@ export class CertManagerPluginCa implements IntegrationVariant {
     if (o.commonName !== undefined) check(who, commonNameProblem('commonName', o.commonName));
     const issuer = o.issuer;
     requireIssuerIn(who, issuer, mesh.istioNamespace, "'cacerts'");
-    const vault = issuer.source?.vaultSignPath;
+    const vault = issuer.vaultSignPath;
     if (vault !== undefined && vault.kind !== VaultSignPathKind.INTERMEDIATE) {
       fail(who, `'issuer' path (${vault.path}) is a Vault role sign path, which only issues leaf certificates ` +
         "(CA:FALSE), so it cannot issue the Istio intermediate; point the issuer at '<mount>/root/sign-intermediate'");

@@ -14,7 +14,7 @@ export function requireIssuerIn(who: string, issuer: ICertManagerIssuer, namespa
 export function signingIssuer(issuer: ICertManagerIssuer, grants: string, checkYourself: string[]): SigningIssuer {
   return {
     kind: issuer.kind, name: issuer.name, namespace: issuer.namespace, grants,
-    checkYourself: issuer.source === undefined ? checkYourself : undefined,
+    checkYourself: issuer.referencedByName ? checkYourself : undefined,
     rootCertificate: issuer.rootCertificate,
   };
 }

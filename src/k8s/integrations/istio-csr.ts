@@ -85,7 +85,7 @@ export class IstioCsr implements IntegrationVariant {
 
     const issuer = o.issuer;
     requireIssuerIn(who, issuer, mesh.istioNamespace, 'the CertificateRequests istio-csr creates');
-    const vault = issuer.source?.vaultSignPath;
+    const vault = issuer.vaultSignPath;
     if (vault !== undefined && vault.kind !== VaultSignPathKind.LEAF) {
       fail(who, `'issuer' path (${vault.path}) signs intermediate CAs, but istio-csr requests workload leaves with SPIFFE URI ` +
         "SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/*");

@@ -101,7 +101,7 @@ export class KubernetesCsr implements IntegrationVariant {
       // it replaces the chart's PILOT_CERT_PROVIDER entry. global.pilotCertProvider stays istiod so that sidecars
       // still mount istio-ca-root-cert to verify istiod.
       istiodEnvReplacements: { [ISTIOD_ENV.PILOT_CERT_PROVIDER]: `k8s.io/${def.full}` },
-      proxyMetadata: { [AGENT_CERT_SIGNER_ENV]: def.short },
+      proxyMetadata: { [AGENT_CERT_SIGNER_ENV]: def.shortName },
       // istiod creates and approves the CSRs itself: approve RBAC per signer (§3).
       global: { certSigners: [...rootsBySigner.keys()].sort() },
       caCertificates: [...byPem.entries()].map(([pem, certSigners]) => ({ pem, certSigners: certSigners.sort() })),
@@ -116,7 +116,7 @@ export class KubernetesCsr implements IntegrationVariant {
         for (const ns of o.namespaceSigners ?? []) {
           new ProxyConfig(scope, `Signer-${ns.namespace}`, {
             metadata: { name: 'istio-custom-ca-signer', namespace: ns.namespace, labels: MANAGED_BY },
-            spec: { environmentVariables: { [AGENT_CERT_SIGNER_ENV]: ns.signer.signerName.short } },
+            spec: { environmentVariables: { [AGENT_CERT_SIGNER_ENV]: ns.signer.signerName.shortName } },
           });
         }
       },
