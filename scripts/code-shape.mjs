@@ -15,12 +15,10 @@ const ts = require('typescript');
 
 export const MAX_FUNCTION_LINES = 90;
 const REPO = resolve(dirname(new URL(import.meta.url).pathname), '..');
-let ROOT = REPO;
-let SRC = join(ROOT, 'src');
 /** Enums that name a variant; only the variant files may branch on them. */
-const VARIANT_ENUMS = ['CaIntegrationType', 'IssuerSourceType', 'RootCaBundleType', 'VaultRootType'];
+const VARIANT_ENUMS = ['CaIntegrationType', 'IssuerSourceType', 'RootCaBundleType'];
 /** Where the variants live (their own files may use their own type). */
-const VARIANT_DIRS = ['src/k8s/integrations/', 'src/k8s/issuer-sources/', 'src/k8s/root-ca-bundles/', 'src/vault/vault-roots/'];
+const VARIANT_DIRS = ['src/k8s/integrations/', 'src/k8s/issuer-sources/', 'src/vault/vault-roots/'];
 /** Option fields the old type-field classes carried, one per variant. */
 const VARIANT_OPTIONS = /\b(pluginCaOptions|manualPluginCaOptions|istioCsrOptions|kubernetesCsrOptions|caOptions|selfSignedRootOptions|vaultOptions|generateOptions|existingOptions)\b/;
 
@@ -56,10 +54,10 @@ function literals(sf) {
 }
 
 /** Where a fact is written outside its home, or its home holds it another number of times than declared. */
-function factProblems(files) {
+function factProblems(base, files) {
   const counts = FACTS.map(() => new Map());
   for (const file of files) {
-    const rel = relative(ROOT, file);
+    const rel = relative(base, file);
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     for (const lit of literals(sf)) {
       FACTS.forEach(([, test], i) => { if (test(lit)) counts[i].set(rel, (counts[i].get(rel) ?? 0) + 1); });
@@ -81,15 +79,15 @@ function sourceFiles(dir) {
 
 /** Measures the project at `root` (default: this repository). */
 export function measure(root) {
-  ROOT = resolve(root ?? REPO);
-  SRC = join(ROOT, 'src');
-  const files = sourceFiles(SRC);
+  const base = resolve(root ?? REPO);
+  const src = join(base, 'src');
+  const files = sourceFiles(src);
   const longFunctions = [];
   const typeBranches = [];
   const optionReaches = [];
   const edges = new Map();
   for (const file of files) {
-    const rel = relative(ROOT, file);
+    const rel = relative(base, file);
     const text = readFileSync(file, 'utf8');
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     const line = (pos) => sf.getLineAndCharacterOfPosition(pos).line + 1;
@@ -110,7 +108,7 @@ export function measure(root) {
           const target = resolve(dirname(file), spec);
           const candidates = [`${target}.ts`, join(target, 'index.ts')];
           const hit = candidates.find((c) => files.includes(c));
-          if (hit && !hit.includes(`${join(SRC, 'imports')}`)) deps.add(hit);
+          if (hit && !hit.includes(`${join(src, 'imports')}`)) deps.add(hit);
         }
       }
       if (!inVariant) {
@@ -130,13 +128,13 @@ export function measure(root) {
     visit(sf);
     edges.set(file, [...deps]);
   }
-  const drill = join(ROOT, 'drill');
+  const drill = join(base, 'drill');
   const library = [...files, ...(existsSync(drill) ? sourceFiles(drill) : []).filter((f) => !f.endsWith('.test.ts'))];
-  return { files: files.length, longFunctions, typeBranches, optionReaches, cycles: findCycles(edges), repeatedFacts: factProblems(library), sizes: sizes(files) };
+  return { files: files.length, longFunctions, typeBranches, optionReaches, cycles: findCycles(base, edges), repeatedFacts: factProblems(base, library), sizes: sizes(base, files) };
 }
 
 /** Every elementary cycle reported once, by its smallest rotation (Tarjan's SCC, then a path inside each SCC). */
-function findCycles(edges) {
+function findCycles(base, edges) {
   let index = 0;
   const idx = new Map(), low = new Map(), stack = [], on = new Set(), sccs = [];
   const strong = (v) => {
@@ -153,13 +151,13 @@ function findCycles(edges) {
     }
   };
   for (const v of edges.keys()) if (!idx.has(v)) strong(v);
-  return sccs.map((scc) => scc.map((f) => relative(ROOT, f)).sort());
+  return sccs.map((scc) => scc.map((f) => relative(base, f)).sort());
 }
 
-function sizes(files) {
+function sizes(base, files) {
   const count = (f) => readFileSync(f, 'utf8').split('\n').length;
   return Object.fromEntries(files.filter((f) => /istio-custom-ca\.ts$|vault-pki-backend\.ts$|mesh-pki\.ts$|cert-alert-rules\.ts$/.test(f))
-    .map((f) => [relative(ROOT, f), count(f)]));
+    .map((f) => [relative(base, f), count(f)]));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {

@@ -43,11 +43,11 @@ export class CaIntegration {
     return new CaIntegration(new KubernetesCsr(options));
   }
 
-  /** Which integration. */
-  public readonly type: CaIntegrationType;
+  private constructor(private readonly variant: IntegrationVariant) {}
 
-  private constructor(private readonly variant: IntegrationVariant) {
-    this.type = variant.type;
+  /** Which integration. */
+  public get type(): CaIntegrationType {
+    return this.variant.type;
   }
 
   /** @internal */

@@ -2,14 +2,15 @@ import { Duration } from 'cdk8s';
 import { VaultSignPathKind, vaultSignPathKind as signPathKind } from '../model/vault-sign-path';
 import { VaultAuth } from './vault-auth';
 import { CaIssuerSourceOptions, CaSource } from './issuer-sources/ca-source';
-import { IssuerSourceVariant } from './issuer-sources/issuer-source-variant';
+import { IssuerSourceVariant, VaultSignPath } from './issuer-sources/issuer-source-variant';
 import { SelfSignedRootOptions, SelfSignedRootSource } from './issuer-sources/self-signed-root-source';
-import { VaultIssuerSourceOptions, VaultSignPath, VaultSource } from './issuer-sources/vault-source';
+import { VaultIssuerSourceOptions, VaultSource } from './issuer-sources/vault-source';
 
 export { VaultSignPathKind } from '../model/vault-sign-path';
 export { CaIssuerSourceOptions } from './issuer-sources/ca-source';
 export { SelfSignedRootOptions } from './issuer-sources/self-signed-root-source';
-export { SecretKeyRef, VaultIssuerSourceOptions, VaultSignPath } from './issuer-sources/vault-source';
+export { SecretKeyRef, VaultIssuerSourceOptions } from './issuer-sources/vault-source';
+export { VaultSignPath } from './issuer-sources/issuer-source-variant';
 
 /** What backs a cert-manager issuer. */
 export enum IssuerSourceType {
@@ -41,27 +42,34 @@ export class IssuerSource {
    * top. The root key lives in a cluster Secret; use an external PKI in production.
    */
   public static selfSignedRoot(options: SelfSignedRootOptions): IssuerSource {
-    const source = new SelfSignedRootSource(options);
-    return new IssuerSource(IssuerSourceType.SELF_SIGNED_ROOT, source, source.duration);
+    return new IssuerSource(IssuerSourceType.SELF_SIGNED_ROOT, new SelfSignedRootSource(options));
   }
 
   /** A cert-manager Vault issuer with Kubernetes auth. */
   public static vault(options: VaultIssuerSourceOptions): IssuerSource {
-    const source = new VaultSource(options);
-    return new IssuerSource(IssuerSourceType.VAULT, source, undefined, source.signPath, options.auth);
+    return new IssuerSource(IssuerSourceType.VAULT, new VaultSource(options));
   }
 
   private constructor(
     /** Which factory made this source. */
     public readonly type: IssuerSourceType,
     private readonly variant: IssuerSourceVariant,
-    /** Lifetime of the self-signed root, for `selfSignedRoot()`. */
-    public readonly rootDuration?: Duration,
-    /** Where Vault signs, for `vault()`. */
-    public readonly vaultSignPath?: VaultSignPath,
-    /** How cert-manager logs in to Vault, for `vault()`. */
-    public readonly vaultAuth?: VaultAuth,
   ) {}
+
+  /** Lifetime of the self-signed root, for `selfSignedRoot()`. */
+  public get rootDuration(): Duration | undefined {
+    return this.variant.rootDuration;
+  }
+
+  /** Where Vault signs, for `vault()`. */
+  public get vaultSignPath(): VaultSignPath | undefined {
+    return this.variant.vaultSignPath;
+  }
+
+  /** How cert-manager logs in to Vault, for `vault()`. */
+  public get vaultAuth(): VaultAuth | undefined {
+    return this.variant.vaultAuth;
+  }
 
   /** @internal */
   public _variant(): IssuerSourceVariant {

@@ -12,6 +12,7 @@ import { MeshModel, meshModel, meshTrust } from '../model/mesh-model';
 import { CaIntegration } from './ca-integration';
 import { installNotes } from './install-notes';
 import { IntegrationContribution } from './integrations/integration-variant';
+import { ISTIO_CSR_VALUES_FILE } from './integrations/istio-csr';
 import { registerMesh } from './mesh-context';
 import { OutputFile, OutputFolder } from './output-file';
 
@@ -190,7 +191,7 @@ export class IstioCustomCa extends Construct {
 
   /** istio-csr Helm chart values (istio-csr only). */
   public toIstioCsrHelmValues(): Record<string, unknown> | undefined {
-    return this._contribution.installFiles.find((f) => f.file === 'istio-csr-values.yaml')?.content;
+    return this._contribution.installFiles.find((f) => f.file === ISTIO_CSR_VALUES_FILE)?.content;
   }
 
   private installFiles(contribution: IntegrationContribution): void {

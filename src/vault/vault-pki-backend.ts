@@ -265,8 +265,9 @@ export class VaultPkiBackend extends Construct {
         this.leafRoleName = props.leafRoleName ?? 'istio-workload';
         this.leafMaxTtl = props.leafMaxTtl ?? Duration.millis(PKI_DEFAULTS.vaultLeafMaxTtlMs);
         this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
-        this.intermediateMount = this.issuingIntermediate(props, root.backend, this.intermediateMountPath);
-        this.pin(this.leafRole('LeafRole', this.leafRoleName, lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl)), 'leaf_role');
+        const { mount, leafMaxMs } = this.issuingIntermediate(props, root.backend, this.intermediateMountPath, this.leafRoleName);
+        this.intermediateMount = mount;
+        this.pin(this.leafRole('LeafRole', this.leafRoleName, leafMaxMs), 'leaf_role');
         this.signPath = roleSignPath(this.intermediateMountPath, this.leafRoleName);
       }
 
@@ -350,13 +351,16 @@ export class VaultPkiBackend extends Construct {
     return { mountPath: next.mountPath, maxLeaseTtl: Duration.millis(ttl) };
   }
 
-  /** Route 2: the issuing intermediate mount, signed by the root inside Vault, with the root in its chain. */
-  private issuingIntermediate(props: VaultPkiBackendProps, rootBackend: string, mountPath: string): Mount {
+  /**
+   * Route 2: the issuing intermediate mount, signed by the root inside Vault, with the root in its chain; checks the
+   * leaf role's name and max TTL against it, and returns the mount and that max TTL.
+   */
+  private issuingIntermediate(props: VaultPkiBackendProps, rootBackend: string, mountPath: string, leafRoleName: string): { mount: Mount; leafMaxMs: number } {
     check(NAME, mountPathProblem('intermediateMountPath', mountPath));
     if (mountPath === this.rootMountPath) {
       fail(NAME, `'intermediateMountPath' (${mountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
     }
-    check(NAME, objectNameProblem('leafRoleName', this.leafRoleName ?? ''));
+    check(NAME, objectNameProblem('leafRoleName', leafRoleName));
     const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.millis(PKI_DEFAULTS.vaultIntermediateTtlMs), LIFETIME_RULES.vaultTtl);
     const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
     const rootTtl = props.root.ttl?.toMilliseconds();
@@ -390,7 +394,7 @@ export class VaultPkiBackend extends Construct {
     const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
     this.pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
     this.urls('Intermediate', 'intermediate', intMount.path, mountPath);
-    return intMount;
+    return { mount: intMount, leafMaxMs: leafMax };
   }
 
   /** `tokenValidation`, or TokenReview from `kubernetesHost`; exactly one of them. */

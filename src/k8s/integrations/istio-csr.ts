@@ -49,6 +49,9 @@ export interface IstioCsrOptions {
   readonly version?: string;
 }
 
+/** The istio-csr chart values file in `install/`. */
+export const ISTIO_CSR_VALUES_FILE = 'istio-csr-values.yaml';
+
 /** istio-csr is the CA endpoint; istiod's CA server is off (§2b). */
 export class IstioCsr implements IntegrationVariant {
   public readonly type = CaIntegrationType.ISTIO_CSR;
@@ -115,9 +118,9 @@ export class IstioCsr implements IntegrationVariant {
       caAddress,
       installFiles: [{
         id: 'IstioCsrHelmValues',
-        file: 'istio-csr-values.yaml',
+        file: ISTIO_CSR_VALUES_FILE,
         description: 'values for the cert-manager-istio-csr Helm chart; install istio-csr BEFORE Istio:\n' +
-          `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${this.namespace} -f istio-csr-values.yaml`,
+          `helm upgrade --install cert-manager-istio-csr jetstack/cert-manager-istio-csr -n ${this.namespace} -f ${ISTIO_CSR_VALUES_FILE}`,
         content: values,
       }],
       notes: this.notes(maxCertMs),
@@ -155,7 +158,7 @@ export class IstioCsr implements IntegrationVariant {
       '',
       '1. Install cert-manager, apply the manifests (issuer, root bundle), and create the root bundle',
       `   \`${bundle.name}\` (key \`${bundle.key}\`) in \`${this.namespace}\` if it is not a trust-manager Bundle.`,
-      '2. Install istio-csr with `istio-csr-values.yaml` BEFORE Istio: installing it after Istio is unsupported.',
+      `2. Install istio-csr with \`${ISTIO_CSR_VALUES_FILE}\` BEFORE Istio: installing it after Istio is unsupported.`,
       '3. Install or upgrade Istio with the install config (`global.caAddress` points sidecars at istio-csr,',
       '   istiod env `ENABLE_CA_SERVER=false`, `pilotCertProvider: istiod`).',
       '- istiod metrics `citadel_server_*` disappear in this mode: watch istio-csr and cert-manager instead.',

@@ -1,10 +1,20 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterIssuerSpec } from '../../imports/clusterissuers-cert-manager.io';
 import { IssuerKind } from '../../model/cert-manager';
+import { VaultAuth } from '../vault-auth';
+import { VaultSignPathKind } from '../../model/vault-sign-path';
 
 /** The part of the spec this library sets; identical in the Issuer and ClusterIssuer CRDs. */
 export type IssuerSpecInput = Pick<ClusterIssuerSpec, 'ca' | 'selfSigned' | 'vault'>;
+
+/** A Vault sign path and what it signs. */
+export interface VaultSignPath {
+  /** Path without `/v1/`. */
+  readonly path: string;
+  /** Leaves or intermediate CAs. */
+  readonly kind: VaultSignPathKind;
+}
 
 /** What a source may read of the issuer it backs, and how it adds objects next to it. */
 export interface IssuerRenderContext {
@@ -27,7 +37,13 @@ export interface RenderedSource {
   readonly rootCertificate?: { readonly namespace: string; readonly name: string };
 }
 
-/** One kind of issuer backing. */
+/** One kind of issuer backing; the facts other constructs check are set only by the variants that have them. */
 export interface IssuerSourceVariant {
+  /** Lifetime of the root the source defines (self-signed root). */
+  readonly rootDuration?: Duration;
+  /** Where Vault signs (Vault). */
+  readonly vaultSignPath?: VaultSignPath;
+  /** How cert-manager logs in to Vault (Vault). */
+  readonly vaultAuth?: VaultAuth;
   render(ctx: IssuerRenderContext): RenderedSource;
 }

@@ -30,12 +30,12 @@ export interface SelfSignedRootOptions {
 /** SelfSigned issuer → root Certificate (isCA) → Secret `<name>-root` that the CA issuer reads (cmweb .../selfsigned.md). */
 export class SelfSignedRootSource implements IssuerSourceVariant {
   /** Lifetime of the root. */
-  public readonly duration: Duration;
+  public readonly rootDuration: Duration;
 
   public constructor(private readonly options: SelfSignedRootOptions) {
     check('IssuerSource', commonNameProblem('commonName', options.commonName));
-    this.duration = options.duration ?? Duration.millis(PKI_DEFAULTS.rootTtlMs);
-    lifetimeMs('IssuerSource', 'duration', this.duration, LIFETIME_RULES.certManagerDuration);
+    this.rootDuration = options.duration ?? Duration.millis(PKI_DEFAULTS.rootTtlMs);
+    lifetimeMs('IssuerSource', 'duration', this.rootDuration, LIFETIME_RULES.certManagerDuration);
   }
 
   public render(ctx: IssuerRenderContext): RenderedSource {
@@ -50,7 +50,7 @@ export class SelfSignedRootSource implements IssuerSourceVariant {
         isCa: true,
         commonName: this.options.commonName,
         secretName,
-        duration: goDuration(this.duration.toMilliseconds()),
+        duration: goDuration(this.rootDuration.toMilliseconds()),
         privateKey,
         usages: [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.CERT_SIGN, CertificateSpecUsages.CRL_SIGN],
         issuerRef: { name: bootstrapName, kind: ctx.kind, group: CERT_MANAGER_GROUP },

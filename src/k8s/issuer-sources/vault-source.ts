@@ -3,10 +3,10 @@ import { ClusterIssuerSpec } from '../../imports/clusterissuers-cert-manager.io'
 import { check, fail, tokenProblem } from '../../model/errors';
 import { namespaceProblem, objectNameProblem } from '../../model/k8s-names';
 import { vaultAddressProblem } from '../../model/vault-policy';
-import { VaultSignPathKind, vaultSignPathKind } from '../../model/vault-sign-path';
+import { vaultSignPathKind } from '../../model/vault-sign-path';
 import { MANAGED_BY } from '../_scope';
 import { VaultAuth } from '../vault-auth';
-import { IssuerRenderContext, IssuerSourceVariant, RenderedSource } from './issuer-source-variant';
+import { IssuerRenderContext, IssuerSourceVariant, RenderedSource, VaultSignPath } from './issuer-source-variant';
 
 /** Reference to a key of a Secret. */
 export interface SecretKeyRef {
@@ -42,26 +42,20 @@ export interface VaultIssuerSourceOptions {
   readonly vaultNamespace?: string;
 }
 
-/** A Vault sign path and what it signs. */
-export interface VaultSignPath {
-  /** Path without `/v1/`. */
-  readonly path: string;
-  /** Leaves or intermediate CAs. */
-  readonly kind: VaultSignPathKind;
-}
-
 /** A cert-manager Vault issuer with Kubernetes auth (cmweb content/docs/configuration/vault.md). */
 export class VaultSource implements IssuerSourceVariant {
-  public readonly signPath: VaultSignPath;
+  public readonly vaultSignPath: VaultSignPath;
+  public readonly vaultAuth: VaultAuth;
 
-  public constructor(public readonly options: VaultIssuerSourceOptions) {
+  public constructor(private readonly options: VaultIssuerSourceOptions) {
     check('IssuerSource', tokenProblem('server', options.server));
     check('IssuerSource', tokenProblem('path', options.path));
     check('IssuerSource', vaultAddressProblem('server', options.server));
     const kind = vaultSignPathKind(options.path) ?? fail('IssuerSource', `'path' (${options.path}) must be a Vault sign path without ` +
       "'/v1/': '<mount>/sign/<role>' for leaves or '<mount>/root/sign-intermediate' for an intermediate CA");
     if (options.caBundleSecretRef) check('IssuerSource', objectNameProblem('caBundleSecretRef.name', options.caBundleSecretRef.name));
-    this.signPath = { path: options.path, kind };
+    this.vaultSignPath = { path: options.path, kind };
+    this.vaultAuth = options.auth;
   }
 
   public render(ctx: IssuerRenderContext): RenderedSource {
