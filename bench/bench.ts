@@ -5,14 +5,15 @@
  * Reported: medians over BENCH_RUNS pairs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { dirname, join } from 'node:path';
+import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 1000);
 const ROLES = Number(process.env.BENCH_ROLES ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const LINT_DOCS = Number(process.env.BENCH_LINT_DOCS ?? 100_000);
 
 const CASES = {
   'import-lib': 'cold import of the library (cdk8s + cdktf)',
@@ -24,6 +25,8 @@ const CASES = {
   'roles-lib': `Vault backend with ${ROLES} roles, library`,
   'roles-bare': `Vault backend with ${ROLES} roles, bare cdktf`,
   'lint-10k': 'lint 10,000 documents (10 files)',
+  'lint-big': `lint ${LINT_DOCS} documents (${LINT_DOCS / 1000} files)`,
+  'parse-big': `parse floor: yaml parseAllDocuments + toJS of the same ${LINT_DOCS}`,
 } as const;
 type Case = keyof typeof CASES;
 
@@ -85,6 +88,42 @@ function bareVault(outdir: string, roles: number): void {
   writeFileSync(join(outdir, 'terraform', 'cdk.tf.json'), JSON.stringify(s.toTerraform(), undefined, 2));
 }
 
+/** What the default example writes besides Terraform: its manifests' objects, and each install/alerts file. */
+interface Fixture {
+  readonly manifests: any[];
+  readonly files: { readonly path: string; readonly docs?: unknown[]; readonly text?: string }[];
+}
+
+/** Synthesizes the default example with the library and records its output as a fixture for the bare twin. */
+function writeFixture(path: string): void {
+  const lib = require('../src');
+  const { buildDefaultMesh } = require('../examples/default/mesh');
+  const outdir = mkdtempSync(join(tmpdir(), 'ica-bench-fixture-'));
+  const app = new lib.MeshApp({ outdir });
+  buildDefaultMesh(app);
+  app.synth();
+  const files: Fixture['files'] = [];
+  for (const folder of ['install', 'alerts']) {
+    for (const name of readdirSync(join(outdir, folder)).sort()) {
+      const text = readFileSync(join(outdir, folder, name), 'utf8');
+      files.push(name.endsWith('.yaml') ? { path: `${folder}/${name}`, docs: Yaml.load(join(outdir, folder, name)) } : { path: `${folder}/${name}`, text });
+    }
+  }
+  const manifests = Yaml.load(join(outdir, 'manifests', readdirSync(join(outdir, 'manifests'))[0]));
+  writeFileSync(path, JSON.stringify({ manifests, files }));
+  rmSync(outdir, { recursive: true, force: true });
+}
+
+/** A mix of the documents the rules read: PeerAuthentications, Certificates with issuers, istiod values. */
+function lintDoc(i: number): string {
+  switch (i % 4) {
+    case 0: return `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p${i}, namespace: team-${i}}\nspec:\n  selector: {matchLabels: {app: a${i}}}\n  mtls: {mode: PERMISSIVE}\n`;
+    case 1: return `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c${i}, namespace: team-${i % 50}}\nspec: {secretName: c${i}, duration: 48h, renewBefore: 24h, issuerRef: {name: ca}}\n`;
+    case 2: return `apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: ca, namespace: team-${i % 50}}\nspec: {ca: {secretName: root}}\n`;
+    default: return `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: i${i}}\nspec:\n  meshConfig:\n    trustDomain: mesh.example.com\n    defaultConfig:\n      proxyMetadata: {SECRET_TTL: 12h}\n`;
+  }
+}
+
 /** A point in time: wall clock and this process' CPU usage. */
 interface Mark { readonly t: bigint; readonly cpu: NodeJS.CpuUsage }
 function mark(): Mark {
@@ -123,14 +162,21 @@ function runCase(c: Case, outdir: string): Took {
       return since(start);
     }
     case 'default-bare': {
-      // The same cluster objects as plain ApiObjects, and the same Vault resources as plain cdktf.
-      const objs = (() => { const probe = new lib.MeshApp({ outdir: join(outdir, 'probe') }); buildDefaultMesh(probe); return probe.charts[0].toJson(); })();
+      // The same files as plain cdk8s and cdktf: cluster objects as ApiObjects, install and alert files as YAML
+      // written with cdk8s' Yaml, and the same Vault resources written by hand. The objects come from a fixture
+      // the library wrote in another process, so that none of the library's code warms the JIT for this run.
+      const fixture: Fixture = JSON.parse(readFileSync(process.env.BENCH_FIXTURE!, 'utf8'));
       const t0 = mark();
       const app = new App({ outdir: join(outdir, 'manifests'), yamlOutputType: YamlOutputType.FILE_PER_CHART });
       const chart = new Chart(app, 'istio-custom-ca');
-      objs.forEach((o: any, i: number) => new ApiObject(chart, `o${i}`, o));
+      fixture.manifests.forEach((o, i) => new ApiObject(chart, `o${i}`, o));
       app.synth();
+      for (const f of fixture.files) {
+        mkdirSync(join(outdir, dirname(f.path)), { recursive: true });
+        writeFileSync(join(outdir, f.path), f.docs ? Yaml.stringify(...f.docs) : f.text!);
+      }
       bareVault(outdir, 0);
+      writeFileSync(join(outdir, 'terraform', '.gitignore'), '.terraform/\n*.tfstate\n*.tfstate.*\n');
       return since(t0);
     }
     case 'mesh-lib': {
@@ -163,6 +209,21 @@ function runCase(c: Case, outdir: string): Took {
     case 'roles-bare':
       bareVault(outdir, ROLES);
       return since(start);
+    case 'lint-big':
+    case 'parse-big': {
+      for (let f = 0; f < LINT_DOCS / 1000; f++) writeFileSync(join(outdir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => lintDoc(f * 1000 + i)).join('---\n'));
+      const t0 = mark();
+      if (c === 'lint-big') {
+        const result = require('../src/lint/lint').lintPaths([outdir]);
+        if (result.documents !== LINT_DOCS) throw new Error(`lint read ${result.documents} documents`);
+      } else {
+        const { parseAllDocuments } = require('yaml');
+        let n = 0;
+        for (const f of readdirSync(outdir).sort()) for (const d of parseAllDocuments(readFileSync(join(outdir, f), 'utf8'))) { d.toJS(); n++; }
+        if (n !== LINT_DOCS) throw new Error(`parsed ${n} documents`);
+      }
+      return since(t0);
+    }
     case 'lint-10k': {
       const { lintPaths } = require('../src/lint/lint');
       const doc = (i: number) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p${i}, namespace: team-${i}}\n` +
@@ -192,17 +253,23 @@ function median(xs: number[]): number {
 /** Library case, its bare twin, and the target for the CPU ratio (undefined: reported only). */
 const PAIRS: readonly [Case, Case, string, number | undefined][] = [
   ['import-lib', 'import-bare', 'import', undefined],
-  ['default-lib', 'default-bare', 'examples/default', undefined],
+  ['default-lib', 'default-bare', 'examples/default', 1.25],
   ['mesh-lib', 'mesh-bare', `${NAMESPACES} namespaces`, 1.2],
   ['roles-lib', 'roles-bare', `${ROLES} Vault roles`, undefined],
+  ['lint-big', 'parse-big', `lint ${LINT_DOCS} documents / parse floor`, 1.3],
 ];
 
-if (process.argv[2] === '--case') {
+if (process.argv[2] === '--fixture') {
+  writeFixture(process.argv[3]);
+} else if (process.argv[2] === '--case') {
   const outdir = mkdtempSync(join(tmpdir(), 'ica-bench-'));
   const took = runCase(process.argv[3] as Case, outdir);
   rmSync(outdir, { recursive: true, force: true });
   console.log(JSON.stringify({ ...took, rssMb: process.resourceUsage().maxRSS / 1024 }));
 } else {
+  const fixture = join(mkdtempSync(join(tmpdir(), 'ica-bench-')), 'default.json');
+  execFileSync(process.execPath, [__filename, '--fixture', fixture]);
+  process.env.BENCH_FIXTURE = fixture;
   const fmt = (n: number) => n.toFixed(1).padStart(9);
   console.log(`istio-custom-ca bench: ${RUNS} alternating pairs of processes, medians, node ${process.version}`);
   console.log(`${'case'.padEnd(50)}   CPU ms   wall ms  peak RSS MB`);

@@ -2,24 +2,36 @@
  * The `istio-custom-ca` command. `lint <files or folders…>` checks existing configuration for settings that
  * Istio, cert-manager, istio-csr, Vault or Prometheus ignore, reject or misread.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { istioVersionProblem } from './model/istio-version';
-import { formatHuman, formatJson, formatSarif, lintPaths } from './lint/lint';
+import { fails, formatHuman, formatJson, formatSarif, INPUT_RULES, lintPaths, LintOptions } from './lint/lint';
+import { CONFIG_FILE, findConfig, Level, LEVELS, loadConfig } from './lint/lint-config';
 import { RULES } from './lint/rules';
 
 const USAGE = `usage: istio-custom-ca lint [options] <files or folders...>
 
-Reads multi-document YAML and JSON: Kubernetes manifests, IstioOperator files, istiod and istio-csr Helm values,
-Prometheus rule files and PrometheusRules, Terraform JSON for Vault. Exits 1 when an error-level finding exists.
+Reads multi-document YAML and JSON: Kubernetes manifests, IstioOperator files, istiod, istio-csr, ztunnel and gateway
+Helm values (also inside Sail Istio, Argo CD Application, Flux HelmRelease and kustomize helmCharts), the istio mesh
+ConfigMap, proxy.istio.io/config annotations, Prometheus rule files, PrometheusRules, VMRules and kube-prometheus-stack
+values, Terraform JSON for Vault. Cross-file checks pair only documents of one context (a folder or kustomization, or
+a declared context). Exits 1 when a finding at or above --fail-on remains, 2 on bad arguments.
 
 options:
   --format human|json|sarif   output format (default human)
   --istio-version 1.<minor>   target Istio version (default 1.30)
   --istio-namespace NAME      istiod namespace (default istio-system)
   --root-namespace NAME       mesh root namespace (default istio-system)
+  --context DIR               the files under DIR deploy together (repeatable; e.g. one per cluster)
+  --fail-on error|warning|note|none
+                              lowest severity that fails the run (default error)
+  --disable ICAnnn            skip a rule (repeatable)
+  --config FILE               settings file (default ./${CONFIG_FILE} when it exists)
   --rules                     list the rules and exit
-  -h, --help                  this help`;
+  -h, --help                  this help
+
+Silence one finding with a reason, on its line or the line above:
+  # istio-custom-ca-lint: ignore ICA005 -- ztunnel reads this env`;
 
 function version(): string {
   try {
@@ -27,6 +39,17 @@ function version(): string {
   } catch {
     return JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
   }
+}
+
+/** What the command line set. */
+interface CliSettings {
+  istioVersion?: string;
+  istioNamespace?: string;
+  rootNamespace?: string;
+  failOn?: Level | 'none';
+  contextDirs: string[];
+  disable: string[];
+  config?: string;
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -41,7 +64,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     return 2;
   }
   let format = 'human';
-  const options: { istioVersion?: string; istioNamespace?: string; rootNamespace?: string } = {};
+  const cli: CliSettings = { contextDirs: [], disable: [] };
   const paths: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -52,11 +75,18 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     };
     try {
       if (a === '--format') format = value();
-      else if (a === '--istio-version') options.istioVersion = value();
-      else if (a === '--istio-namespace') options.istioNamespace = value();
-      else if (a === '--root-namespace') options.rootNamespace = value();
-      else if (a === '--rules') {
-        for (const r of RULES) out(`${r.id} ${r.severity.padEnd(7)} ${r.name} (docs/reference.md ${r.fact}): ${r.fix}\n`);
+      else if (a === '--istio-version') cli.istioVersion = value();
+      else if (a === '--istio-namespace') cli.istioNamespace = value();
+      else if (a === '--root-namespace') cli.rootNamespace = value();
+      else if (a === '--context') cli.contextDirs.push(value());
+      else if (a === '--disable') cli.disable.push(value());
+      else if (a === '--config') cli.config = value();
+      else if (a === '--fail-on') {
+        const v = value();
+        if (![...LEVELS, 'none'].includes(v)) throw new Error(`--fail-on (${v}) must be error, warning, note or none`);
+        cli.failOn = v as Level | 'none';
+      } else if (a === '--rules') {
+        for (const r of [...RULES, ...INPUT_RULES]) out(`${r.id} ${r.severity.padEnd(7)} ${r.name}${r.fact !== '-' ? ` (docs/reference.md ${r.fact})` : ''}: ${r.fix}\n  ${r.helpUri}\n`);
         return 0;
       } else if (a === '-h' || a === '--help') {
         out(`${USAGE}\n`);
@@ -72,17 +102,12 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     err(`istio-custom-ca lint: --format (${format}) must be human, json or sarif\n`);
     return 2;
   }
-  if (options.istioVersion !== undefined) {
-    const p = istioVersionProblem('--istio-version', options.istioVersion);
-    if (p) {
-      err(`istio-custom-ca lint: ${p}\n`);
-      return 2;
-    }
-  }
-  if (paths.length === 0) {
-    err(`istio-custom-ca lint: give at least one file or folder\n${USAGE}\n`);
+  const checked = checkedOptions(cli, paths);
+  if (checked.error !== undefined) {
+    err(`istio-custom-ca lint: ${checked.error}\n${checked.usage ? `${USAGE}\n` : ''}`);
     return 2;
   }
+  const options = checked.options ?? {};
   let result;
   try {
     result = lintPaths(paths, options);
@@ -91,7 +116,29 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     return 2;
   }
   out(format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result, version()) : formatHuman(result));
-  return result.findings.some((f) => f.severity === 'error') ? 1 : 0;
+  return fails(result, options.failOn) ? 1 : 0;
+}
+
+/** Command-line settings over the config file's, checked; an error text (exit 2) otherwise. */
+function checkedOptions(cli: CliSettings, paths: readonly string[]): { options?: LintOptions; error?: string; usage?: boolean } {
+  const known = new Set([...RULES, ...INPUT_RULES].map((r) => r.id));
+  const unknown = cli.disable.filter((id) => !known.has(id));
+  if (unknown.length) return { error: `--disable ${unknown.join(', ')}: no such rule; see --rules` };
+  const p = cli.istioVersion === undefined ? undefined : istioVersionProblem('--istio-version', cli.istioVersion);
+  if (p) return { error: p };
+  if (paths.length === 0) return { error: 'give at least one file or folder', usage: true };
+  const missing = paths.filter((f) => !existsSync(f));
+  if (missing.length) return { error: `${missing.join(', ')}: no such file or folder (ENOENT)` };
+  try {
+    const file = cli.config ?? findConfig(process.cwd());
+    const config = file ? loadConfig(file) : {};
+    const unknownRules = Object.keys(config.rules ?? {}).filter((id) => !known.has(id));
+    if (unknownRules.length) return { error: `${file}: 'rules' names no such rule: ${unknownRules.join(', ')}; see --rules` };
+    const { config: _file, ...given } = cli;
+    return { options: { ...config, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

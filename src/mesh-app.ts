@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { MESH_APP_MARKER, OutputFile, OutputFolder } from './k8s/output-file';
 import { defaultTerraformStateDir, GeneratedFile, isWithin, writeOutputTree } from './output-tree';
 
@@ -70,7 +71,12 @@ export class MeshApp extends App {
 
   /** The files of one output folder, rendered, by file name. */
   public renderFiles(folder: OutputFolder): RenderedFile[] {
-    const files = (this.node.findAll().filter(OutputFile.isOutputFile) as OutputFile[]).filter((f) => f.folder === folder);
+    return this.renderFolder(folder, this.node.findAll());
+  }
+
+  /** The files of one output folder among `all` (the app's constructs, walked once per synth). */
+  private renderFolder(folder: OutputFolder, all: IConstruct[]): RenderedFile[] {
+    const files = (all.filter(OutputFile.isOutputFile) as OutputFile[]).filter((f) => f.folder === folder);
     const byName = new Map<string, OutputFile>();
     for (const f of files) {
       const other = byName.get(f.fileName);
@@ -98,7 +104,8 @@ export class MeshApp extends App {
   public renderOutput(): GeneratedFile[] {
     const charts = this.charts;
     const docs = charts.map((c) => c.toJson());
-    this.checkNoDuplicateObjects();
+    const all = this.node.findAll();
+    this.checkNoDuplicateObjects(all);
     // cdk8s' own file names: the chart's DNS label, indexed when charts depend on each other (cdk8s app.ts).
     const indexed = charts.some((c) => c.node.dependencies.some((d) => d instanceof Chart));
     const files: GeneratedFile[] = charts.map((c, i) => ({
@@ -106,7 +113,7 @@ export class MeshApp extends App {
       content: Yaml.stringify(...docs[i]),
     }));
     for (const folder of Object.values(OutputFolder)) {
-      for (const f of this.renderFiles(folder)) files.push({ path: `${folder}/${f.fileName}`, content: f.content });
+      for (const f of this.renderFolder(folder, all)) files.push({ path: `${folder}/${f.fileName}`, content: f.content });
     }
     for (const w of this.writers) files.push(...w.files());
     return files;
@@ -116,9 +123,9 @@ export class MeshApp extends App {
    * Two objects with the same group, kind, namespace and name would be one object in the cluster; kustomize and
    * Argo CD reject such a set, so synth refuses it, naming both constructs.
    */
-  private checkNoDuplicateObjects(): void {
+  private checkNoDuplicateObjects(all: IConstruct[]): void {
     const byKey = new Map<string, ApiObject>();
-    for (const o of this.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+    for (const o of all.filter(ApiObject.isApiObject) as ApiObject[]) {
       const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : 'core';
       const ns = o.metadata.namespace ?? '';
       const key = `${group}|${o.kind}|${ns}|${o.name}`;

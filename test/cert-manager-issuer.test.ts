@@ -113,10 +113,10 @@ describe('CertManagerIssuer', () => {
     });
 
     it('classifies sign paths', () => {
-      assert.equal(ica.vaultSignPathKind('pki_int/sign/istio-workload'), ica.VaultSignPathKind.LEAF);
-      assert.equal(ica.vaultSignPathKind('pki/root/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);
-      assert.equal(ica.vaultSignPathKind('pki/issuer/default/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);
-      assert.equal(ica.vaultSignPathKind('/v1/pki/sign/x'), undefined);
+      assert.equal(ica.IssuerSource.vaultSignPathKind('pki_int/sign/istio-workload'), ica.VaultSignPathKind.LEAF);
+      assert.equal(ica.IssuerSource.vaultSignPathKind('pki/root/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);
+      assert.equal(ica.IssuerSource.vaultSignPathKind('pki/issuer/default/sign-intermediate'), ica.VaultSignPathKind.INTERMEDIATE);
+      assert.equal(ica.IssuerSource.vaultSignPathKind('/v1/pki/sign/x'), undefined);
     });
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli';
 import { parseDocuments } from '../src/lint/documents';
-import { lintDocuments, lintPaths } from '../src/lint/lint';
+import { INPUT_RULES, lintDocuments, lintPaths } from '../src/lint/lint';
 import { RULES } from '../src/lint/rules';
 import { MeshApp } from '../src';
 import { EXAMPLES } from './examples';
@@ -68,9 +68,10 @@ const CASES: Record<string, { bad: Record<string, string>; good: Record<string, 
     message: /'namespace' \(istio-system\) is the root namespace, where a selector-bearing PeerAuthentication is ambiguous/,
   },
   ICA010: {
-    bad: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: increase(pilot_xds_cds_reject[5m]) > 0\n' },
-    good: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: min(istio_agent_cert_expiry_seconds) < 900\n' },
-    message: /pilot_xds_cds_reject: a legacy gauge of Envoy CDS NACKs/,
+    bad: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: increase(citadel_server_csr_sign_error_count[5m]) > 0\n' },
+    // Existing metrics that are not about certificates (xDS rejects) are not the rule's business (Issue 13).
+    good: { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: min(istio_agent_cert_expiry_seconds) < 900\n  - alert: B\n    expr: increase(pilot_xds_cds_reject[5m]) > 0\n' },
+    message: /citadel_server_csr_sign_error_count: does not exist; the counter is citadel_server_csr_sign_err_count/,
   },
   ICA011: {
     bad: { 'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-ca-root-cert, namespace: istio-system}\ndata: {root-cert.pem: x}\n' },
@@ -132,6 +133,43 @@ const CASES: Record<string, { bad: Record<string, string>; good: Record<string, 
       'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: v}\nspec:\n  vault: {server: "https://v:8200", path: pki/root/sign-intermediate, auth: {kubernetes: {role: r, serviceAccountRef: {name: s}}}}\n' },
     message: /a role path that only issues leaf certificates/,
   },
+  ICA021: {
+    bad: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {SECRET_GRACE_PERIOD: 12h}\n' },
+    good: { 'a.yaml': 'meshConfig:\n  defaultConfig:\n    proxyMetadata: {SECRET_GRACE_PERIOD_RATIO: "0.5", CA_ADDR: "cert-manager-istio-csr.cert-manager.svc:443"}\n' },
+    message: /istio-agent reads no variable SECRET_GRACE_PERIOD \(did you mean SECRET_GRACE_PERIOD_RATIO\?\)/,
+  },
+  ICA022: {
+    bad: { 'istiod-values.yaml': 'pilot:\n  env: {ENABLE_CLUSTER_TRUST_BUNDLE: "true"}\n' },
+    good: { 'istiod-values.yaml': 'pilot:\n  env: {ENABLE_CLUSTER_TRUST_BUNDLE_API: "true"}\n' },
+    message: /istiod reads ENABLE_CLUSTER_TRUST_BUNDLE_API, not ENABLE_CLUSTER_TRUST_BUNDLE/,
+  },
+  ICA023: {
+    bad: { 'a.yaml': iop('  meshConfig:\n    defaultConfig:\n      proxyMetadata: {MAX_WORKLOAD_CERT_TTL: 48h}\n') },
+    good: { 'a.yaml': iop('  values:\n    pilot:\n      env: {MAX_WORKLOAD_CERT_TTL: 48h}\n') },
+    message: /MAX_WORKLOAD_CERT_TTL is istiod env; istio-agent does not read it/,
+  },
+  ICA024: {
+    bad: { 'a.yaml': iop('  values:\n    pilot:\n      env: {DEFAULT_WORKLOAD_CERT_TTL: 12h}\n') },
+    good: { 'a.yaml': iop('  meshConfig:\n    defaultConfig:\n      proxyMetadata: {SECRET_TTL: 12h}\n  values:\n    pilot:\n      env: {DEFAULT_WORKLOAD_CERT_TTL: 12h}\n') },
+    message: /DEFAULT_WORKLOAD_CERT_TTL \(12h\) applies only to CSRs that ask for no lifetime/,
+  },
+  ICA025: {
+    bad: { 'a.yaml': iop('  meshConfig:\n    caCertificates:\n    - certSigners: [clusterissuers.cert-manager.io/istio-ca]\n') },
+    good: { 'a.yaml': iop('  meshConfig:\n    caCertificates:\n    - pem: "-----BEGIN CERTIFICATE-----"\n      certSigners: [clusterissuers.cert-manager.io/istio-ca]\n') },
+    message: /neither pem nor spiffeBundleUrl/,
+  },
+  ICA026: {
+    bad: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: ca, namespace: istio-system}\nspec: {ca: {secretName: cacerts}}\n---\n' +
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: ca}}\n' },
+    good: { 'a.yaml': 'apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: ca, namespace: istio-system}\nspec: {ca: {secretName: mesh-root}}\n---\n' +
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: cacerts, namespace: istio-system}\nspec: {secretName: cacerts, isCA: true, commonName: x, issuerRef: {name: ca}}\n' },
+    message: /signs with the Secret cacerts, the very Secret this Certificate is to create/,
+  },
+  ICA027: {
+    bad: { 'a.yaml': iop('  values:\n    pilot:\n      env: {AUTO_RELOAD_PLUGIN_CERTS: "true"}\n') },
+    good: { 'a.yaml': iop('  values:\n    pilot:\n      env: {MAX_WORKLOAD_CERT_TTL: 48h}\n') },
+    message: /AUTO_RELOAD_PLUGIN_CERTS was removed in Istio 1.19/,
+  },
 };
 
 describe('istio-custom-ca lint', () => {
@@ -165,7 +203,8 @@ describe('istio-custom-ca lint', () => {
     // claims a (meshConfig.ca, pilotCertProvider), b (CERT_SIGNER, CITADEL_*), d (secretTtl, SECRET_* on istiod),
     // g (VAULT_*), i (metrics), j (ISTIO_MUTUAL + caCertificates)
     assert.deepEqual(byRule, ['ICA001', 'ICA002', 'ICA003', 'ICA004', 'ICA005', 'ICA006', 'ICA007', 'ICA008', 'ICA010']);
-    assert.equal(result.findings.length, 14);
+    // 13: the article's pilot_xds_*_reject alert uses a real (non-certificate) metric and is no longer flagged.
+    assert.equal(result.findings.length, 13);
     assert.ok(result.findings.every((f) => f.fix.length > 0 && f.line !== undefined));
   });
   for (const [name, build] of EXAMPLES) {
@@ -200,7 +239,7 @@ describe('istio-custom-ca lint', () => {
       const r = run('lint', badDir());
       assert.equal(r.code, 1);
       assert.match(r.stdout, /sub\/iop.yaml:6 \(document 1\) spec.meshConfig.ca\n  error ICA001 mesh-config-ca: .*\n  fix: remove meshConfig.ca/);
-      assert.match(r.stdout, /1 error\(s\), 0 warning\(s\) in 2 file\(s\), 2 document\(s\) checked/);
+      assert.match(r.stdout, /1 error\(s\), 0 warning\(s\), 0 note\(s\) in 2 file\(s\), 2 document\(s\) checked/);
     });
 
     it('exits 0 on clean input', () => {
@@ -216,7 +255,8 @@ describe('istio-custom-ca lint', () => {
       const sarif = JSON.parse(run('lint', '--format', 'sarif', badDir()).stdout);
       assert.equal(sarif.version, '2.1.0');
       assert.equal(sarif.runs[0].tool.driver.name, 'istio-custom-ca');
-      assert.equal(sarif.runs[0].tool.driver.rules.length, RULES.length);
+      assert.equal(sarif.runs[0].tool.driver.rules.length, RULES.length + INPUT_RULES.length);
+      assert.ok(sarif.runs[0].tool.driver.rules.every((r: any) => /^https:\/\//.test(r.helpUri)), 'every rule has a helpUri');
       assert.deepEqual(sarif.runs[0].results[0].locations[0].physicalLocation.region, { startLine: 6 });
       assert.equal(sarif.runs[0].results[0].level, 'error');
     });

@@ -6,6 +6,7 @@ import { spiffeId, trustDomainProblem } from '../src/model/identity';
 import { holds, istioVersionProblem, parseIstioVersion, requireFact, VERSION_FACTS } from '../src/model/istio-version';
 import { labelProblem, namespaceProblem, objectNameProblem } from '../src/model/k8s-names';
 import { Duration } from 'cdk8s';
+import { GoDuration, SpiffeId } from '../src';
 
 describe('durations', () => {
   it('converts Duration exactly into the largest Go unit', () => {
@@ -49,6 +50,14 @@ describe('trust domain (Istio ValidateTrustDomain)', () => {
   });
   it('builds SPIFFE IDs', () => {
     assert.equal(spiffeId('cluster.local', 'ns1', 'sa1'), 'spiffe://cluster.local/ns/ns1/sa/sa1');
+    // Public form; Istio rewrites '@' in a trust domain to '.' (pkg/spiffe/spiffe.go).
+    assert.equal(SpiffeId.forServiceAccount('corp@example.com', 'ns1', 'sa1'), 'spiffe://corp.example.com/ns/ns1/sa/sa1');
+  });
+  it('GoDuration formats and parses through Duration (public, jsii-friendly statics)', () => {
+    assert.equal(GoDuration.format(Duration.hours(2160)), '2160h');
+    assert.equal(GoDuration.format(Duration.minutes(90)), '90m');
+    assert.equal(GoDuration.parse('1h30m')?.toMilliseconds(), 5_400_000);
+    assert.equal(GoDuration.parse('soon'), undefined);
   });
 });
 

@@ -22,16 +22,16 @@ export enum IssuerSourceType {
   VAULT = 'VAULT',
 }
 
-/** The kind of a Vault sign path, or undefined when it is neither form. */
-export function vaultSignPathKind(path: string): VaultSignPathKind | undefined {
-  return signPathKind(path);
-}
-
 /**
  * What backs a `CertManagerIssuer`. Enum-like: use a static factory. Each factory's variant validates its options
  * and renders its own part of the issuer (spec, and the root Certificate or Vault token RBAC it needs).
  */
 export class IssuerSource {
+  /** The kind of a Vault sign path (`<mount>/sign/<role>` or `…/sign-intermediate`), or undefined when it is neither form. */
+  public static vaultSignPathKind(path: string): VaultSignPathKind | undefined {
+    return signPathKind(path);
+  }
+
   /** A cert-manager CA issuer over an existing CA Secret. */
   public static ca(options: CaIssuerSourceOptions): IssuerSource {
     return new IssuerSource(IssuerSourceType.CA, new CaSource(options));

@@ -1,111 +1,163 @@
 /**
- * Reading configuration for the linter: multi-document YAML and JSON files (JSON is parsed as YAML, so every
- * finding gets a line), classified by what reads them.
+ * Parsing configuration for the linter: multi-document YAML and JSON, each document classified by what reads it.
+ * Parse errors, alias bombs and Helm templates become problems or counts, never a crash; `kind: List` items and the
+ * shapes teams deploy (carriers.ts) are unwrapped into the same documents the rules read.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { Document, isScalar, LineCounter, parseAllDocuments, parse as parseYaml } from 'yaml';
+import { Document, LineCounter, parseAllDocuments } from 'yaml';
+import { unwrapCarriers } from './carriers';
+import { classifyValues, DocKind, isObject, LintDocument } from './lint-document';
 
-/** What a document is, by who reads it. */
-export enum DocKind {
-  /** A Kubernetes object (apiVersion + kind). */
-  MANIFEST = 'manifest',
-  /** An IstioOperator file for `istioctl install -f`. */
-  ISTIO_OPERATOR = 'istio-operator',
-  /** istiod (istio-discovery) Helm values. */
-  ISTIOD_VALUES = 'istiod-values',
-  /** cert-manager-istio-csr Helm values. */
-  ISTIO_CSR_VALUES = 'istio-csr-values',
-  /** A plain Prometheus rule file (`groups:`), also when embedded in a ConfigMap. */
-  PROMETHEUS_RULES = 'prometheus-rules',
-  /** Terraform JSON configuration. */
-  TERRAFORM = 'terraform',
-}
+export { DocKind, LintDocument } from './lint-document';
 
-/** One parsed document. */
-export interface LintDocument {
+/** Something in a file that stopped part of it from being linted. */
+export interface DocProblem {
   readonly file: string;
-  /** 1-based position of the document in its file. */
-  readonly index: number;
-  readonly kind: DocKind;
-  readonly data: any;
-  /** Path prefix when the document is embedded in another (a rule file in a ConfigMap key). */
-  readonly prefix: readonly (string | number)[];
-  /** Line (1-based) of a path inside this document, when known. */
-  line(path: readonly (string | number)[]): number | undefined;
+  readonly line?: number;
+  readonly message: string;
 }
 
-const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-
-/** Files below the given files or folders (recursively), sorted, YAML and JSON only. */
-export function collectFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) {
-        if (name === 'node_modules' || name.startsWith('.')) continue;
-        walk(join(p, name));
-      }
-    } else if (EXTENSIONS.has(extname(p).toLowerCase())) {
-      out.push(p);
-    }
-  };
-  for (const p of paths) walk(p);
-  return out;
+/** The documents of one file. */
+export interface ParsedFile {
+  readonly docs: LintDocument[];
+  readonly problems: DocProblem[];
+  /** A Helm template (not YAML until rendered): skipped and counted. */
+  readonly template: boolean;
 }
 
-function classify(data: any, file: string): DocKind | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+/** Expansion budget for aliases per document: benign anchors pass, an exponential "billion laughs" does not. */
+const MAX_ALIAS_COUNT = 10_000;
+
+function classify(data: unknown, file: string, chart?: string): { kind: DocKind; evidence: boolean } | undefined {
+  if (!isObject(data)) return undefined;
   if (typeof data.apiVersion === 'string' && typeof data.kind === 'string') {
-    return data.kind === 'IstioOperator' ? DocKind.ISTIO_OPERATOR : DocKind.MANIFEST;
+    return { kind: data.kind === 'IstioOperator' ? DocKind.ISTIO_OPERATOR : DocKind.MANIFEST, evidence: true };
   }
-  if (file.endsWith('.json') && (data.resource || data.terraform || data.provider)) return DocKind.TERRAFORM;
-  if (Array.isArray(data.groups)) return DocKind.PROMETHEUS_RULES;
-  if (data.app && typeof data.app === 'object' && (data.app.tls || data.app.server || data.app.certmanager)) return DocKind.ISTIO_CSR_VALUES;
-  if (data.meshConfig || data.env || data.pilot || data.global) return DocKind.ISTIOD_VALUES;
-  return undefined;
+  if (/\.tf\.json$|\.tf$/.test(file) || (file.endsWith('.json') && (data.resource || data.terraform || data.provider))) {
+    return { kind: DocKind.TERRAFORM, evidence: true };
+  }
+  if (Array.isArray(data.groups)) return { kind: DocKind.PROMETHEUS_RULES, evidence: true };
+  return classifyValues(data, file, chart);
 }
+
+/** Options of `parseDocuments`. */
+export interface ParseOptions {
+  /** The chart whose values this file holds (from a Chart.yaml beside it or the config). */
+  readonly chart?: string;
+}
+
+function lineOf(doc: Document, lineCounter: LineCounter) {
+  return (path: readonly (string | number)[]) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      if (node && node.range) return lineCounter.linePos(node.range[0]).line;
+    }
+    return undefined;
+  };
+}
+
+/** A template action Helm would render (`{{ .Values.x }}`, `{{- include … }}`), as opposed to a Prometheus `{{ $labels.x }}`. */
+const HELM_ACTION = /\{\{-?\s*(\.Values|\.Release|\.Chart|\.Capabilities|include|template|if |range |with |define |toYaml|tpl |end\b|else\b)/;
 
 /** Parses one file's content into classified documents; unknown documents are skipped. */
-export function parseDocuments(file: string, text: string): LintDocument[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false }) as Document[] | { errors: unknown[] };
-  if (!Array.isArray(docs)) return [];
-  const out: LintDocument[] = [];
-  docs.forEach((doc, i) => {
-    if (doc.errors.length > 0) return;
-    const data = doc.toJS({ maxAliasCount: 100 });
-    const line = (path: readonly (string | number)[]) => {
-      for (let n = path.length; n >= 0; n--) {
-        const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-        if (node && node.range) return lineCounter.linePos(node.range[0]).line;
-      }
-      return undefined;
-    };
-    const kind = classify(data, file);
-    if (kind) out.push({ file, index: i + 1, kind, data, prefix: [], line });
-    // Rule files embedded in ConfigMaps (a common hand-made pattern).
-    if (kind === DocKind.MANIFEST && data.kind === 'ConfigMap' && data.data && typeof data.data === 'object') {
-      for (const [key, value] of Object.entries(data.data)) {
-        if (typeof value !== 'string' || !/^\s*groups\s*:/m.test(value)) continue;
-        let inner: unknown;
-        try {
-          inner = parseYaml(value);
-        } catch {
-          continue;
-        }
-        if (classify(inner, file) !== DocKind.PROMETHEUS_RULES) continue;
-        const keyNode = doc.getIn(['data', key], true);
-        const keyLine = keyNode && isScalar(keyNode) && keyNode.range ? lineCounter.linePos(keyNode.range[0]).line : undefined;
-        out.push({ file, index: i + 1, kind: DocKind.PROMETHEUS_RULES, data: inner, prefix: ['data', key], line: () => keyLine });
-      }
-    }
-  });
-  return out;
+export function parseDocuments(file: string, text: string, options: ParseOptions = {}): LintDocument[] {
+  return parseFile(file, text, options).docs;
 }
 
-/** Reads and parses every file. */
-export function readDocuments(files: readonly string[]): LintDocument[] {
-  return files.flatMap((f) => parseDocuments(f, readFileSync(f, 'utf8')));
+/** Parses one file: its documents, what could not be read, and whether it is a Helm template. */
+export function parseFile(file: string, text: string, options: ParseOptions = {}): ParsedFile {
+  if (/[\\/]templates[\\/]/.test(file) && HELM_ACTION.test(text)) return { docs: [], problems: [], template: true };
+  if (file.endsWith('.json')) {
+    const fast = parseJson(file, text, options);
+    if (fast) return fast;
+  }
+  const lineCounter = new LineCounter();
+  let parsed: Document[];
+  try {
+    parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent' }) as Document[];
+    if (!Array.isArray(parsed)) parsed = [];
+  } catch (e) {
+    return { docs: [], problems: [{ file, message: `is not YAML: ${(e as Error).message}` }], template: false };
+  }
+  const docs: LintDocument[] = [];
+  const problems: DocProblem[] = [];
+  let template = false;
+  parsed.forEach((doc, i) => {
+    if (doc.errors.length > 0) {
+      if (HELM_ACTION.test(text)) {
+        template = true;
+        return;
+      }
+      const e = doc.errors[0];
+      problems.push({ file, line: e.linePos?.[0]?.line, message: `document ${i + 1} is not valid YAML: ${e.message.split('\n')[0]}` });
+      return;
+    }
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      problems.push({ file, line: doc.range ? lineCounter.linePos(doc.range[0]).line : undefined, message: `document ${i + 1} cannot be expanded: ${(e as Error).message}` });
+      return;
+    }
+    addDocument(docs, file, i + 1, data, lineOf(doc, lineCounter), options.chart);
+  });
+  return { docs, problems, template };
+}
+
+/** JSON fast path: `JSON.parse` (a 1 MB single-line array takes milliseconds); lines are found only when a finding needs one. */
+function parseJson(file: string, text: string, options: ParseOptions): ParsedFile | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined; // JSON with comments or YAML in a .json file: the YAML parser reports what is wrong.
+  }
+  let lines: ((path: readonly (string | number)[]) => number | undefined) | undefined;
+  const line = (path: readonly (string | number)[]) => {
+    if (!lines) {
+      const lineCounter = new LineCounter();
+      const doc = parseAllDocuments(text, { lineCounter, logLevel: 'silent' }) as Document[];
+      lines = Array.isArray(doc) && doc[0] ? lineOf(doc[0], lineCounter) : () => undefined;
+    }
+    return lines(path);
+  };
+  const docs: LintDocument[] = [];
+  addDocument(docs, file, 1, data, line, options.chart);
+  return { docs, problems: [], template: false };
+}
+
+/**
+ * The same document with a `line` that re-reads its file on first use, so a document kept for cross-file rules does
+ * not hold its file's syntax tree: memory stays with the index, not with the repository (one file is cached).
+ */
+export function detached(doc: LintDocument, read: (file: string) => string | undefined): LintDocument {
+  const { file, index, prefix } = doc;
+  return {
+    ...doc,
+    line: (path) => {
+      if (reparsed?.file !== file) {
+        const text = read(file);
+        const lineCounter = new LineCounter();
+        const docs = text === undefined ? [] : parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent' }) as Document[];
+        reparsed = { file, docs: Array.isArray(docs) ? docs : [], lineCounter };
+      }
+      const d = reparsed.docs[index - 1];
+      return d ? lineOf(d, reparsed.lineCounter)([...prefix, ...path]) : undefined;
+    },
+  };
+}
+let reparsed: { file: string; docs: Document[]; lineCounter: LineCounter } | undefined;
+
+/** Adds a document, the items of a `kind: List`, and what carriers hold inside it. */
+function addDocument(out: LintDocument[], file: string, index: number, data: unknown, line: LintDocument['line'], chart?: string): void {
+  if (isObject(data) && data.kind === 'List' && Array.isArray(data.items)) {
+    data.items.forEach((item: unknown, i: number) => {
+      const c = classify(item, file);
+      if (c) out.push({ file, index, ...c, data: item, prefix: ['items', i], line: (p) => line(['items', i, ...p]) });
+      if (c?.kind === DocKind.MANIFEST) out.push(...unwrapCarriers(item as any, file, index, (p) => line(['items', i, ...p]), ['items', i], DocKind.MANIFEST));
+    });
+    return;
+  }
+  const c = classify(data, file, chart);
+  if (c) out.push({ file, index, ...c, data, prefix: [], line });
+  if (isObject(data)) out.push(...unwrapCarriers(data, file, index, line, [], c?.kind));
 }

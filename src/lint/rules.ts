@@ -5,14 +5,18 @@
 import { parseGoDuration } from '../model/durations';
 import { trustDomainMismatchProblem, trustDomainProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { CERT_MANAGER_DEFAULTS, CERT_MANAGER_GROUP } from '../model/cert-manager';
-import { AGENT_CERT_SIGNER_ENV, AGENT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV } from '../model/istio-settings';
+import {
+  AGENT_CERT_ENV, AGENT_CERT_SIGNER_ENV, AGENT_ENV, AGENT_ONLY_CERT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV,
+  ISTIOD_ENV_MISSPELLINGS, ISTIOD_ONLY_CERT_ENV,
+} from '../model/istio-settings';
 import { istioCaRootCertNameProblem, istioMutualCaCertificatesProblem, rootNamespaceSelectorProblem } from '../model/istio-policy-rules';
 import { holds } from '../model/istio-version';
 import { certManagerMinimumProblem, graceRatioProblem, renewBeforeProblem, vaultCapProblem, workloadTtlProblem } from '../model/lifetime-rules';
 import { METRICS, NOT_CERTIFICATE_METRICS } from '../model/metrics';
-import { DocKind, LintDocument } from './documents';
+import { ContextIndex, isKind } from './context-index';
+import { DocKind, isObject, LintDocument } from './lint-document';
 
-export type Severity = 'error' | 'warning';
+export type Severity = 'error' | 'warning' | 'note';
 export type Path = (string | number)[];
 
 /** What the rules know about the target. */
@@ -22,22 +26,29 @@ export interface LintContext {
   readonly rootNamespace: string;
 }
 
-/** A rule's hit: the document, the path inside it and the message. */
+/** A rule's hit: the document, the path inside it and the message; `severity` lowers the rule's own for this hit. */
 export interface Hit {
   readonly doc: LintDocument;
   readonly path: Path;
   readonly message: string;
+  readonly severity?: Severity;
 }
 
-/** One lint rule. */
+/**
+ * One lint rule: `checkDocument` sees one document at a time (the file is dropped after), `checkContext` sees the
+ * index of one context (documents that deploy together) at the end.
+ */
 export interface LintRule {
   readonly id: string;
   readonly name: string;
   readonly severity: Severity;
-  /** The fact it enforces, in docs/reference.md. */
+  /** The fact it enforces, in docs/reference.md (shipped in the package). */
   readonly fact: string;
   readonly fix: string;
-  check(docs: readonly LintDocument[], ctx: LintContext): Hit[];
+  /** Upstream documentation or source a user can open. */
+  readonly helpUri: string;
+  checkDocument?(doc: LintDocument, ctx: LintContext, index: ContextIndex): Hit[];
+  checkContext?(index: ContextIndex, ctx: LintContext): Hit[];
 }
 
 interface Entry { readonly name: string; readonly value: unknown; readonly path: Path }
@@ -47,18 +58,25 @@ const get = (obj: any, path: Path): any => path.reduce((o, k) => (o == null ? un
 /** `env` given as a map or as a list of {name, value}. */
 function envEntries(obj: any, base: Path): Entry[] {
   const env = get(obj, base);
-  if (Array.isArray(env)) return env.map((e, i) => ({ name: String(e?.name), value: e?.value, path: [...base, i] }));
-  if (env && typeof env === 'object') return Object.entries(env).map(([name, value]) => ({ name, value, path: [...base, name] }));
+  if (Array.isArray(env)) return env.filter(isObject).map((e, i) => ({ name: String(e.name), value: e.value, path: [...base, i] }));
+  if (isObject(env)) return Object.entries(env).map(([name, value]) => ({ name, value, path: [...base, name] }));
   return [];
 }
 
-/** istiod's container env in an IstioOperator or istiod Helm values. */
+/** The istiod container of a rendered istiod Deployment (container `discovery`), by index. */
+function istiodContainers(doc: LintDocument): number[] {
+  if (!isKind(doc, 'Deployment') || !/^istiod(-|$)/.test(String(doc.data.metadata?.name))) return [];
+  const cs = get(doc.data, ['spec', 'template', 'spec', 'containers']);
+  return Array.isArray(cs) ? cs.flatMap((c, i) => (isObject(c) && c.name === 'discovery' ? [i] : [])) : [];
+}
+
+/** istiod's container env in an IstioOperator, istiod Helm values or a rendered istiod Deployment. */
 function istiodEnv(doc: LintDocument): Entry[] {
   if (doc.kind === DocKind.ISTIO_OPERATOR) {
     return [...envEntries(doc.data, ['spec', 'values', 'pilot', 'env']), ...envEntries(doc.data, ['spec', 'components', 'pilot', 'k8s', 'env'])];
   }
   if (doc.kind === DocKind.ISTIOD_VALUES) return [...envEntries(doc.data, ['env']), ...envEntries(doc.data, ['pilot', 'env'])];
-  return [];
+  return istiodContainers(doc).flatMap((i) => envEntries(doc.data, ['spec', 'template', 'spec', 'containers', i, 'env']));
 }
 
 /** The meshConfig of an install document. */
@@ -75,54 +93,42 @@ function globalPath(doc: LintDocument): Path | undefined {
   return undefined;
 }
 
-/** istio-agent env: meshConfig proxyMetadata, or a ProxyConfig's environmentVariables. */
-function agentEnv(doc: LintDocument): Entry[] {
+/** The ProxyConfig body of a document: meshConfig.defaultConfig, a ProxyConfig's spec, or a proxy.istio.io/config annotation. */
+function proxyConfigPath(doc: LintDocument): Path | undefined {
   const mc = meshConfigPath(doc);
-  if (mc) return envEntries(doc.data, [...mc, 'defaultConfig', 'proxyMetadata']);
+  if (mc) return [...mc, 'defaultConfig'];
+  if (doc.kind === DocKind.PROXY_CONFIG) return [];
+  return undefined;
+}
+
+/** istio-agent env: proxyMetadata of a ProxyConfig body, or a ProxyConfig resource's environmentVariables. */
+function agentEnv(doc: LintDocument): Entry[] {
+  const pc = proxyConfigPath(doc);
+  if (pc) return envEntries(doc.data, [...pc, 'proxyMetadata']);
   if (isKind(doc, 'ProxyConfig')) return envEntries(doc.data, ['spec', 'environmentVariables']);
   return [];
 }
 
-function isKind(doc: LintDocument, kind: string, group?: string): boolean {
-  return doc.kind === DocKind.MANIFEST && doc.data.kind === kind && (group === undefined || String(doc.data.apiVersion).startsWith(`${group}/`));
+/** A value some tool fills in later (envsubst, Flux substitution, Helm, kpt setters, `<placeholder>`): not checked. */
+function isPlaceholder(v: unknown): boolean {
+  return typeof v === 'string' && /\$\{|\{\{|\$\(|^<.*>$|^__.+__$|^REPLACE|^CHANGE_?ME/i.test(v);
 }
 
-const installDocs = (docs: readonly LintDocument[]) => docs.filter((d) => d.kind === DocKind.ISTIO_OPERATOR || d.kind === DocKind.ISTIOD_VALUES);
-
-/** Each alert/record expression of a rule file or PrometheusRule, with its path. */
+/** Each alert/record expression of a rule file, a PrometheusRule or a VictoriaMetrics VMRule, with its path. */
 function ruleExprs(doc: LintDocument): { expr: string; path: Path }[] {
   const base: Path | undefined = doc.kind === DocKind.PROMETHEUS_RULES ? ['groups']
-    : isKind(doc, 'PrometheusRule', 'monitoring.coreos.com') ? ['spec', 'groups'] : undefined;
+    : isKind(doc, 'PrometheusRule', 'monitoring.coreos.com') || isKind(doc, 'VMRule', 'operator.victoriametrics.com') ? ['spec', 'groups'] : undefined;
   if (!base) return [];
   const out: { expr: string; path: Path }[] = [];
-  (get(doc.data, base) ?? []).forEach((g: any, gi: number) => (g?.rules ?? []).forEach((r: any, ri: number) => {
+  const groups = get(doc.data, base);
+  (Array.isArray(groups) ? groups : []).forEach((g: any, gi: number) => (Array.isArray(g?.rules) ? g.rules : []).forEach((r: any, ri: number) => {
     if (r?.expr !== undefined) out.push({ expr: String(r.expr), path: [...base, gi, 'rules', ri, 'expr'] });
   }));
   return out;
 }
 
-function certificates(docs: readonly LintDocument[]) {
-  return docs.filter((d) => isKind(d, 'Certificate', CERT_MANAGER_GROUP));
-}
-
-/** The issuer a Certificate refers to, among the documents. */
-function issuerOf(cert: LintDocument, docs: readonly LintDocument[]): LintDocument | undefined {
-  const ref = cert.data.spec?.issuerRef ?? {};
-  const kind = ref.kind ?? 'Issuer';
-  return docs.find((d) => isKind(d, kind, CERT_MANAGER_GROUP) && d.data.metadata?.name === ref.name &&
-    (kind === 'ClusterIssuer' || (d.data.metadata?.namespace ?? 'default') === (cert.data.metadata?.namespace ?? 'default')));
-}
-
-/** `${vault_mount.x.path}` → the mount's literal path, when the Terraform holds it. */
-function terraformValue(value: unknown, tf: readonly LintDocument[]): unknown {
-  const m = typeof value === 'string' ? /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value) : null;
-  if (!m) return value;
-  for (const d of tf) {
-    const v = d.data.resource?.[m[1]]?.[m[2]]?.[m[3]];
-    if (v !== undefined) return terraformValue(v, tf);
-  }
-  return value;
-}
+const isCertificate = (d: LintDocument) => isKind(d, 'Certificate', CERT_MANAGER_GROUP);
+const isInstall = (d: LintDocument) => d.kind === DocKind.ISTIO_OPERATOR || d.kind === DocKind.ISTIOD_VALUES;
 
 /** Vault TTL: Go duration or plain seconds. */
 function ttlMs(v: unknown): number | undefined {
@@ -131,62 +137,82 @@ function ttlMs(v: unknown): number | undefined {
   return typeof v === 'string' ? parseGoDuration(v) : undefined;
 }
 
+/** Upstream pages the rules cite (helpUri). */
+const HELP = {
+  meshConfig: 'https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/',
+  agentOptions: 'https://github.com/istio/istio/blob/1.30.0/pilot/cmd/pilot-agent/options/options.go',
+  pilotFeatures: 'https://github.com/istio/istio/blob/1.30.0/pilot/pkg/features/pilot.go',
+  customCaK8s: 'https://istio.io/latest/docs/tasks/security/cert-management/custom-ca-k8s/',
+  pluginCa: 'https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/',
+  istioCsr: 'https://cert-manager.io/docs/usage/istio-csr/',
+  destinationRule: 'https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings',
+  peerAuth: 'https://istio.io/latest/docs/reference/config/security/peer_authentication/',
+  caMetrics: 'https://github.com/istio/istio/blob/1.30.0/security/pkg/server/ca/monitoring.go',
+  certificate: 'https://cert-manager.io/docs/usage/certificate/',
+  caIssuer: 'https://cert-manager.io/docs/configuration/ca/',
+  vaultPki: 'https://developer.hashicorp.com/vault/api-docs/secret/pki',
+} as const;
+
 export const RULES: readonly LintRule[] = [
   {
-    id: 'ICA001', name: 'mesh-config-ca', severity: 'error', fact: '§3, §11 a',
+    id: 'ICA001', name: 'mesh-config-ca', severity: 'error', fact: '§3, §11 a', helpUri: HELP.meshConfig,
     fix: 'remove meshConfig.ca; for the Kubernetes CSR route set istiod env EXTERNAL_CA=ISTIOD_RA_KUBERNETES_API with K8S_SIGNER and meshConfig.caCertificates (CaIntegration.kubernetesCsr)',
-    check: (docs) => installDocs(docs).flatMap((doc) => {
-      const mc = meshConfigPath(doc)!;
-      return get(doc.data, [...mc, 'ca']) !== undefined
+    checkDocument: (doc) => {
+      const mc = meshConfigPath(doc);
+      return mc && get(doc.data, [...mc, 'ca']) !== undefined
         ? [{ doc, path: [...mc, 'ca'], message: 'meshConfig.ca is a hidden, unimplemented field: istiod never reads it, and it does not select the Kubernetes CA' }]
         : [];
-    }),
+    },
   },
   {
-    id: 'ICA002', name: 'citadel-enable-ca-server', severity: 'error', fact: '§2b, §11 b',
+    id: 'ICA002', name: 'citadel-enable-ca-server', severity: 'error', fact: '§2b, §11 b', helpUri: HELP.istioCsr,
     fix: 'use istiod env ENABLE_CA_SERVER: "false" (the only name) together with global.caAddress pointing at istio-csr',
-    check: (docs) => docs.flatMap((doc) => istiodEnv(doc).filter((e) => e.name === 'CITADEL_ENABLE_CA_SERVER')
-      .map((e) => ({ doc, path: e.path, message: 'istiod env CITADEL_ENABLE_CA_SERVER never existed: istiod ignores it and keeps its CA server running' }))),
+    checkDocument: (doc) => istiodEnv(doc).filter((e) => e.name === 'CITADEL_ENABLE_CA_SERVER')
+      .map((e) => ({ doc, path: e.path, message: 'istiod env CITADEL_ENABLE_CA_SERVER never existed: istiod ignores it and keeps its CA server running' })),
   },
   {
-    id: 'ICA003', name: 'cert-signer-outside-ra', severity: 'error', fact: '§3, §11 b',
+    id: 'ICA003', name: 'cert-signer-outside-ra', severity: 'error', fact: '§3, §11 b', helpUri: HELP.customCaK8s,
     fix: `remove ${AGENT_CERT_SIGNER_ENV}, or use the Kubernetes CSR route (istiod env ${ISTIOD_ENV.EXTERNAL_CA}=${EXTERNAL_CA_K8S_RA} and ${ISTIOD_ENV.CERT_SIGNER_DOMAIN})`,
-    check: (docs) => {
-      const ra = docs.some((d) => istiodEnv(d).some((e) => e.name === ISTIOD_ENV.EXTERNAL_CA && e.value === EXTERNAL_CA_K8S_RA));
-      if (ra) return [];
-      return docs.flatMap((doc) => agentEnv(doc).filter((e) => e.name === AGENT_CERT_SIGNER_ENV).map((e) => ({
+    checkContext: (index) => {
+      const istiods = index.install.filter((d) => d.evidence);
+      if (index.install.some((d) => istiodEnv(d).some((e) => e.name === ISTIOD_ENV.EXTERNAL_CA && e.value === EXTERNAL_CA_K8S_RA))) return [];
+      return index.agentEnvDocs.flatMap((doc) => agentEnv(doc).filter((e) => e.name === AGENT_CERT_SIGNER_ENV).map((e): Hit => (istiods.length > 0 ? {
         doc, path: e.path,
         message: `${AGENT_CERT_SIGNER_ENV} (${String(e.value)}) only matters when istiod is a Kubernetes CSR RA, and no istiod here sets ` +
           `${ISTIOD_ENV.EXTERNAL_CA}=${EXTERNAL_CA_K8S_RA}; istio-csr and istiod's own CA ignore it`,
+      } : {
+        doc, path: e.path, severity: 'note',
+        message: `${AGENT_CERT_SIGNER_ENV} (${String(e.value)}) only matters when istiod is a Kubernetes CSR RA ` +
+          `(${ISTIOD_ENV.EXTERNAL_CA}=${EXTERNAL_CA_K8S_RA}); the istiod configuration is not among these files, so this cannot be checked here`,
       })));
     },
   },
   {
-    id: 'ICA004', name: 'secret-ttl-field', severity: 'error', fact: '§5.1, §11 d',
+    id: 'ICA004', name: 'secret-ttl-field', severity: 'error', fact: '§5.1, §11 d', helpUri: HELP.meshConfig,
     fix: `set ${AGENT_ENV.SECRET_TTL} in meshConfig.defaultConfig.proxyMetadata (or a ProxyConfig's environmentVariables) and restart workloads`,
-    check: (docs) => docs.flatMap((doc) => {
-      const base = meshConfigPath(doc) ? [...meshConfigPath(doc)!, 'defaultConfig'] : isKind(doc, 'ProxyConfig') ? ['spec'] : undefined;
+    checkDocument: (doc) => {
+      const base = proxyConfigPath(doc) ?? (isKind(doc, 'ProxyConfig') ? ['spec'] : undefined);
       return base && get(doc.data, [...base, 'secretTtl']) !== undefined
         ? [{ doc, path: [...base, 'secretTtl'], message: 'ProxyConfig has no secretTtl field: it is dropped silently and the workload certificate lifetime does not change' }]
         : [];
-    }),
+    },
   },
   {
-    id: 'ICA005', name: 'agent-env-on-istiod', severity: 'error', fact: '§5.1, §11 d',
+    id: 'ICA005', name: 'agent-env-on-istiod', severity: 'error', fact: '§5.1, §11 d', helpUri: HELP.agentOptions,
     fix: 'move it to meshConfig.defaultConfig.proxyMetadata (istio-agent env); istiod bounds lifetimes with MAX_WORKLOAD_CERT_TTL',
-    check: (docs) => docs.flatMap((doc) => istiodEnv(doc).filter((e) => (Object.values(AGENT_ENV) as string[]).includes(e.name))
-      .map((e) => ({ doc, path: e.path, message: `${e.name} is istio-agent (sidecar) env; istiod does not read it, so it has no effect here` }))),
+    checkDocument: (doc) => istiodEnv(doc).filter((e) => AGENT_ONLY_CERT_ENV.includes(e.name))
+      .map((e) => ({ doc, path: e.path, message: `${e.name} is istio-agent (sidecar) env; istiod does not read it, so it has no effect here` })),
   },
   {
-    id: 'ICA006', name: 'vault-env-on-istiod', severity: 'error', fact: '§4.1, §11 g',
+    id: 'ICA006', name: 'vault-env-on-istiod', severity: 'error', fact: '§4.1, §11 g', helpUri: HELP.istioCsr,
     fix: 'use a cert-manager Vault issuer feeding cacerts (root/sign-intermediate) or istio-csr (MeshPki, VaultPkiBackend)',
-    check: (docs) => docs.flatMap((doc) => istiodEnv(doc).filter((e) => e.name.startsWith('VAULT_'))
-      .map((e) => ({ doc, path: e.path, message: `${e.name} was node-agent env in Istio 1.1-1.5; istiod never read it and has no Vault integration` }))),
+    checkDocument: (doc) => istiodEnv(doc).filter((e) => e.name.startsWith('VAULT_'))
+      .map((e) => ({ doc, path: e.path, message: `${e.name} was node-agent env in Istio 1.1-1.5; istiod never read it and has no Vault integration` })),
   },
   {
-    id: 'ICA007', name: 'pilot-cert-provider-kubernetes', severity: 'error', fact: '§3, §11 a',
+    id: 'ICA007', name: 'pilot-cert-provider-kubernetes', severity: 'error', fact: '§3, §11 a', helpUri: HELP.customCaK8s,
     fix: 'keep pilotCertProvider: istiod (the default); for the Kubernetes CSR route use CaIntegration.kubernetesCsr',
-    check: (docs) => docs.flatMap((doc) => {
+    checkDocument: (doc) => {
       const hits: Hit[] = [];
       const g = globalPath(doc);
       if (g && get(doc.data, [...g, 'pilotCertProvider']) === 'kubernetes') {
@@ -194,77 +220,87 @@ export const RULES: readonly LintRule[] = [
       }
       for (const e of istiodEnv(doc)) {
         if (e.name === 'PILOT_CERT_PROVIDER' && e.value === 'kubernetes') {
-          hits.push({ doc, path: e.path, message: "PILOT_CERT_PROVIDER=kubernetes is fatal since Istio 1.23 (legacy signer, gone since Kubernetes 1.22)" });
+          hits.push({ doc, path: e.path, message: 'PILOT_CERT_PROVIDER=kubernetes is fatal since Istio 1.23 (legacy signer, gone since Kubernetes 1.22)' });
         }
       }
       return hits;
-    }),
+    },
   },
   {
-    id: 'ICA008', name: 'istio-mutual-ca-certificates', severity: 'error', fact: '§8.3, §11 j',
+    id: 'ICA008', name: 'istio-mutual-ca-certificates', severity: 'error', fact: '§8.3, §11 j', helpUri: HELP.destinationRule,
     fix: 'remove caCertificates: ISTIO_MUTUAL always trusts the mesh bundle; narrow peers with subjectAltNames (SPIFFE IDs), or use MUTUAL to pin a foreign CA',
-    check: (docs) => docs.filter((d) => isKind(d, 'DestinationRule', 'networking.istio.io')).flatMap((doc) => {
+    checkDocument: (doc) => {
+      if (!isKind(doc, 'DestinationRule', 'networking.istio.io')) return [];
       const hits: Hit[] = [];
       const visit = (policy: any, path: Path) => {
-        if (!policy) return;
+        if (!isObject(policy)) return;
         const p = policy.tls?.mode === 'ISTIO_MUTUAL' ? istioMutualCaCertificatesProblem(policy.tls?.caCertificates) : undefined;
         if (p) hits.push({ doc, path: [...path, 'tls', 'caCertificates'], message: p });
-        (policy.portLevelSettings ?? []).forEach((p: any, i: number) => visit(p, [...path, 'portLevelSettings', i]));
+        (Array.isArray(policy.portLevelSettings) ? policy.portLevelSettings : []).forEach((p: any, i: number) => visit(p, [...path, 'portLevelSettings', i]));
       };
       visit(doc.data.spec?.trafficPolicy, ['spec', 'trafficPolicy']);
-      (doc.data.spec?.subsets ?? []).forEach((s: any, i: number) => visit(s?.trafficPolicy, ['spec', 'subsets', i, 'trafficPolicy']));
+      (Array.isArray(doc.data.spec?.subsets) ? doc.data.spec.subsets : []).forEach((s: any, i: number) => visit(s?.trafficPolicy, ['spec', 'subsets', i, 'trafficPolicy']));
       return hits;
-    }),
+    },
   },
   {
-    id: 'ICA009', name: 'peer-auth-selector-in-root-namespace', severity: 'error', fact: '§8.2',
+    id: 'ICA009', name: 'peer-auth-selector-in-root-namespace', severity: 'error', fact: '§8.2', helpUri: HELP.peerAuth,
     fix: "move the policy to the workload's own namespace (PermissivePeerAuth does)",
-    check: (docs, ctx) => docs.filter((d) => isKind(d, 'PeerAuthentication', 'security.istio.io') && d.data.spec?.selector !== undefined)
-      .flatMap((doc) => {
-        const p = rootNamespaceSelectorProblem(doc.data.metadata?.namespace ?? 'default', ctx.rootNamespace);
-        return p ? [{ doc, path: ['metadata', 'namespace'], message: p }] : [];
-      }),
+    checkDocument: (doc, ctx, index) => {
+      if (!isKind(doc, 'PeerAuthentication', 'security.istio.io') || doc.data.spec?.selector === undefined) return [];
+      const ns = index.namespaceOf(doc);
+      const p = ns === undefined ? undefined : rootNamespaceSelectorProblem(ns, ctx.rootNamespace);
+      return p ? [{ doc, path: ['metadata', 'namespace'], message: p }] : [];
+    },
   },
   {
-    id: 'ICA010', name: 'alert-metric-does-not-exist', severity: 'error', fact: '§7, §11 i',
+    id: 'ICA010', name: 'alert-metric-does-not-exist', severity: 'error', fact: '§7, §11 i', helpUri: HELP.caMetrics,
     fix: `use ${METRICS.AGENT_CERT_EXPIRY_SECONDS}, ${METRICS.CA_CHAIN_EXPIRY_SECONDS} / _timestamp, ${METRICS.CA_SIGN_ERRORS}, ${METRICS.CM_CERT_EXPIRATION} (CertAlertRules generates them)`,
-    check: (docs, ctx) => docs.flatMap((doc) => ruleExprs(doc).flatMap(({ expr, path }) => {
+    checkDocument: (doc, ctx) => ruleExprs(doc).flatMap(({ expr, path }) => {
       const hits: Hit[] = [];
-      for (const [metric, why] of Object.entries(NOT_CERTIFICATE_METRICS)) {
+      for (const [metric, why] of Object.entries(MISSING_METRICS)) {
         if (new RegExp(`\\b${metric}\\b`).test(expr)) hits.push({ doc, path, message: `${metric}: ${why}` });
       }
-      if (/\bpilot_xds_(eds|lds|rds)_reject\b/.test(expr)) hits.push({ doc, path, message: 'pilot_xds_*_reject are legacy gauges of Envoy NACKs, unrelated to certificates (§7.4)' });
-      if (/\bcitadel_server_csr_sign_error_count\b/.test(expr)) hits.push({ doc, path, message: `citadel_server_csr_sign_error_count does not exist; the counter is ${METRICS.CA_SIGN_ERRORS}` });
       if (!holds('CA_EXPIRY_SECONDS_METRICS', ctx.istioVersion) && /\bcitadel_server_(cert_chain|root_cert)_expiry_seconds\b/.test(expr)) {
         hits.push({ doc, path, message: `citadel_server_*_expiry_seconds exist from Istio 1.23, not in ${ctx.istioVersion}; use the _timestamp gauges minus time()` });
       }
       return hits;
-    })),
-  },
-  {
-    id: 'ICA011', name: 'hand-made-istio-ca-root-cert', severity: 'error', fact: '§6.5, §11 k',
-    fix: 'do not write istio-ca-root-cert: rotate roots through cacerts, meshConfig.caCertificates or istio-csr rootCAFile (a differently named trust bundle)',
-    check: (docs) => docs.filter((d) => isKind(d, 'ConfigMap') || isKind(d, 'Bundle', 'trust.cert-manager.io')).flatMap((doc) => {
-      const p = istioCaRootCertNameProblem('metadata.name', String(doc.data.metadata?.name));
-      return p ? [{ doc, path: ['metadata', 'name'], message: `${doc.data.kind} ${p}; it is reverted, and it is not the workload mTLS trust source` }] : [];
     }),
   },
   {
-    id: 'ICA012', name: 'cacerts-outside-istiod-namespace', severity: 'error', fact: '§1.1, §2a',
+    id: 'ICA011', name: 'hand-made-istio-ca-root-cert', severity: 'error', fact: '§6.5, §11 k', helpUri: HELP.pluginCa,
+    fix: 'do not write istio-ca-root-cert: rotate roots through cacerts, meshConfig.caCertificates or istio-csr rootCAFile (a differently named trust bundle)',
+    checkDocument: (doc) => {
+      if (!isKind(doc, 'ConfigMap') && !isKind(doc, 'Bundle', 'trust.cert-manager.io')) return [];
+      // An empty placeholder (no data) only reserves the name, e.g. for an ownership annotation; it writes no trust.
+      const content = doc.data.kind === 'ConfigMap' ? Object.values({ ...(doc.data.data ?? {}), ...(doc.data.binaryData ?? {}) }).some((v) => String(v).trim() !== '') : true;
+      const p = content ? istioCaRootCertNameProblem('metadata.name', String(doc.data.metadata?.name)) : undefined;
+      return p ? [{ doc, path: ['metadata', 'name'], message: `${doc.data.kind} ${p}; it is reverted, and it is not the workload mTLS trust source` }] : [];
+    },
+  },
+  {
+    id: 'ICA012', name: 'cacerts-outside-istiod-namespace', severity: 'error', fact: '§1.1, §2a', helpUri: HELP.pluginCa,
     fix: "create the cacerts Certificate in istiod's namespace (--istio-namespace)",
-    check: (docs, ctx) => certificates(docs).filter((d) => d.data.spec?.secretName === CACERTS_SECRET && (d.data.metadata?.namespace ?? 'default') !== ctx.istioNamespace)
-      .map((doc) => ({ doc, path: ['metadata', 'namespace'], message: `the cacerts Certificate is in ${doc.data.metadata?.namespace ?? 'default'}, but istiod only mounts cacerts from its own namespace (${ctx.istioNamespace})` })),
+    checkDocument: (doc, ctx, index) => {
+      if (!isCertificate(doc) || doc.data.spec?.secretName !== CACERTS_SECRET) return [];
+      const ns = index.namespaceOf(doc); // no namespace and no kustomization namespace: the apply decides, nothing to check
+      return ns !== undefined && ns !== ctx.istioNamespace
+        ? [{ doc, path: ['metadata', 'namespace'], message: `the cacerts Certificate is in ${ns}, but istiod only mounts cacerts from its own namespace (${ctx.istioNamespace})` }]
+        : [];
+    },
   },
   {
-    id: 'ICA013', name: 'cacerts-not-ca', severity: 'error', fact: '§2a, §11 c',
+    id: 'ICA013', name: 'cacerts-not-ca', severity: 'error', fact: '§2a, §11 c', helpUri: HELP.pluginCa,
     fix: 'set spec.isCA: true (and usages digital signature, key encipherment, cert sign)',
-    check: (docs) => certificates(docs).filter((d) => d.data.spec?.secretName === CACERTS_SECRET && d.data.spec?.isCA !== true)
-      .map((doc) => ({ doc, path: ['spec', 'isCA'], message: 'the cacerts Certificate is not a CA (isCA is not true): istiod cannot sign workload certificates with it' })),
+    checkDocument: (doc) => (isCertificate(doc) && doc.data.spec?.secretName === CACERTS_SECRET && doc.data.spec?.isCA !== true
+      ? [{ doc, path: ['spec', 'isCA'], message: 'the cacerts Certificate is not a CA (isCA is not true): istiod cannot sign workload certificates with it' }]
+      : []),
   },
   {
-    id: 'ICA014', name: 'certificate-lifetimes', severity: 'error', fact: '§2a, §11 h',
+    id: 'ICA014', name: 'certificate-lifetimes', severity: 'error', fact: '§2a, §11 h', helpUri: HELP.certificate,
     fix: 'make renewBefore shorter than duration, and duration at least 1h',
-    check: (docs) => certificates(docs).flatMap((doc) => {
+    checkDocument: (doc) => {
+      if (!isCertificate(doc) || isPlaceholder(doc.data.spec?.duration) || isPlaceholder(doc.data.spec?.renewBefore)) return [];
       const d = parseGoDuration(String(doc.data.spec?.duration ?? CERT_MANAGER_DEFAULTS.certificateDuration)) ?? 0;
       const hits: Hit[] = [];
       const min = certManagerMinimumProblem('duration', d);
@@ -274,84 +310,166 @@ export const RULES: readonly LintRule[] = [
         if (p) hits.push({ doc, path: ['spec', 'renewBefore'], message: p });
       }
       return hits;
-    }),
+    },
   },
   {
-    id: 'ICA015', name: 'vault-role-caps-certificate', severity: 'error', fact: '§4.3, §11 h',
+    id: 'ICA015', name: 'vault-role-caps-certificate', severity: 'error', fact: '§4.3, §11 h', helpUri: HELP.vaultPki,
     fix: "raise the Vault role's max_ttl to the Certificate duration, or shorten the duration",
-    check: (docs) => {
-      const tf = docs.filter((d) => d.kind === DocKind.TERRAFORM);
+    checkContext: (index) => {
+      const roles = [...index.terraform.values()].filter((r) => r.type === 'vault_pki_secret_backend_role');
+      if (roles.length === 0) return [];
       const hits: Hit[] = [];
-      for (const cert of certificates(docs)) {
-        const path = issuerOf(cert, docs)?.data.spec?.vault?.path;
+      for (const cert of index.certificates) {
+        const path = index.issuerOf(cert)?.data.spec?.vault?.path;
         const m = typeof path === 'string' ? /^(.+)\/sign\/([^/]+)$/.exec(path) : null;
         if (!m) continue;
-        for (const t of tf) {
-          for (const [addr, role] of Object.entries<any>(t.data.resource?.vault_pki_secret_backend_role ?? {})) {
-            if (role?.name !== m[2] || terraformValue(role?.backend, tf) !== m[1]) continue;
-            const cap = ttlMs(role.max_ttl);
-            const requested = parseGoDuration(String(cert.data.spec?.duration ?? CERT_MANAGER_DEFAULTS.certificateDuration));
-            if (cap === undefined || requested === undefined) continue;
-            const p = vaultCapProblem(`Certificate ${cert.data.metadata?.namespace}/${cert.data.metadata?.name} 'duration'`, requested, `Vault role ${m[1]}/${m[2]} max_ttl (${t.file} ${addr})`, cap);
-            if (p) hits.push({ doc: cert, path: ['spec', 'duration'], message: p });
-          }
+        for (const { doc: t, name: addr, body: role } of roles) {
+          if (role.name !== m[2] || index.terraformValue(role.backend) !== m[1]) continue;
+          const cap = ttlMs(role.max_ttl);
+          const requested = parseGoDuration(String(cert.data.spec?.duration ?? CERT_MANAGER_DEFAULTS.certificateDuration));
+          if (cap === undefined || requested === undefined) continue;
+          const p = vaultCapProblem(`Certificate ${index.namespaceOf(cert) ?? '(namespace set at apply)'}/${cert.data.metadata?.name} 'duration'`, requested,
+            `Vault role ${m[1]}/${m[2]} max_ttl (${t.file} ${addr})`, cap);
+          if (p) hits.push({ doc: cert, path: ['spec', 'duration'], message: p });
         }
       }
       return hits;
     },
   },
   {
-    id: 'ICA016', name: 'trust-domain-mismatch', severity: 'error', fact: '§2b, §10',
+    id: 'ICA016', name: 'trust-domain-mismatch', severity: 'error', fact: '§2b, §10', helpUri: HELP.istioCsr,
     fix: 'set app.tls.trustDomain to meshConfig.trustDomain (IstioCustomCa writes both from one prop)',
-    check: (docs) => {
-      const mesh = installDocs(docs).map((d) => ({ d, td: String(get(d.data, [...meshConfigPath(d)!, 'trustDomain']) ?? DEFAULT_TRUST_DOMAIN) }));
-      return docs.filter((d) => d.kind === DocKind.ISTIO_CSR_VALUES).flatMap((doc) => {
-        const td = String(doc.data.app?.tls?.trustDomain ?? DEFAULT_TRUST_DOMAIN);
+    checkContext: (index) => {
+      const mesh = index.install.filter((d) => d.evidence).map((d) => ({ d, td: get(d.data, [...meshConfigPath(d)!, 'trustDomain']) ?? DEFAULT_TRUST_DOMAIN }))
+        .filter((m) => !isPlaceholder(m.td));
+      return index.istioCsrValues.flatMap((doc) => {
+        const td = doc.data.app?.tls?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+        if (isPlaceholder(td)) return [];
         return mesh.flatMap((m) => {
-          const p = trustDomainMismatchProblem('istio-csr app.tls.trustDomain', td, `meshConfig.trustDomain in ${m.d.file}`, m.td);
+          const p = trustDomainMismatchProblem('istio-csr app.tls.trustDomain', String(td), `meshConfig.trustDomain in ${m.d.file}`, String(m.td));
           return p ? [{ doc, path: ['app', 'tls', 'trustDomain'], message: p }] : [];
         });
       });
     },
   },
   {
-    id: 'ICA017', name: 'invalid-trust-domain', severity: 'error', fact: '§10',
+    id: 'ICA017', name: 'invalid-trust-domain', severity: 'error', fact: '§10', helpUri: HELP.meshConfig,
     fix: 'use DNS-1123 labels: lowercase letters, digits and -',
-    check: (docs) => installDocs(docs).flatMap((doc) => {
-      const path = [...meshConfigPath(doc)!, 'trustDomain'];
-      const td = get(doc.data, path);
-      const p = td === undefined ? undefined : trustDomainProblem('meshConfig.trustDomain', String(td));
-      return p ? [{ doc, path, message: p }] : [];
-    }),
+    checkDocument: (doc) => {
+      const mc = meshConfigPath(doc);
+      if (!mc) return [];
+      const hits: Hit[] = [];
+      const td = get(doc.data, [...mc, 'trustDomain']);
+      const p = td === undefined || isPlaceholder(td) ? undefined : trustDomainProblem('meshConfig.trustDomain', String(td));
+      if (p) hits.push({ doc, path: [...mc, 'trustDomain'], message: p });
+      const aliases = get(doc.data, [...mc, 'trustDomainAliases']);
+      (Array.isArray(aliases) ? aliases : []).forEach((a: unknown, i: number) => {
+        const q = isPlaceholder(a) ? undefined : trustDomainProblem(`meshConfig.trustDomainAliases[${i}]`, String(a));
+        if (q) hits.push({ doc, path: [...mc, 'trustDomainAliases', i], message: q });
+      });
+      return hits;
+    },
   },
   {
-    id: 'ICA018', name: 'workload-ttl-above-max', severity: 'error', fact: '§5.2',
+    id: 'ICA018', name: 'workload-ttl-above-max', severity: 'error', fact: '§5.2', helpUri: HELP.agentOptions,
     fix: 'lower SECRET_TTL or raise istiod env MAX_WORKLOAD_CERT_TTL',
-    check: (docs) => installDocs(docs).flatMap((doc) => {
+    checkDocument: (doc) => {
+      if (!isInstall(doc)) return [];
       const ttl = agentEnv(doc).find((e) => e.name === AGENT_ENV.SECRET_TTL);
       const max = istiodEnv(doc).find((e) => e.name === ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL);
       const ttlMsV = ttl ? parseGoDuration(String(ttl.value)) : undefined;
       const maxMs = max ? parseGoDuration(String(max.value)) : ISTIO_DEFAULTS.maxWorkloadCertTtlMs;
       const p = ttlMsV !== undefined && maxMs !== undefined ? workloadTtlProblem(ttlMsV, maxMs) : undefined;
       return p ? [{ doc, path: ttl!.path, message: p }] : [];
+    },
+  },
+  {
+    id: 'ICA019', name: 'grace-period-ratio-range', severity: 'error', fact: '§5.1', helpUri: HELP.agentOptions,
+    fix: 'use a ratio between 0 and 1 (Istio default 0.5)',
+    checkDocument: (doc) => agentEnv(doc).filter((e) => e.name === AGENT_ENV.SECRET_GRACE_PERIOD_RATIO && !isPlaceholder(e.value)).flatMap((e) => {
+      const p = graceRatioProblem(Number(e.value));
+      return p ? [{ doc, path: e.path, message: p }] : [];
     }),
   },
   {
-    id: 'ICA019', name: 'grace-period-ratio-range', severity: 'error', fact: '§5.1',
-    fix: 'use a ratio between 0 and 1 (Istio default 0.5)',
-    check: (docs) => docs.flatMap((doc) => agentEnv(doc).filter((e) => e.name === AGENT_ENV.SECRET_GRACE_PERIOD_RATIO).flatMap((e) => {
-      const p = graceRatioProblem(Number(e.value));
-      return p ? [{ doc, path: e.path, message: p }] : [];
-    })),
-  },
-  {
-    id: 'ICA020', name: 'vault-role-path-for-ca', severity: 'error', fact: '§4.3, §11 c',
+    id: 'ICA020', name: 'vault-role-path-for-ca', severity: 'error', fact: '§4.3, §11 c', helpUri: HELP.vaultPki,
     fix: "point the issuer at '<mount>/root/sign-intermediate' for an isCA Certificate",
-    check: (docs) => certificates(docs).filter((d) => d.data.spec?.isCA === true).flatMap((cert) => {
-      const path = issuerOf(cert, docs)?.data.spec?.vault?.path;
+    checkContext: (index) => index.certificates.filter((d) => d.data.spec?.isCA === true).flatMap((cert) => {
+      const path = index.issuerOf(cert)?.data.spec?.vault?.path;
       return typeof path === 'string' && /\/sign\/[^/]+$/.test(path)
         ? [{ doc: cert, path: ['spec', 'issuerRef'], message: `its Vault issuer signs at ${path}, a role path that only issues leaf certificates (CA:FALSE), so this CA certificate can never be issued` }]
         : [];
     }),
   },
+  {
+    id: 'ICA021', name: 'unknown-agent-env', severity: 'error', fact: '§5.1', helpUri: HELP.agentOptions,
+    fix: `use a variable istio-agent reads: ${AGENT_CERT_ENV.join(', ')}`,
+    checkDocument: (doc) => agentEnv(doc).filter((e) => /^(SECRET_|CA_)/.test(e.name) && !AGENT_CERT_ENV.includes(e.name) && !ISTIOD_ONLY_CERT_ENV.includes(e.name))
+      .map((e) => {
+        const near = AGENT_CERT_ENV.find((k) => k.startsWith(e.name) || e.name.startsWith(k));
+        return { doc, path: e.path, message: `istio-agent reads no variable ${e.name}${near ? ` (did you mean ${near}?)` : ''}; it is ignored` };
+      }),
+  },
+  {
+    id: 'ICA022', name: 'istiod-env-misspelt', severity: 'error', fact: '§5.2', helpUri: HELP.pilotFeatures,
+    fix: 'use the name istiod reads',
+    checkDocument: (doc) => istiodEnv(doc).filter((e) => ISTIOD_ENV_MISSPELLINGS[e.name] !== undefined)
+      .map((e) => ({ doc, path: e.path, message: `istiod reads ${ISTIOD_ENV_MISSPELLINGS[e.name]}, not ${e.name}; this setting is ignored` })),
+  },
+  {
+    id: 'ICA023', name: 'istiod-env-in-proxy-metadata', severity: 'error', fact: '§5.2', helpUri: HELP.pilotFeatures,
+    fix: "set it on istiod (values.pilot.env, or the istiod chart's env), not in proxyMetadata",
+    checkDocument: (doc) => agentEnv(doc).filter((e) => ISTIOD_ONLY_CERT_ENV.includes(e.name))
+      .map((e) => ({ doc, path: e.path, message: `${e.name} is istiod env; istio-agent does not read it, so it has no effect in proxyMetadata` })),
+  },
+  {
+    id: 'ICA024', name: 'default-ttl-without-secret-ttl', severity: 'warning', fact: '§5.2', helpUri: HELP.agentOptions,
+    fix: `set ${AGENT_ENV.SECRET_TTL} in meshConfig.defaultConfig.proxyMetadata to change sidecar certificate lifetimes (and keep it within MAX_WORKLOAD_CERT_TTL)`,
+    checkContext: (index) => {
+      if (index.agentEnvDocs.some((d) => agentEnv(d).some((e) => e.name === AGENT_ENV.SECRET_TTL))) return [];
+      return index.install.flatMap((doc) => istiodEnv(doc).filter((e) => e.name === ISTIOD_ENV.DEFAULT_WORKLOAD_CERT_TTL).map((e) => ({
+        doc, path: e.path,
+        message: `${e.name} (${String(e.value)}) applies only to CSRs that ask for no lifetime; istio-agent always asks for ${AGENT_ENV.SECRET_TTL} ` +
+          '(default 24h), and nothing here sets it, so sidecar certificate lifetimes do not change',
+      })));
+    },
+  },
+  {
+    id: 'ICA025', name: 'ca-certificates-entry-empty', severity: 'error', fact: '§3', helpUri: `${HELP.meshConfig}#MeshConfig-CertificateData`,
+    fix: 'give each caCertificates entry a pem (or a spiffeBundleUrl), with the trustDomains or certSigners it applies to',
+    checkDocument: (doc) => {
+      const mc = meshConfigPath(doc);
+      const list = mc ? get(doc.data, [...mc, 'caCertificates']) : undefined;
+      return (Array.isArray(list) ? list : []).flatMap((c: any, i: number) => (!isObject(c) || (c.pem === undefined && c.spiffeBundleUrl === undefined)
+        ? [{ doc, path: [...mc!, 'caCertificates', i], message: 'this caCertificates entry has neither pem nor spiffeBundleUrl: it adds no trust anchor' }]
+        : []));
+    },
+  },
+  {
+    id: 'ICA026', name: 'ca-issuer-reads-its-own-cacerts', severity: 'error', fact: '§2a', helpUri: HELP.caIssuer,
+    fix: "back the CA Issuer with the parent CA's Secret (the root or upstream intermediate), not with the cacerts Secret the Certificate writes",
+    checkContext: (index) => index.certificates.filter((c) => c.data.spec?.secretName === CACERTS_SECRET).flatMap((cert) => {
+      const issuer = index.issuerOf(cert);
+      const secret = issuer?.data.spec?.ca?.secretName;
+      const same = secret === CACERTS_SECRET && (issuer!.data.kind === 'Issuer' || index.namespaceOf(cert) === CERT_MANAGER_DEFAULTS.clusterResourceNamespace);
+      return same ? [{
+        doc: cert, path: ['spec', 'issuerRef'],
+        message: `its issuer ${issuer!.data.kind}/${issuer!.data.metadata?.name} signs with the Secret ${CACERTS_SECRET}, the very Secret this Certificate is to create: the issuer is never Ready and the Certificate is never issued`,
+      }] : [];
+    }),
+  },
+  {
+    id: 'ICA027', name: 'auto-reload-plugin-certs-removed', severity: 'warning', fact: '§1.2', helpUri: HELP.pluginCa,
+    fix: 'remove AUTO_RELOAD_PLUGIN_CERTS: istiod reloads cacerts on its own since Istio 1.19',
+    checkDocument: (doc, ctx) => (holds('CACERTS_RELOAD_ALWAYS', ctx.istioVersion)
+      ? istiodEnv(doc).filter((e) => e.name === ISTIOD_ENV.AUTO_RELOAD_PLUGIN_CERTS)
+        .map((e) => ({ doc, path: e.path, message: `${e.name} was removed in Istio 1.19 (cacerts reload is always on); on ${ctx.istioVersion} it does nothing` }))
+      : []),
+  },
 ];
+
+/** Metric names seen in real alert rules that no release exports (docs/reference.md §7). */
+const MISSING_METRICS: Record<string, string> = {
+  istio_certificate_expiration_timestamp: NOT_CERTIFICATE_METRICS.istio_certificate_expiration_timestamp,
+  citadel_server_csr_sign_error_count: `does not exist; the counter is ${METRICS.CA_SIGN_ERRORS}`,
+};

@@ -33,7 +33,34 @@ export const ISTIOD_ENV = {
   PILOT_CERT_PROVIDER: 'PILOT_CERT_PROVIDER',
   /** Multi-root trust and runtime root updates, default false (pilot/pkg/features/pilot.go, §1.3, §6.1). */
   ISTIO_MULTIROOT_MESH: 'ISTIO_MULTIROOT_MESH',
+  /**
+   * Lifetime istiod gives a CSR that asks for none (pilot/pkg/bootstrap/istio_ca.go); istio-agent always asks for
+   * SECRET_TTL, so it does not change sidecar lifetimes (§5.2).
+   */
+  DEFAULT_WORKLOAD_CERT_TTL: 'DEFAULT_WORKLOAD_CERT_TTL',
+  /** Root certificate in ClusterTrustBundles instead of ConfigMaps, default false (pilot/pkg/features/pilot.go). */
+  ENABLE_CLUSTER_TRUST_BUNDLE_API: 'ENABLE_CLUSTER_TRUST_BUNDLE_API',
 } as const;
+
+/**
+ * Certificate env only istio-agent reads (https://github.com/istio/istio/blob/1.30.0/pilot/cmd/pilot-agent/options/options.go):
+ * set on istiod they do nothing.
+ */
+export const AGENT_ONLY_CERT_ENV: readonly string[] = [
+  'SECRET_TTL', 'SECRET_GRACE_PERIOD_RATIO', 'SECRET_GRACE_PERIOD_RATIO_JITTER', 'CA_PROVIDER', 'CA_ROOT_CA', 'PROV_CERT',
+  'OUTPUT_CERTS', 'FILE_MOUNTED_CERTS', 'XDS_ROOT_CA', 'CREDENTIAL_FETCHER_TYPE', 'CREDENTIAL_IDENTITY_PROVIDER',
+];
+/** Every certificate env istio-agent reads (same file): a `SECRET_*` or `CA_*` name in proxyMetadata must be one. */
+export const AGENT_CERT_ENV: readonly string[] = [...AGENT_ONLY_CERT_ENV, 'CA_ADDR', 'ISTIO_META_CERT_SIGNER', 'WORKLOAD_RSA_KEY_SIZE',
+  'PKCS8_KEY', 'ECC_SIGNATURE_ALGORITHM', 'ECC_CURVE', 'TRUST_DOMAIN', 'PROXY_CONFIG_XDS_AGENT'];
+/** istiod certificate env that istio-agent never reads: in proxyMetadata it does nothing. */
+export const ISTIOD_ONLY_CERT_ENV: readonly string[] = [ISTIOD_ENV.MAX_WORKLOAD_CERT_TTL, ISTIOD_ENV.DEFAULT_WORKLOAD_CERT_TTL,
+  ISTIOD_ENV.AUTO_RELOAD_PLUGIN_CERTS, ISTIOD_ENV.ENABLE_CA_SERVER, ISTIOD_ENV.EXTERNAL_CA, ISTIOD_ENV.K8S_SIGNER,
+  ISTIOD_ENV.CERT_SIGNER_DOMAIN, ISTIOD_ENV.ISTIO_MULTIROOT_MESH, ISTIOD_ENV.ENABLE_CLUSTER_TRUST_BUNDLE_API];
+/** istiod env names written wrong in real repositories, and the name istiod reads. */
+export const ISTIOD_ENV_MISSPELLINGS: Readonly<Record<string, string>> = {
+  ENABLE_CLUSTER_TRUST_BUNDLE: ISTIOD_ENV.ENABLE_CLUSTER_TRUST_BUNDLE_API,
+};
 
 /** istio-agent env: accept PCDS trust-bundle pushes, default false (pilot-agent options.go, §1.3, §6.1). */
 export const AGENT_PCDS_ENV = 'PROXY_CONFIG_XDS_AGENT';

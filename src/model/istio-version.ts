@@ -14,11 +14,16 @@ export const OLDEST_KNOWN_ISTIO = '1.10';
 /** The newest Istio release the shipped CRD schemas come from (../shared/schemas/README.md). */
 export const DEFAULT_ISTIO_VERSION = '1.30';
 
+/** Parsed versions by text: every construct checks its version, and a mesh has few distinct ones. */
+const PARSED = new Map<string, IstioMinor | undefined>();
+
 /** Parses `1.30` or `1.30.3`; undefined when it is neither. */
 export function parseIstioVersion(text: string): IstioMinor | undefined {
+  if (PARSED.has(text)) return PARSED.get(text);
   const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(text.trim());
-  if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]) };
+  const parsed = m ? Object.freeze({ major: Number(m[1]), minor: Number(m[2]) }) : undefined;
+  if (PARSED.size < 1000) PARSED.set(text, parsed);
+  return parsed;
 }
 
 /** Problem text when `text` is not a supported Istio version, else undefined. */

@@ -1,0 +1,99 @@
+/**
+ * What the cross-file rules of one context (documents that deploy together) need, kept while files stream past:
+ * install config, istio-csr values, Certificates, issuers by name, agent env carriers and Terraform resources.
+ * Lookups are map hits, so the rules stay linear in the number of documents.
+ */
+import { CERT_MANAGER_GROUP } from '../model/cert-manager';
+import { DocKind, isObject, LintDocument } from './lint-document';
+
+/** Kubernetes kind of a document within a group (group undefined: any). */
+export function isKind(doc: LintDocument, kind: string, group?: string): boolean {
+  return doc.kind === DocKind.MANIFEST && doc.data.kind === kind && (group === undefined || String(doc.data.apiVersion).startsWith(`${group}/`));
+}
+
+/** A Terraform resource body by `<type>.<name>`, either JSON form (object per block, or hcl2json's array per block). */
+export type TerraformResources = Map<string, { doc: LintDocument; type: string; name: string; body: Record<string, any> }>;
+
+/** Adds the resources of a Terraform JSON document to `into`. */
+export function terraformResources(doc: LintDocument, into: TerraformResources): void {
+  const blocks = Array.isArray(doc.data.resource) ? doc.data.resource : [doc.data.resource];
+  for (const block of blocks) {
+    if (!isObject(block)) continue;
+    for (const [type, byName] of Object.entries(block)) {
+      for (const [name, raw] of Object.entries(isObject(byName) ? byName : {})) {
+        const body = Array.isArray(raw) ? raw[0] : raw;
+        if (isObject(body)) into.set(`${type}.${name}`, { doc, type, name, body });
+      }
+    }
+  }
+}
+
+/** The documents of one context that cross-file rules read. */
+export class ContextIndex {
+  public readonly install: LintDocument[] = [];
+  public readonly istioCsrValues: LintDocument[] = [];
+  public readonly certificates: LintDocument[] = [];
+  public readonly caIssuers: LintDocument[] = [];
+  /** Documents that carry istio-agent env (proxyMetadata, ProxyConfig, the proxy.istio.io/config annotation). */
+  public readonly agentEnvDocs: LintDocument[] = [];
+  public readonly terraform: TerraformResources = new Map();
+  private readonly issuers = new Map<string, LintDocument>();
+
+  /**
+   * @param name the context (a folder, a kustomization, or a declared context)
+   * @param namespace the namespace kustomize gives objects without one, when the context is a kustomization that sets it
+   * @param keep what to store of a kept document (by default itself; `lintPaths` drops its syntax tree)
+   */
+  public constructor(public readonly name: string, public readonly namespace?: string,
+    private readonly keep: (doc: LintDocument) => LintDocument = (d) => d) {}
+
+  private wanted(doc: LintDocument): boolean {
+    return doc.kind === DocKind.ISTIO_OPERATOR || doc.kind === DocKind.ISTIOD_VALUES || doc.kind === DocKind.PROXY_CONFIG ||
+      doc.kind === DocKind.ISTIO_CSR_VALUES || doc.kind === DocKind.TERRAFORM || isKind(doc, 'ProxyConfig') ||
+      isKind(doc, 'Certificate', CERT_MANAGER_GROUP) || isKind(doc, 'Issuer', CERT_MANAGER_GROUP) || isKind(doc, 'ClusterIssuer', CERT_MANAGER_GROUP);
+  }
+
+  /** The namespace of an object: its own, the kustomization's, or undefined when only the apply decides. */
+  public namespaceOf(doc: LintDocument): string | undefined {
+    const ns = doc.data?.metadata?.namespace;
+    return typeof ns === 'string' ? ns : this.namespace;
+  }
+
+  /** Keeps `doc` when a cross-file rule reads it. */
+  public add(original: LintDocument): void {
+    if (!this.wanted(original)) return;
+    const doc = this.keep(original);
+    if (doc.kind === DocKind.ISTIO_OPERATOR || doc.kind === DocKind.ISTIOD_VALUES) this.install.push(doc);
+    if (doc.kind === DocKind.ISTIO_OPERATOR || doc.kind === DocKind.ISTIOD_VALUES || doc.kind === DocKind.PROXY_CONFIG || isKind(doc, 'ProxyConfig')) {
+      this.agentEnvDocs.push(doc);
+    }
+    if (doc.kind === DocKind.ISTIO_CSR_VALUES) this.istioCsrValues.push(doc);
+    if (doc.kind === DocKind.TERRAFORM) terraformResources(doc, this.terraform);
+    if (isKind(doc, 'Certificate', CERT_MANAGER_GROUP)) this.certificates.push(doc);
+    if (isKind(doc, 'Issuer', CERT_MANAGER_GROUP) || isKind(doc, 'ClusterIssuer', CERT_MANAGER_GROUP)) {
+      const cluster = doc.data.kind === 'ClusterIssuer';
+      this.issuers.set(this.issuerKey(doc.data.kind, cluster ? undefined : this.namespaceOf(doc), String(doc.data.metadata?.name)), doc);
+      if (isObject(doc.data.spec?.ca)) this.caIssuers.push(doc);
+    }
+  }
+
+  private issuerKey(kind: string, namespace: string | undefined, name: string): string {
+    return `${kind}|${namespace ?? '?'}|${name}`;
+  }
+
+  /** The issuer a Certificate refers to, in this context. */
+  public issuerOf(cert: LintDocument): LintDocument | undefined {
+    const ref = cert.data.spec?.issuerRef ?? {};
+    const kind = String(ref.kind ?? 'Issuer');
+    const ns = kind === 'ClusterIssuer' ? undefined : this.namespaceOf(cert);
+    return this.issuers.get(this.issuerKey(kind, ns, String(ref.name)));
+  }
+
+  /** `${vault_mount.x.path}` → the mount's literal path, when this context's Terraform holds it. */
+  public terraformValue(value: unknown, depth = 0): unknown {
+    const m = typeof value === 'string' ? /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$/.exec(value) : null;
+    if (!m || depth > 8) return value;
+    const v = this.terraform.get(`${m[1]}.${m[2]}`)?.body[m[3]];
+    return v === undefined ? value : this.terraformValue(v, depth + 1);
+  }
+}
