@@ -153,6 +153,10 @@ describe('lint input: one bad file never hides the others', () => {
     assert.ok(r.findings[0].line! >= 4, 'the parse error has a line');
     assert.equal(r.templates, 1);
     assert.equal(cli('lint', root).code, 1);
+    // A broken document beside a templated one in the same file is still a parse error.
+    const mixed = lint(tree({ 'mixed.yaml': '{{- if .Values.x }}\na: 1\n{{- end }}\n---\nb: [1, 2\n' }));
+    assert.deepEqual(mixed.findings.map((f) => f.ruleId), ['ICA900']);
+    assert.equal(mixed.templates, 1);
   });
 
   it('alias bombs, symlink loops, links outside the tree, broken links, FIFOs, binary and UTF-16 files each give one finding', () => {

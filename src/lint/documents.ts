@@ -83,7 +83,8 @@ export function parseFile(file: string, text: string, options: ParseOptions = {}
   let template = false;
   parsed.forEach((doc, i) => {
     if (doc.errors.length > 0) {
-      if (HELM_ACTION.test(text)) {
+      // A template only when this document holds the Helm action; a broken document beside a template is still an error.
+      if (HELM_ACTION.test(doc.range ? text.slice(doc.range[0], doc.range[2]) : text)) {
         template = true;
         return;
       }
