@@ -242,4 +242,11 @@ describe('lint reads the shapes teams deploy', () => {
     });
     assert.deepEqual(ids(root), ['ICA015:error']);
   });
+
+  it('Terraform HCL (.tf) is not read, so a heredoc of Helm values in it is no false parse error', () => {
+    const root = tree({ 'main.tf': 'resource "helm_release" "istiod" {\n  values = [<<EOT\nmeshConfig:\n  trustDomain: a\nEOT\n  ]\n}\n' });
+    const r = lint(root);
+    assert.deepEqual(r.findings, []);
+    assert.equal(r.files, 0);
+  });
 });

@@ -32,7 +32,7 @@ function classify(data: unknown, file: string, chart?: string): { kind: DocKind;
   if (typeof data.apiVersion === 'string' && typeof data.kind === 'string') {
     return { kind: data.kind === 'IstioOperator' ? DocKind.ISTIO_OPERATOR : DocKind.MANIFEST, evidence: true };
   }
-  if (/\.tf\.json$|\.tf$/.test(file) || (file.endsWith('.json') && (data.resource || data.terraform || data.provider))) {
+  if (file.endsWith('.tf.json') || (file.endsWith('.json') && (data.resource || data.terraform || data.provider))) {
     return { kind: DocKind.TERRAFORM, evidence: true };
   }
   if (Array.isArray(data.groups)) return { kind: DocKind.PROMETHEUS_RULES, evidence: true };

@@ -18,7 +18,8 @@ export interface CollectedFiles {
   readonly problems: FileProblem[];
 }
 
-const EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.tf']);
+// Not `.tf`: HCL is not YAML, and parsing it as YAML gives false parse errors (a heredoc of Helm values is enough).
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Larger files are configuration nobody writes by hand (generated bundles, dumps); they are reported, not read. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -29,7 +30,7 @@ function within(root: string, path: string): boolean {
 }
 
 /**
- * Files below the given files or folders, sorted, YAML / JSON / Terraform only. Hidden entries and node_modules are
+ * Files below the given files or folders, sorted, YAML and JSON only (Terraform as `.tf.json`). Hidden entries and node_modules are
  * skipped; `ignored(path)` skips more. A symlink is followed only when it stays inside the folder it was found in.
  */
 export function collectFiles(paths: readonly string[], ignored: (path: string) => boolean = () => false): CollectedFiles {
