@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { istioVersionProblem } from './model/istio-version';
 import { fails, formatHuman, formatJson, formatSarif, INPUT_RULES, lintPaths, LintOptions } from './lint/lint';
-import { CONFIG_FILE, findConfig, Level, LEVELS, loadConfig } from './lint/lint-config';
+import { CONFIG_FILE, findConfig, Level, levelProblem, loadConfig } from './lint/lint-config';
 import { RULES } from './lint/rules';
 
 const USAGE = `usage: istio-custom-ca lint [options] <files or folders...>
@@ -83,7 +83,8 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       else if (a === '--config') cli.config = value();
       else if (a === '--fail-on') {
         const v = value();
-        if (![...LEVELS, 'none'].includes(v)) throw new Error(`--fail-on (${v}) must be error, warning, note or none`);
+        const p = levelProblem('--fail-on', v, 'none');
+        if (p) throw new Error(p);
         cli.failOn = v as Level | 'none';
       } else if (a === '--rules') {
         for (const r of [...RULES, ...INPUT_RULES]) out(`${r.id} ${r.severity.padEnd(7)} ${r.name}${r.fact !== '-' ? ` (docs/reference.md ${r.fact})` : ''}: ${r.fix}\n  ${r.helpUri}\n`);

@@ -5,7 +5,7 @@
  * rule values and VictoriaMetrics `VMRule`s (read as PrometheusRules by the rules).
  */
 import { parse as parseYaml } from 'yaml';
-import { chartKind, classifyValues, DocKind, isObject, LintDocument } from './lint-document';
+import { classifyValues, DocKind, isObject, LintDocument } from './lint-document';
 
 type Path = readonly (string | number)[];
 
@@ -30,10 +30,10 @@ function yamlString(text: unknown): Record<string, any> | undefined {
 function chartValues(outer: Parameters<typeof embedded>[0], chart: string | undefined, object: unknown, objectAt: Path, text: unknown,
   textAt: Path, carrier: string): LintDocument[] {
   const out: LintDocument[] = [];
-  for (const [values, at, how] of [[object, objectAt, 'valuesObject'], [yamlString(text), textAt, 'values']] as const) {
+  for (const [values, at] of [[object, objectAt], [yamlString(text), textAt]] as const) {
     if (!isObject(values)) continue;
-    const c = chart !== undefined ? (chartKind(chart) ? { kind: chartKind(chart)!, evidence: true } : undefined) : classifyValues(values, outer.file);
-    if (c) out.push(embedded(outer, at, c.kind, values, `${carrier} ${[...at].join('.').replace(/\.$/, '') || how}`, c.evidence));
+    const c = classifyValues(values, outer.file, chart);
+    if (c) out.push(embedded(outer, at, c.kind, values, `${carrier} ${at.join('.')}`, c.evidence));
   }
   return out;
 }

@@ -33,7 +33,6 @@ export class ContextIndex {
   public readonly install: LintDocument[] = [];
   public readonly istioCsrValues: LintDocument[] = [];
   public readonly certificates: LintDocument[] = [];
-  public readonly caIssuers: LintDocument[] = [];
   /** Documents that carry istio-agent env (proxyMetadata, ProxyConfig, the proxy.istio.io/config annotation). */
   public readonly agentEnvDocs: LintDocument[] = [];
   public readonly terraform: TerraformResources = new Map();
@@ -47,12 +46,6 @@ export class ContextIndex {
   public constructor(public readonly name: string, public readonly namespace?: string,
     private readonly keep: (doc: LintDocument) => LintDocument = (d) => d) {}
 
-  private wanted(doc: LintDocument): boolean {
-    return doc.kind === DocKind.ISTIO_OPERATOR || doc.kind === DocKind.ISTIOD_VALUES || doc.kind === DocKind.PROXY_CONFIG ||
-      doc.kind === DocKind.ISTIO_CSR_VALUES || doc.kind === DocKind.TERRAFORM || isKind(doc, 'ProxyConfig') ||
-      isKind(doc, 'Certificate', CERT_MANAGER_GROUP) || isKind(doc, 'Issuer', CERT_MANAGER_GROUP) || isKind(doc, 'ClusterIssuer', CERT_MANAGER_GROUP);
-  }
-
   /** The namespace of an object: its own, the kustomization's, or undefined when only the apply decides. */
   public namespaceOf(doc: LintDocument): string | undefined {
     const ns = doc.data?.metadata?.namespace;
@@ -60,20 +53,19 @@ export class ContextIndex {
   }
 
   /** Keeps `doc` when a cross-file rule reads it. */
-  public add(original: LintDocument): void {
-    if (!this.wanted(original)) return;
-    const doc = this.keep(original);
-    if (doc.kind === DocKind.ISTIO_OPERATOR || doc.kind === DocKind.ISTIOD_VALUES) this.install.push(doc);
-    if (doc.kind === DocKind.ISTIO_OPERATOR || doc.kind === DocKind.ISTIOD_VALUES || doc.kind === DocKind.PROXY_CONFIG || isKind(doc, 'ProxyConfig')) {
-      this.agentEnvDocs.push(doc);
+  public add(d: LintDocument): void {
+    let kept: LintDocument | undefined;
+    const doc = () => (kept ??= this.keep(d)); // only a document some branch stores is kept (and detached)
+    if (d.kind === DocKind.ISTIO_OPERATOR || d.kind === DocKind.ISTIOD_VALUES) this.install.push(doc());
+    if (d.kind === DocKind.ISTIO_OPERATOR || d.kind === DocKind.ISTIOD_VALUES || d.kind === DocKind.PROXY_CONFIG || isKind(d, 'ProxyConfig')) {
+      this.agentEnvDocs.push(doc());
     }
-    if (doc.kind === DocKind.ISTIO_CSR_VALUES) this.istioCsrValues.push(doc);
-    if (doc.kind === DocKind.TERRAFORM) terraformResources(doc, this.terraform);
-    if (isKind(doc, 'Certificate', CERT_MANAGER_GROUP)) this.certificates.push(doc);
-    if (isKind(doc, 'Issuer', CERT_MANAGER_GROUP) || isKind(doc, 'ClusterIssuer', CERT_MANAGER_GROUP)) {
-      const cluster = doc.data.kind === 'ClusterIssuer';
-      this.issuers.set(this.issuerKey(doc.data.kind, cluster ? undefined : this.namespaceOf(doc), String(doc.data.metadata?.name)), doc);
-      if (isObject(doc.data.spec?.ca)) this.caIssuers.push(doc);
+    if (d.kind === DocKind.ISTIO_CSR_VALUES) this.istioCsrValues.push(doc());
+    if (d.kind === DocKind.TERRAFORM) terraformResources(doc(), this.terraform);
+    if (isKind(d, 'Certificate', CERT_MANAGER_GROUP)) this.certificates.push(doc());
+    if (isKind(d, 'Issuer', CERT_MANAGER_GROUP) || isKind(d, 'ClusterIssuer', CERT_MANAGER_GROUP)) {
+      const cluster = d.data.kind === 'ClusterIssuer';
+      this.issuers.set(this.issuerKey(d.data.kind, cluster ? undefined : this.namespaceOf(d), String(d.data.metadata?.name)), doc());
     }
   }
 

@@ -112,53 +112,50 @@ function parseJson(file: string, text: string, options: ParseOptions): ParsedFil
   } catch {
     return undefined; // JSON with comments or YAML in a .json file: the YAML parser reports what is wrong.
   }
-  let lines: ((path: readonly (string | number)[]) => number | undefined) | undefined;
-  const line = (path: readonly (string | number)[]) => {
-    if (!lines) {
-      const lineCounter = new LineCounter();
-      const doc = parseAllDocuments(text, { lineCounter, logLevel: 'silent' }) as Document[];
-      lines = Array.isArray(doc) && doc[0] ? lineOf(doc[0], lineCounter) : () => undefined;
-    }
-    return lines(path);
-  };
+  let trees: SyntaxTrees | undefined;
+  const line = (path: readonly (string | number)[]) => (trees ??= syntaxTrees(text)).line(1, path);
   const docs: LintDocument[] = [];
   addDocument(docs, file, 1, data, line, options.chart);
   return { docs, problems: [], template: false };
 }
 
+/** A file's documents as syntax trees, to find the line of a path (in document `index`, 1-based). */
+interface SyntaxTrees {
+  line(index: number, path: readonly (string | number)[]): number | undefined;
+}
+
+function syntaxTrees(text: string): SyntaxTrees {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent' }) as Document[];
+  return { line: (index, path) => (Array.isArray(docs) && docs[index - 1] ? lineOf(docs[index - 1], lineCounter)(path) : undefined) };
+}
+
 /**
- * The same document with a `line` that re-reads its file on first use, so a document kept for cross-file rules does
- * not hold its file's syntax tree: memory stays with the index, not with the repository (one file is cached).
+ * For one run: turns a document into the same document with a `line` that re-reads its file on first use, so a
+ * document kept for cross-file rules does not hold its file's syntax tree (the last file re-read is cached).
  */
-export function detached(doc: LintDocument, read: (file: string) => string | undefined): LintDocument {
-  const { file, index, prefix } = doc;
-  return {
+export function detacher(read: (file: string) => string | undefined): (doc: LintDocument) => LintDocument {
+  let last: { file: string; trees: SyntaxTrees } | undefined;
+  return (doc) => ({
     ...doc,
     line: (path) => {
-      if (reparsed?.file !== file) {
-        const text = read(file);
-        const lineCounter = new LineCounter();
-        const docs = text === undefined ? [] : parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent' }) as Document[];
-        reparsed = { file, docs: Array.isArray(docs) ? docs : [], lineCounter };
+      if (last?.file !== doc.file) {
+        const text = read(doc.file);
+        last = { file: doc.file, trees: text === undefined ? { line: () => undefined } : syntaxTrees(text) };
       }
-      const d = reparsed.docs[index - 1];
-      return d ? lineOf(d, reparsed.lineCounter)([...prefix, ...path]) : undefined;
+      return last.trees.line(doc.index, [...doc.prefix, ...path]);
     },
-  };
+  });
 }
-let reparsed: { file: string; docs: Document[]; lineCounter: LineCounter } | undefined;
 
-/** Adds a document, the items of a `kind: List`, and what carriers hold inside it. */
-function addDocument(out: LintDocument[], file: string, index: number, data: unknown, line: LintDocument['line'], chart?: string): void {
+/** Adds a document (at `prefix` in its file's document), the items of a `kind: List`, and what carriers hold inside it. */
+function addDocument(out: LintDocument[], file: string, index: number, data: unknown, line: LintDocument['line'], chart?: string,
+  prefix: readonly (string | number)[] = []): void {
   if (isObject(data) && data.kind === 'List' && Array.isArray(data.items)) {
-    data.items.forEach((item: unknown, i: number) => {
-      const c = classify(item, file);
-      if (c) out.push({ file, index, ...c, data: item, prefix: ['items', i], line: (p) => line(['items', i, ...p]) });
-      if (c?.kind === DocKind.MANIFEST) out.push(...unwrapCarriers(item as any, file, index, (p) => line(['items', i, ...p]), ['items', i], DocKind.MANIFEST));
-    });
+    data.items.forEach((item: unknown, i: number) => addDocument(out, file, index, item, (p) => line(['items', i, ...p]), undefined, [...prefix, 'items', i]));
     return;
   }
   const c = classify(data, file, chart);
-  if (c) out.push({ file, index, ...c, data, prefix: [], line });
-  if (isObject(data)) out.push(...unwrapCarriers(data, file, index, line, [], c?.kind));
+  if (c) out.push({ file, index, ...c, data, prefix, line });
+  if (isObject(data)) out.push(...unwrapCarriers(data, file, index, line, prefix, c?.kind));
 }

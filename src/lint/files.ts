@@ -4,7 +4,8 @@
  * the file, and every other file is still read.
  */
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { isWithin } from '../output-tree';
 
 /** A file that could not be linted, and why. */
 export interface FileProblem {
@@ -22,12 +23,6 @@ export interface CollectedFiles {
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Larger files are configuration nobody writes by hand (generated bundles, dumps); they are reported, not read. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
-
-/** Does `path` lie inside `root` (or is it `root`)? */
-function within(root: string, path: string): boolean {
-  const r = relative(root, path);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
-}
 
 /**
  * Files below the given files or folders, sorted, YAML and JSON only (Terraform as `.tf.json`). Hidden entries and node_modules are
@@ -55,7 +50,7 @@ export function collectFiles(paths: readonly string[], ignored: (path: string) =
         problems.push({ file: p, message: 'is a symbolic link that leads nowhere (broken link)' });
         return;
       }
-      if (!within(root, real)) {
+      if (!isWithin(root, real)) {
         problems.push({ file: p, message: `is a symbolic link to ${real}, outside the folder being linted; it is not followed` });
         return;
       }

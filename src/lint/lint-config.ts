@@ -37,6 +37,11 @@ export interface LintConfig {
   readonly charts?: { readonly path: string; readonly chart: string }[];
 }
 
+/** Problem text when `value` is not one of the levels (plus `extra`: `none` for failOn, `off` for a rule). */
+export function levelProblem(key: string, value: unknown, extra: 'none' | 'off'): string | undefined {
+  return ([...LEVELS, extra] as string[]).includes(value as string) ? undefined : `${key} (${String(value)}) must be error, warning, note or ${extra}`;
+}
+
 function fail(file: string, message: string): never {
   throw new Error(`${file}: ${message}`);
 }
@@ -53,9 +58,11 @@ export function loadConfig(file: string): LintConfig {
     const p = istioVersionProblem('istioVersion', String(raw.istioVersion));
     if (p) fail(file, p);
   }
-  if (raw.failOn !== undefined && ![...LEVELS, 'none'].includes(raw.failOn)) fail(file, `'failOn' (${raw.failOn}) must be error, warning, note or none`);
+  const failOn = raw.failOn === undefined ? undefined : levelProblem("'failOn'", raw.failOn, 'none');
+  if (failOn) fail(file, failOn);
   for (const [id, level] of Object.entries(raw.rules ?? {})) {
-    if (![...LEVELS, 'off'].includes(level as string)) fail(file, `'rules.${id}' (${String(level)}) must be error, warning, note or off`);
+    const p = levelProblem(`'rules.${id}'`, level, 'off');
+    if (p) fail(file, p);
   }
   const contexts = (Array.isArray(raw.contexts) ? raw.contexts : raw.contexts === undefined ? [] : fail(file, "'contexts' must be a list")).map((c: any, i: number) => {
     if (!isObject(c) || typeof c.name !== 'string' || !Array.isArray(c.paths)) fail(file, `'contexts[${i}]' needs 'name' and a list 'paths'`);

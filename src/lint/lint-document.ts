@@ -57,7 +57,7 @@ const CHART_KINDS: Record<string, DocKind> = {
 };
 
 /** The kind of a chart's values, by chart name; undefined for a chart the rules do not read. */
-export function chartKind(chart: string): DocKind | undefined {
+function chartKind(chart: string): DocKind | undefined {
   return CHART_KINDS[chart.replace(/^.*\//, '')];
 }
 

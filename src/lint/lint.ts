@@ -7,9 +7,9 @@ import { DEFAULT_ISTIO_VERSION } from '../model/istio-version';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { ContextIndex } from './context-index';
 import { ContextResolver } from './contexts';
-import { detached, DocProblem, parseFile } from './documents';
+import { detacher, DocProblem, parseFile } from './documents';
 import { collectFiles, readText } from './files';
-import { globMatcher, Level, LEVELS, LintConfig, Suppression, suppressions } from './lint-config';
+import { globMatcher, Level, LintConfig, Suppression, suppressions } from './lint-config';
 import { LintDocument } from './lint-document';
 import { Hit, LintContext, LintRule, RULES, Severity } from './rules';
 
@@ -194,6 +194,7 @@ export function lintPaths(paths: readonly string[], options: LintOptions = {}): 
   const resolver = new ContextResolver(paths.map((p) => resolve(p)),
     [...(options.contexts ?? []), ...(options.contextDirs ?? []).map((d) => ({ name: d, paths: [d] }))],
     new Map((options.charts ?? []).map((c) => [resolve(c.path), c.chart])));
+  const keep = detacher((f) => readText(f).text);
   let templates = 0;
   for (const file of collected.files) {
     const read = readText(file);
@@ -206,7 +207,7 @@ export function lintPaths(paths: readonly string[], options: LintOptions = {}): 
     run.problems(parsed.problems);
     run.noteSuppressions(file, read.text!);
     const c = resolver.contextOf(file);
-    const index = run.index(c.name, c.namespace, (d) => detached(d, (f) => readText(f).text));
+    const index = run.index(c.name, c.namespace, keep);
     for (const doc of parsed.docs) run.document(doc, index);
   }
   run.contexts();
@@ -270,4 +271,3 @@ export function formatSarif(result: LintResult, version: string, cwd = process.c
   return `${JSON.stringify(sarif, undefined, 2)}\n`;
 }
 
-export { LEVELS };
