@@ -27,6 +27,8 @@ const CASES = {
   'lint-10k': 'lint 10,000 documents (10 files)',
   'lint-big': `lint ${LINT_DOCS} documents (${LINT_DOCS / 1000} files)`,
   'parse-big': `parse floor: yaml parseAllDocuments + toJS of the same ${LINT_DOCS}`,
+  'lint-tenth': `lint ${LINT_DOCS / 10} documents (${LINT_DOCS / 10000} files)`,
+  'parse-tenth': `parse floor of the same ${LINT_DOCS / 10}`,
 } as const;
 type Case = keyof typeof CASES;
 
@@ -210,17 +212,20 @@ function runCase(c: Case, outdir: string): Took {
       bareVault(outdir, ROLES);
       return since(start);
     case 'lint-big':
-    case 'parse-big': {
-      for (let f = 0; f < LINT_DOCS / 1000; f++) writeFileSync(join(outdir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => lintDoc(f * 1000 + i)).join('---\n'));
+    case 'parse-big':
+    case 'lint-tenth':
+    case 'parse-tenth': {
+      const docs = c.endsWith('tenth') ? LINT_DOCS / 10 : LINT_DOCS;
+      for (let f = 0; f < docs / 1000; f++) writeFileSync(join(outdir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => lintDoc(f * 1000 + i)).join('---\n'));
       const t0 = mark();
-      if (c === 'lint-big') {
+      if (c.startsWith('lint')) {
         const result = require('../src/lint/lint').lintPaths([outdir]);
-        if (result.documents !== LINT_DOCS) throw new Error(`lint read ${result.documents} documents`);
+        if (result.documents !== docs) throw new Error(`lint read ${result.documents} documents`);
       } else {
         const { parseAllDocuments } = require('yaml');
         let n = 0;
         for (const f of readdirSync(outdir).sort()) for (const d of parseAllDocuments(readFileSync(join(outdir, f), 'utf8'))) { d.toJS(); n++; }
-        if (n !== LINT_DOCS) throw new Error(`parsed ${n} documents`);
+        if (n !== docs) throw new Error(`parsed ${n} documents`);
       }
       return since(t0);
     }
@@ -256,6 +261,7 @@ const PAIRS: readonly [Case, Case, string, number | undefined][] = [
   ['default-lib', 'default-bare', 'examples/default', 1.25],
   ['mesh-lib', 'mesh-bare', `${NAMESPACES} namespaces`, 1.2],
   ['roles-lib', 'roles-bare', `${ROLES} Vault roles`, undefined],
+  ['lint-tenth', 'parse-tenth', `lint ${LINT_DOCS / 10} documents / parse floor`, 1.3],
   ['lint-big', 'parse-big', `lint ${LINT_DOCS} documents / parse floor`, 1.3],
 ];
 
@@ -275,10 +281,13 @@ if (process.argv[2] === '--fixture') {
   console.log(`${'case'.padEnd(50)}   CPU ms   wall ms  peak RSS MB`);
   const row = (c: Case, xs: Sample[]) => console.log(`${CASES[c].padEnd(50)}${fmt(median(xs.map((x) => x.cpuMs)))}${fmt(median(xs.map((x) => x.ms)))}${fmt(median(xs.map((x) => x.rssMb)))}`);
   const ratios: string[] = [];
+  const medians = new Map<Case, Sample[]>();
   for (const [a, b, label, target] of PAIRS) {
     const as: Sample[] = [];
     const bs: Sample[] = [];
     for (let i = 0; i < RUNS; i++) { as.push(child(a)); bs.push(child(b)); }
+    medians.set(a, as);
+    medians.set(b, bs);
     row(a, as);
     row(b, bs);
     const cpu = median(as.map((x, i) => x.cpuMs / bs[i].cpuMs));
@@ -289,5 +298,12 @@ if (process.argv[2] === '--fixture') {
   const lint = Array.from({ length: RUNS }, () => child('lint-10k'));
   row('lint-10k', lint);
   for (const r of ratios) console.log(r);
+  // Linear growth: ten times the documents should take about ten times the CPU, and no more memory than the index needs.
+  const cpu = (c: Case) => median(medians.get(c)!.map((x) => x.cpuMs));
+  const rss = (c: Case) => median(medians.get(c)!.map((x) => x.rssMb));
+  console.log(`lint growth, ${LINT_DOCS / 10} -> ${LINT_DOCS} documents:`.padEnd(45) +
+    `CPU x${(cpu('lint-big') / cpu('lint-tenth')).toFixed(1)} (parse floor x${(cpu('parse-big') / cpu('parse-tenth')).toFixed(1)}), ` +
+    `${(1000 * cpu('lint-tenth') / (LINT_DOCS / 10)).toFixed(1)} -> ${(1000 * cpu('lint-big') / LINT_DOCS).toFixed(1)} us/document, ` +
+    `peak RSS ${rss('lint-tenth').toFixed(0)} -> ${rss('lint-big').toFixed(0)} MB (parse floor ${rss('parse-tenth').toFixed(0)} -> ${rss('parse-big').toFixed(0)} MB)`);
   console.log(`lint throughput:`.padEnd(45) + `${Math.round(10_000 / (median(lint.map((x) => x.ms)) / 1000))} documents/s`);
 }

@@ -11,4 +11,4 @@ if (existsSync(compiled)) {
   require('tsx/cjs');
   cli = require(join(__dirname, '..', 'src', 'cli.ts'));
 }
-process.exitCode = cli.main(process.argv.slice(2));
+cli.main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { istioVersionProblem } from './model/istio-version';
-import { fails, formatHuman, formatJson, formatSarif, INPUT_RULES, lintPaths, LintOptions } from './lint/lint';
+import { fails, formatHuman, formatJson, formatSarif, INPUT_RULES, lintPathsAsync, LintOptions } from './lint/lint';
 import { CONFIG_FILE, findConfig, Level, levelProblem, loadConfig } from './lint/lint-config';
 import { RULES } from './lint/rules';
 
@@ -52,8 +52,8 @@ interface CliSettings {
   config?: string;
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help') {
     out(`${USAGE}\n`);
@@ -111,7 +111,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
   const options = checked.options ?? {};
   let result;
   try {
-    result = lintPaths(paths, options);
+    result = await lintPathsAsync(paths, options);
   } catch (e) {
     err(`istio-custom-ca lint: ${(e as Error).message}\n`);
     return 2;
@@ -142,4 +142,4 @@ function checkedOptions(cli: CliSettings, paths: readonly string[]): { options?:
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -33,7 +33,7 @@ export interface RenderedFile {
 }
 
 /**
- * A cdk8s `App` that keeps its outputs apart (DEVELOPERS.md):
+ * A cdk8s `App` that keeps its outputs apart, so that GitOps applies only `manifests/`:
  * - `<outdir>/manifests/<chart>.k8s.yaml`: cluster objects only, one multi-document file per chart;
  * - `<outdir>/install/`: Istio install configuration (IstioOperator file, Helm values, notes), never applied by GitOps;
  * - `<outdir>/alerts/`: plain Prometheus rule files and promtool unit tests;

@@ -170,17 +170,26 @@ const CASES: Record<string, { bad: Record<string, string>; good: Record<string, 
     good: { 'a.yaml': iop('  values:\n    pilot:\n      env: {MAX_WORKLOAD_CERT_TTL: 48h}\n') },
     message: /AUTO_RELOAD_PLUGIN_CERTS was removed in Istio 1.19/,
   },
+  // The overlay older istio-csr guides gave: patch istiod's args with the mounted certificate files.
+  ICA028: {
+    bad: { 'a.yaml': iop('  components:\n    pilot:\n      k8s:\n        overlays:\n        - apiVersion: apps/v1\n          kind: Deployment\n          name: istiod\n          patches:\n' +
+      '          - path: spec.template.spec.containers.[name:discovery].args[-1]\n            value: "--tlsCertFile=/etc/cert-manager/tls/tls.crt"\n' +
+      '          - path: spec.template.spec.containers.[name:discovery].args[-1]\n            value: "--caCertFile=/etc/cert-manager/ca/root-cert.pem"\n') },
+    good: { 'a.yaml': iop('  components:\n    pilot:\n      k8s:\n        overlays:\n        - apiVersion: apps/v1\n          kind: Deployment\n          name: istiod\n          patches:\n' +
+      '          - path: spec.template.spec.containers.[name:discovery].args[-1]\n            value: "--log_output_level=default:debug"\n') },
+    message: /--tlsCertFile is patched into istiod's args; since Istio 1.16 the istiod chart mounts the 'istiod-tls' Secret/,
+  },
 };
 
 describe('istio-custom-ca lint', () => {
-  it('has a bad and a good case for every rule, and stable unique ids', () => {
+  it('has a bad and a good case for every rule, and stable unique ids', async () => {
     assert.deepEqual(RULES.map((r) => r.id).sort(), Object.keys(CASES).sort());
     assert.equal(new Set(RULES.map((r) => r.id)).size, RULES.length);
     for (const r of RULES) assert.match(r.fact, /§/, `${r.id} cites a fact`);
   });
 
   for (const [id, c] of Object.entries(CASES)) {
-    it(`${id}: the bad document is reported with its message, the good one is clean`, () => {
+    it(`${id}: the bad document is reported with its message, the good one is clean`, async () => {
       const bad = lint(c.bad);
       assert.ok(bad.ids.includes(id), `${id} not reported: ${bad.ids.join(', ')}`);
       assert.ok(bad.messages.some((m) => c.message.test(m)), `${id} message: ${bad.messages.join(' | ')}`);
@@ -188,13 +197,13 @@ describe('istio-custom-ca lint', () => {
     });
   }
 
-  it('ICA010 knows version boundaries: *_seconds CA gauges need Istio 1.23', () => {
+  it('ICA010 knows version boundaries: *_seconds CA gauges need Istio 1.23', async () => {
     const rules = { 'a.yaml': 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: min(citadel_server_root_cert_expiry_seconds) < 1\n' };
     assert.deepEqual(lint(rules, { istioVersion: '1.22' }).ids, ['ICA010']);
     assert.deepEqual(lint(rules, { istioVersion: '1.23' }).ids, []);
   });
 
-  it('reports every visible mistake of the seed article, each with its fix', () => {
+  it('reports every visible mistake of the seed article, each with its fix', async () => {
     const article = readFileSync(join(SCHEMAS_DIR, '..', 'seed', 'istio-mtls-custom-ca-article.md'), 'utf8');
     const dir = mkdtempSync(join(tmpdir(), 'ica-seed-'));
     [...article.matchAll(/```yaml\n([\s\S]*?)```/g)].forEach((m, i) => writeFileSync(join(dir, `block-${String(i + 1).padStart(2, '0')}.yaml`), m[1]));
@@ -208,7 +217,7 @@ describe('istio-custom-ca lint', () => {
     assert.ok(result.findings.every((f) => f.fix.length > 0 && f.line !== undefined));
   });
   for (const [name, build] of EXAMPLES) {
-    it(`dist/ of examples/${name} lints clean (no false alarms)`, () => {
+    it(`dist/ of examples/${name} lints clean (no false alarms)`, async () => {
       const out = mkdtempSync(join(tmpdir(), `ica-lint-${name}-`));
       const app = new MeshApp({ outdir: out });
       build(app);
@@ -220,10 +229,10 @@ describe('istio-custom-ca lint', () => {
   }
 
   describe('CLI', () => {
-    const run = (...args: string[]) => {
+    const run = async (...args: string[]) => {
       let stdout = '';
       let stderr = '';
-      const code = main(args, (s) => { stdout += s; }, (s) => { stderr += s; });
+      const code = await main(args, (s) => { stdout += s; }, (s) => { stderr += s; });
       return { code, stdout, stderr };
     };
     const badDir = () => {
@@ -235,24 +244,24 @@ describe('istio-custom-ca lint', () => {
       return dir;
     };
 
-    it('exits 1 on an error finding and prints file, line, document, path, rule, message and fix', () => {
-      const r = run('lint', badDir());
+    it('exits 1 on an error finding and prints file, line, document, path, rule, message and fix', async () => {
+      const r = (await run('lint', badDir()));
       assert.equal(r.code, 1);
       assert.match(r.stdout, /sub\/iop.yaml:6 \(document 1\) spec.meshConfig.ca\n  error ICA001 mesh-config-ca: .*\n  fix: remove meshConfig.ca/);
       assert.match(r.stdout, /1 error\(s\), 0 warning\(s\), 0 note\(s\) in 2 file\(s\), 2 document\(s\) checked/);
     });
 
-    it('exits 0 on clean input', () => {
+    it('exits 0 on clean input', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ica-cli-'));
       writeFileSync(join(dir, 'ok.yaml'), CASES.ICA001.good['a.yaml']);
-      assert.equal(run('lint', dir).code, 0);
+      assert.equal((await run('lint', dir)).code, 0);
     });
 
-    it('writes JSON and SARIF 2.1.0', () => {
-      const json = JSON.parse(run('lint', '--format', 'json', badDir()).stdout);
+    it('writes JSON and SARIF 2.1.0', async () => {
+      const json = JSON.parse((await run('lint', '--format', 'json', badDir())).stdout);
       assert.equal(json.findings[0].ruleId, 'ICA001');
       assert.equal(json.findings[0].path, 'spec.meshConfig.ca');
-      const sarif = JSON.parse(run('lint', '--format', 'sarif', badDir()).stdout);
+      const sarif = JSON.parse((await run('lint', '--format', 'sarif', badDir())).stdout);
       assert.equal(sarif.version, '2.1.0');
       assert.equal(sarif.runs[0].tool.driver.name, 'istio-custom-ca');
       assert.equal(sarif.runs[0].tool.driver.rules.length, RULES.length + INPUT_RULES.length);
@@ -261,14 +270,14 @@ describe('istio-custom-ca lint', () => {
       assert.equal(sarif.runs[0].results[0].level, 'error');
     });
 
-    it('refuses bad arguments with exit 2', () => {
-      assert.equal(run('lint').code, 2);
-      assert.match(run('lint', '--format', 'xml', 'x').stderr, /--format \(xml\) must be human, json or sarif/);
-      assert.match(run('lint', '--istio-version', '2.0', 'x').stderr, /'--istio-version' \(2.0\) is not a supported Istio version/);
-      assert.match(run('lint', '--nope').stderr, /unknown option --nope/);
-      assert.match(run('frobnicate').stderr, /unknown command 'frobnicate'/);
-      assert.match(run('lint', '/does/not/exist').stderr, /ENOENT/);
-      assert.equal(run('lint', '--rules').code, 0);
+    it('refuses bad arguments with exit 2', async () => {
+      assert.equal((await run('lint')).code, 2);
+      assert.match((await run('lint', '--format', 'xml', 'x')).stderr, /--format \(xml\) must be human, json or sarif/);
+      assert.match((await run('lint', '--istio-version', '2.0', 'x')).stderr, /'--istio-version' \(2.0\) is not a supported Istio version/);
+      assert.match((await run('lint', '--nope')).stderr, /unknown option --nope/);
+      assert.match((await run('frobnicate')).stderr, /unknown command 'frobnicate'/);
+      assert.match((await run('lint', '/does/not/exist')).stderr, /ENOENT/);
+      assert.equal((await run('lint', '--rules')).code, 0);
     });
 
     it('the package bin runs the CLI', async () => {
@@ -279,7 +288,7 @@ describe('istio-custom-ca lint', () => {
     });
   });
 
-  it('lints 10,000 documents (throughput is measured by npm run bench, not asserted here)', () => {
+  it('lints 10,000 documents (throughput is measured by npm run bench, not asserted here)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ica-lint-speed-'));
     const doc = (i: number) => `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p${i}, namespace: team-${i}}\nspec:\n  selector: {matchLabels: {app: a${i}}}\n  mtls: {mode: PERMISSIVE}\n`;
     for (let f = 0; f < 10; f++) writeFileSync(join(dir, `f${f}.yaml`), Array.from({ length: 1000 }, (_, i) => doc(f * 1000 + i)).join('---\n'));

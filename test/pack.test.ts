@@ -5,7 +5,7 @@
  * `prepare`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -99,4 +99,12 @@ function checkConsumer(label: string, spec: string, peers: Record<string, string
     "if (typeof IstioCustomCa !== 'function' || typeof MeshApp !== 'function' || typeof MeshPki !== 'function') throw new Error('ESM exports');\n");
   run(process.execPath, ['check.cjs'], dir);
   run(process.execPath, ['check.mjs'], dir);
+  // The CLI: installed as a bin, it lints what a quick start wrote, and Terraform HCL only with the optional converter.
+  mkdirSync(join(dir, 'tf'));
+  writeFileSync(join(dir, 'tf', 'istiod.tf'), 'resource "helm_release" "istiod" {\n  chart  = "istiod"\n  values = [<<-EOT\n    meshConfig:\n      defaultConfig:\n' +
+    '        proxyMetadata: {SECRET_GRACE_PERIOD: 6h}\n    EOT\n  ]\n}\n');
+  const lint = spawnSync(join(dir, 'node_modules', '.bin', 'istio-custom-ca'), ['lint', '--format', 'json', 'dist0', 'tf'], { cwd: dir, encoding: 'utf8' });
+  const ids = (JSON.parse(lint.stdout).findings as { ruleId: string }[]).map((f) => f.ruleId);
+  assert.deepEqual(ids, '@cdktf/hcl2json' in peers ? ['ICA021'] : ['ICA903'], `lint findings (${lint.stderr})`);
+  assert.equal(lint.status, '@cdktf/hcl2json' in peers ? 1 : 0);
 }

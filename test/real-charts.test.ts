@@ -333,6 +333,19 @@ describe('real charts: version boundaries that concern chart values', () => {
     eq(JSON.stringify(files.get('istio-operator.yaml').spec.values).includes('PILOT_CERT_PROVIDER'), false, 'IstioOperator values never carry it');
   });
 
+  it("every chart mounts 'istiod-tls' and 'istio-ca-root-cert' where istiod looks (why ICA028 calls --tlsCertFile overlays dead weight)", () => {
+    for (const r of ['1.22.8', '1.24.6', '1.30.3']) {
+      const pod = find(helmTemplate(chartDir(r, 'istiod'), {}, NS), 'Deployment', 'istiod').spec.template.spec;
+      const mounts = pod.containers.find((c: any) => c.name === 'discovery').volumeMounts;
+      const source = (path: string) => {
+        const name = mounts.find((m: any) => m.mountPath === path)?.name;
+        const v = pod.volumes.find((x: any) => x.name === name);
+        return v?.secret?.secretName ?? v?.configMap?.name;
+      };
+      eq([source('/var/run/secrets/istiod/tls'), source('/var/run/secrets/istiod/ca')], ['istiod-tls', 'istio-ca-root-cert'], `${r}: well-known TLS mounts`);
+    }
+  });
+
   it('ztunnel without the cluster name announces cluster "Kubernetes" (why ztunnel-values carries it)', () => {
     const env = containerEnv(find(helmTemplate(chartDir('1.30.3', 'ztunnel'), {}, NS), 'DaemonSet', 'ztunnel'), 'istio-proxy');
     eq(env.filter((x) => x.name === 'ISTIO_META_CLUSTER_ID').map((x) => x.value), ['Kubernetes'], 'chart default cluster ID');

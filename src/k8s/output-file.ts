@@ -14,7 +14,7 @@ export function toYaml(doc: unknown): string {
   return Yaml.stringify(sortKeys(doc));
 }
 
-/** Output folders besides `manifests/` (DEVELOPERS.md: never mix them with cluster manifests). */
+/** Output folders besides `manifests/` (never mixed with cluster manifests, which GitOps applies as a whole). */
 export enum OutputFolder {
   /** Istio install configuration: IstioOperator, Helm values, notes. */
   INSTALL = 'install',

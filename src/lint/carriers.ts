@@ -2,7 +2,7 @@
  * The shapes teams deploy Istio, istio-csr and alert configuration in, unwrapped into the documents the rules read
  * (one rule set, many carriers): Sail operator `Istio`, Argo CD `Application` and Flux `HelmRelease` Helm values,
  * kustomize `helmCharts`, the `istio` mesh ConfigMap, `proxy.istio.io/config` annotations, kube-prometheus-stack
- * rule values and VictoriaMetrics `VMRule`s (read as PrometheusRules by the rules).
+ * rule values, VictoriaMetrics `VMRule`s (read as PrometheusRules by the rules) and Terraform `helm_release` values.
  */
 import { parse as parseYaml } from 'yaml';
 import { classifyValues, DocKind, isObject, LintDocument } from './lint-document';
@@ -45,6 +45,7 @@ function chartValues(outer: Parameters<typeof embedded>[0], chart: string | unde
 export function unwrapCarriers(data: Record<string, any>, file: string, index: number, line: LintDocument['line'], prefix: Path,
   kind: DocKind | undefined): LintDocument[] {
   const outer = { file, index, line, prefix };
+  if (kind === DocKind.TERRAFORM) return helmReleases(outer, data);
   if (kind !== DocKind.MANIFEST) return kind === DocKind.ISTIOD_VALUES || kind === undefined ? promStackRules(outer, data) : [];
   const group = String(data.apiVersion).split('/')[0];
   const out: LintDocument[] = [];
@@ -123,5 +124,46 @@ function promStackRules(outer: Parameters<typeof embedded>[0], values: Record<st
   (Array.isArray(values.additionalPrometheusRules) ? values.additionalPrometheusRules : []).forEach((v: any, i: number) => {
     if (isObject(v) && Array.isArray(v.groups)) out.push(embedded(outer, ['additionalPrometheusRules', i], DocKind.PROMETHEUS_RULES, v, 'kube-prometheus-stack additionalPrometheusRules'));
   });
+  return out;
+}
+
+/** Helm `--set` names (`a.b`, `a\\.b` for a dot inside a key) as a nested object; names with list indexes are left out. */
+function setValues(sets: unknown): Record<string, any> | undefined {
+  const out: Record<string, any> = {};
+  let any = false;
+  for (const s of Array.isArray(sets) ? sets : [sets]) {
+    if (!isObject(s) || typeof s.name !== 'string' || s.name.includes('[')) continue;
+    const keys = s.name.split(/(?<!\\)\./).map((k: string) => k.replace(/\\\./g, '.'));
+    let at = out;
+    for (const k of keys.slice(0, -1)) at = isObject(at[k]) ? at[k] : (at[k] = {});
+    at[keys[keys.length - 1]] = s.value;
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
+/**
+ * Terraform `helm_release` resources (either JSON form, or HCL through hcl2json): each literal `values` entry (a
+ * heredoc) and the `set` blocks, as values of the release's chart. `yamlencode(...)` and `file(...)` are expressions
+ * Terraform evaluates; they are not read.
+ */
+function helmReleases(outer: Parameters<typeof embedded>[0], data: Record<string, any>): LintDocument[] {
+  const out: LintDocument[] = [];
+  const blocks = Array.isArray(data.resource) ? data.resource : [data.resource];
+  for (const block of blocks) {
+    const releases = isObject(block) && isObject(block.helm_release) ? block.helm_release : {};
+    for (const [name, raw] of Object.entries(releases)) {
+      const list = Array.isArray(raw);
+      const body = list ? raw[0] : raw;
+      if (!isObject(body)) continue;
+      const at: Path = ['resource', 'helm_release', name, ...(list ? [0] : [])];
+      const chart = typeof body.chart === 'string' ? body.chart.replace(/\.tgz$/, '').replace(/-\d+\.\d+\.\d+.*$/, '') : undefined;
+      const carrier = `Terraform helm_release.${name}`;
+      (Array.isArray(body.values) ? body.values : []).forEach((v: unknown, i: number) => {
+        out.push(...chartValues(outer, chart, undefined, [], v, [...at, 'values', i], carrier));
+      });
+      out.push(...chartValues(outer, chart, setValues(body.set), [...at, 'set'], undefined, [], carrier));
+    }
+  }
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import { Document, LineCounter, parseAllDocuments } from 'yaml';
 import { unwrapCarriers } from './carriers';
+import { hclLine } from './terraform-hcl';
 import { classifyValues, DocKind, isObject, LintDocument } from './lint-document';
 
 export { DocKind, LintDocument } from './lint-document';
@@ -32,7 +33,7 @@ function classify(data: unknown, file: string, chart?: string): { kind: DocKind;
   if (typeof data.apiVersion === 'string' && typeof data.kind === 'string') {
     return { kind: data.kind === 'IstioOperator' ? DocKind.ISTIO_OPERATOR : DocKind.MANIFEST, evidence: true };
   }
-  if (file.endsWith('.tf.json') || (file.endsWith('.json') && (data.resource || data.terraform || data.provider))) {
+  if (file.endsWith('.tf') || file.endsWith('.tf.json') || (file.endsWith('.json') && (data.resource || data.terraform || data.provider))) {
     return { kind: DocKind.TERRAFORM, evidence: true };
   }
   if (Array.isArray(data.groups)) return { kind: DocKind.PROMETHEUS_RULES, evidence: true };
@@ -119,6 +120,13 @@ function parseJson(file: string, text: string, options: ParseOptions): ParsedFil
   return { docs, problems: [], template: false };
 }
 
+/** The documents of a `.tf` file already converted to Terraform JSON (terraform-hcl.ts); lines are found in the HCL text. */
+export function hclDocuments(file: string, data: Record<string, any>, text: string): LintDocument[] {
+  const docs: LintDocument[] = [];
+  addDocument(docs, file, 1, data, hclLine(text));
+  return docs;
+}
+
 /** A file's documents as syntax trees, to find the line of a path (in document `index`, 1-based). */
 interface SyntaxTrees {
   line(index: number, path: readonly (string | number)[]): number | undefined;
@@ -141,7 +149,9 @@ export function detacher(read: (file: string) => string | undefined): (doc: Lint
     line: (path) => {
       if (last?.file !== doc.file) {
         const text = read(doc.file);
-        last = { file: doc.file, trees: text === undefined ? { line: () => undefined } : syntaxTrees(text) };
+        const trees = text === undefined ? { line: () => undefined }
+          : doc.file.endsWith('.tf') ? { line: (_: number, path: readonly (string | number)[]) => hclLine(text)(path) } : syntaxTrees(text);
+        last = { file: doc.file, trees };
       }
       return last.trees.line(doc.index, [...doc.prefix, ...path]);
     },

@@ -16,20 +16,24 @@ export interface FileProblem {
 /** Files to lint and the ones that cannot be. */
 export interface CollectedFiles {
   readonly files: string[];
+  /** Terraform HCL files (`.tf`): read through terraform-hcl.ts, never as YAML. */
+  readonly hcl: string[];
   readonly problems: FileProblem[];
 }
 
-// Not `.tf`: HCL is not YAML, and parsing it as YAML gives false parse errors (a heredoc of Helm values is enough).
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+// HCL is not YAML (parsing it as YAML gives false parse errors): `.tf` files are collected apart.
+const HCL_EXTENSION = '.tf';
 /** Larger files are configuration nobody writes by hand (generated bundles, dumps); they are reported, not read. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Files below the given files or folders, sorted, YAML and JSON only (Terraform as `.tf.json`). Hidden entries and node_modules are
+ * Files below the given files or folders, sorted: YAML and JSON (Terraform as `.tf.json`), and Terraform HCL apart. Hidden entries and node_modules are
  * skipped; `ignored(path)` skips more. A symlink is followed only when it stays inside the folder it was found in.
  */
 export function collectFiles(paths: readonly string[], ignored: (path: string) => boolean = () => false): CollectedFiles {
   const files: string[] = [];
+  const hcl: string[] = [];
   const problems: FileProblem[] = [];
   const seenDirs = new Set<string>();
   const walk = (p: string, root: string, explicit: boolean) => {
@@ -74,7 +78,8 @@ export function collectFiles(paths: readonly string[], ignored: (path: string) =
       }
       return;
     }
-    if (!explicit && !EXTENSIONS.has(extname(p).toLowerCase())) return;
+    const ext = extname(p).toLowerCase();
+    if (!explicit && !EXTENSIONS.has(ext) && ext !== HCL_EXTENSION) return;
     if (!st.isFile()) {
       problems.push({ file: p, message: 'is not a regular file (a FIFO, socket or device); it is not read' });
       return;
@@ -83,7 +88,7 @@ export function collectFiles(paths: readonly string[], ignored: (path: string) =
       problems.push({ file: p, message: `is ${Math.round(st.size / 1024 / 1024)} MiB, above the ${MAX_FILE_BYTES / 1024 / 1024} MiB the linter reads; lint it on its own or exclude it` });
       return;
     }
-    files.push(p);
+    (ext === HCL_EXTENSION ? hcl : files).push(p);
   };
   for (const p of paths) {
     const root = (() => {
@@ -95,7 +100,7 @@ export function collectFiles(paths: readonly string[], ignored: (path: string) =
     })();
     walk(p, statSafeIsDir(p) ? root : resolve(root, '..'), true);
   }
-  return { files, problems };
+  return { files, hcl, problems };
 }
 
 function statSafeIsDir(p: string): boolean {

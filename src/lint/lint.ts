@@ -7,11 +7,12 @@ import { DEFAULT_ISTIO_VERSION } from '../model/istio-version';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { ContextIndex } from './context-index';
 import { ContextResolver } from './contexts';
-import { detacher, DocProblem, parseFile } from './documents';
-import { collectFiles, readText } from './files';
+import { detacher, DocProblem, hclDocuments, parseFile } from './documents';
+import { CollectedFiles, collectFiles, readText } from './files';
 import { globMatcher, Level, LintConfig, Suppression, suppressions } from './lint-config';
 import { LintDocument } from './lint-document';
 import { Hit, LintContext, LintRule, RULES, Severity } from './rules';
+import { convertHclFiles, HclFile } from './terraform-hcl';
 
 /** One finding. */
 export interface Finding {
@@ -54,6 +55,7 @@ export interface LintResult {
 export const INPUT_RULES: readonly Pick<LintRule, 'id' | 'name' | 'severity' | 'fact' | 'fix' | 'helpUri'>[] = [
   { id: 'ICA900', name: 'parse-error', severity: 'error', fact: '-', helpUri: 'https://yaml.org/spec/1.2.2/', fix: 'fix the YAML (or, for a Helm template, lint the rendered output of helm template)' },
   { id: 'ICA901', name: 'unreadable-file', severity: 'warning', fact: '-', helpUri: 'https://yaml.org/spec/1.2.2/', fix: 'lint the file on its own, fix it, or list it under ignore: in .istio-custom-ca-lint.yaml' },
+  { id: 'ICA903', name: 'terraform-hcl-not-read', severity: 'note', fact: '-', helpUri: 'https://www.npmjs.com/package/@cdktf/hcl2json', fix: 'install @cdktf/hcl2json beside istio-custom-ca to lint .tf files, or lint the .tf.json that terraform or cdktf writes' },
   { id: 'ICA902', name: 'unexpected-shape', severity: 'warning', fact: '-', helpUri: 'https://kubernetes.io/docs/reference/kubernetes-api/', fix: 'check the document against its schema; the other rules still ran' },
 ];
 
@@ -185,17 +187,33 @@ export function lintDocuments(docs: readonly LintDocument[], options: LintOption
   return sortFindings(run.findings);
 }
 
-/** Lints files and folders: one file at a time, only the cross-file index kept. */
+/**
+ * Lints files and folders: one file at a time, only the cross-file index kept. Terraform HCL (`.tf`) needs the
+ * asynchronous converter: `lintPathsAsync` (and the CLI) read it; here it is reported as not read.
+ */
 export function lintPaths(paths: readonly string[], options: LintOptions = {}): LintResult {
+  return lintCollected(paths, options, collectFiles(paths, globMatcher(options.ignore ?? [])));
+}
+
+/** `lintPaths`, and Terraform HCL converted with `@cdktf/hcl2json` when it is installed. */
+export async function lintPathsAsync(paths: readonly string[], options: LintOptions = {}): Promise<LintResult> {
+  const collected = collectFiles(paths, globMatcher(options.ignore ?? []));
+  return lintCollected(paths, options, collected, await convertHclFiles(collected.hcl));
+}
+
+function lintCollected(paths: readonly string[], options: LintOptions, collected: CollectedFiles, hcl?: ReadonlyMap<string, HclFile>): LintResult {
   const run = new Run(options);
-  const ignored = globMatcher(options.ignore ?? []);
-  const collected = collectFiles(paths, ignored);
   for (const p of collected.problems) run.input('ICA901', p.file, 0, `${p.file} ${p.message}`);
   const resolver = new ContextResolver(paths.map((p) => resolve(p)),
     [...(options.contexts ?? []), ...(options.contextDirs ?? []).map((d) => ({ name: d, paths: [d] }))],
     new Map((options.charts ?? []).map((c) => [resolve(c.path), c.chart])));
   const keep = detacher((f) => readText(f).text);
   let templates = 0;
+  const lint = (file: string, docs: readonly LintDocument[]) => {
+    const c = resolver.contextOf(file);
+    const index = run.index(c.name, c.namespace, keep);
+    for (const doc of docs) run.document(doc, index);
+  };
   for (const file of collected.files) {
     const read = readText(file);
     if (read.problem !== undefined) {
@@ -206,12 +224,26 @@ export function lintPaths(paths: readonly string[], options: LintOptions = {}): 
     if (parsed.template) templates++;
     run.problems(parsed.problems);
     run.noteSuppressions(file, read.text!);
-    const c = resolver.contextOf(file);
-    const index = run.index(c.name, c.namespace, keep);
-    for (const doc of parsed.docs) run.document(doc, index);
+    lint(file, parsed.docs);
+  }
+  const unread = collected.hcl.filter((f) => !hcl?.get(f)?.data && !hcl?.get(f)?.problem);
+  if (unread.length > 0) {
+    const why = hcl ? 'the optional peer @cdktf/hcl2json is not installed (npm install -D @cdktf/hcl2json)' : 'lintPaths reads no HCL (use lintPathsAsync or the CLI)';
+    run.input('ICA903', unread[0], 0, `${unread.length} Terraform HCL file(s) not read: ${why}`);
+  }
+  for (const file of collected.hcl) {
+    const h = hcl?.get(file);
+    if (h?.problem !== undefined) run.input(h.problem.startsWith('is not valid HCL') ? 'ICA900' : 'ICA901', file, 0, h.problem.startsWith(file) ? h.problem : `${file} ${h.problem}`);
+    if (!h?.data) continue;
+    const text = readText(file).text ?? '';
+    run.noteSuppressions(file, text);
+    lint(file, hclDocuments(file, h.data, text));
   }
   run.contexts();
-  return { files: collected.files.length, documents: run.documents, templates, suppressed: run.suppressed, findings: sortFindings(run.findings) };
+  return {
+    files: collected.files.length + collected.hcl.length - unread.length, documents: run.documents, templates, suppressed: run.suppressed,
+    findings: sortFindings(run.findings),
+  };
 }
 
 /** Does the result fail at `failOn` (default: error)? */

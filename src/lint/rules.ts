@@ -137,6 +137,28 @@ function ttlMs(v: unknown): number | undefined {
   return typeof v === 'string' ? parseGoDuration(v) : undefined;
 }
 
+/** istiod's serving-certificate flags (pilot/cmd/pilot-discovery/app/cmd.go) that older istio-csr guides patched in. */
+const TLS_FILE_FLAG = /--(tlsCertFile|tlsKeyFile|caCertFile)\b/;
+
+/** Every string under `value`, with its path (patch values may be one arg or the whole args list). */
+function strings(value: unknown, path: Path): { value: string; path: Path }[] {
+  if (typeof value === 'string') return [{ value, path }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, [...path, i]));
+  if (isObject(value)) return Object.entries(value).flatMap(([k, v]) => strings(v, [...path, k]));
+  return [];
+}
+
+/** istiod container args: IstioOperator overlays on the istiod Deployment, or a rendered istiod Deployment. */
+function istiodArgs(doc: LintDocument): { value: string; path: Path }[] {
+  if (doc.kind === DocKind.ISTIO_OPERATOR) {
+    const overlays = get(doc.data, ['spec', 'components', 'pilot', 'k8s', 'overlays']);
+    return (Array.isArray(overlays) ? overlays : []).flatMap((o: any, i: number) => (isObject(o) && o.kind === 'Deployment' && Array.isArray(o.patches)
+      ? o.patches.flatMap((p: any, j: number) => (isObject(p) && /args/.test(String(p.path)) ? strings(p.value, ['spec', 'components', 'pilot', 'k8s', 'overlays', i, 'patches', j, 'value']) : []))
+      : []));
+  }
+  return istiodContainers(doc).flatMap((i) => strings(get(doc.data, ['spec', 'template', 'spec', 'containers', i, 'args']), ['spec', 'template', 'spec', 'containers', i, 'args']));
+}
+
 /** Upstream pages the rules cite (helpUri). */
 const HELP = {
   meshConfig: 'https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/',
@@ -464,6 +486,16 @@ export const RULES: readonly LintRule[] = [
     checkDocument: (doc, ctx) => (holds('CACERTS_RELOAD_ALWAYS', ctx.istioVersion)
       ? istiodEnv(doc).filter((e) => e.name === ISTIOD_ENV.AUTO_RELOAD_PLUGIN_CERTS)
         .map((e) => ({ doc, path: e.path, message: `${e.name} was removed in Istio 1.19 (cacerts reload is always on); on ${ctx.istioVersion} it does nothing` }))
+      : []),
+  },
+  {
+    id: 'ICA028', name: 'istiod-tls-file-flags', severity: 'warning', fact: '§2b', helpUri: HELP.istioCsr,
+    fix: "remove the overlay that patches istiod's --tlsCertFile/--tlsKeyFile/--caCertFile args and mounts the certificates: the istiod chart mounts the 'istiod-tls' Secret and 'istio-ca-root-cert' itself and istiod reads them",
+    checkDocument: (doc, ctx) => (holds('ISTIOD_WELL_KNOWN_TLS', ctx.istioVersion)
+      ? istiodArgs(doc).filter((a) => TLS_FILE_FLAG.test(a.value)).map((a) => ({
+        doc, path: a.path,
+        message: `${TLS_FILE_FLAG.exec(a.value)![0]} is patched into istiod's args; since Istio 1.16 the istiod chart mounts the 'istiod-tls' Secret at /var/run/secrets/istiod/tls and istiod uses it on its own (on ${ctx.istioVersion} the patch is dead weight, and a second volume for the same Secret can clash with the chart's)`,
+      }))
       : []),
   },
 ];

@@ -1,5 +1,5 @@
 /**
- * One error style for the whole library (DEVELOPERS.md): `<Construct>: '<prop>' (<value>) <problem>; <fix>`.
+ * One error style for the whole library: `<Construct>: '<prop>' (<value>) <problem>; <fix>`.
  * Plain `Error`s, thrown eagerly at construction (aws-cdk DESIGN_GUIDELINES "Errors").
  */
 

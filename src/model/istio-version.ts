@@ -11,7 +11,7 @@ export interface IstioMinor {
 
 /** Oldest Istio the facts were checked against (docs/reference.md: tags 1.10.0 … 1.30.0). */
 export const OLDEST_KNOWN_ISTIO = '1.10';
-/** The newest Istio release the shipped CRD schemas come from (../shared/schemas/README.md). */
+/** The newest Istio release the shipped CRD schemas come from (the CRD schemas the tests validate against). */
 export const DEFAULT_ISTIO_VERSION = '1.30';
 
 /** Parsed versions by text: every construct checks its version, and a mesh has few distinct ones. */
