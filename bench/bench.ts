@@ -14,6 +14,8 @@ const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 1000);
 const ROLES = Number(process.env.BENCH_ROLES ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LINT_DOCS = Number(process.env.BENCH_LINT_DOCS ?? 100_000);
+/** Only the pairs whose library case starts with one of these (e.g. BENCH_ONLY=lint,mesh); all by default. */
+const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 
 const CASES = {
   'import-lib': 'cold import of the library (cdk8s + cdktf)',
@@ -283,6 +285,7 @@ if (process.argv[2] === '--fixture') {
   const ratios: string[] = [];
   const medians = new Map<Case, Sample[]>();
   for (const [a, b, label, target] of PAIRS) {
+    if (ONLY && !ONLY.some((o) => a.startsWith(o))) continue;
     const as: Sample[] = [];
     const bs: Sample[] = [];
     for (let i = 0; i < RUNS; i++) { as.push(child(a)); bs.push(child(b)); }
@@ -295,15 +298,17 @@ if (process.argv[2] === '--fixture') {
     ratios.push(`ratio ${label}, library / bare:`.padEnd(45) + `CPU ${cpu.toFixed(2)}x, peak RSS ${rss.toFixed(2)}x` +
       (target ? ` (target: CPU at most ${target.toFixed(2)}x${cpu <= target ? ', met' : ', NOT met'})` : ''));
   }
-  const lint = Array.from({ length: RUNS }, () => child('lint-10k'));
-  row('lint-10k', lint);
   for (const r of ratios) console.log(r);
   // Linear growth: ten times the documents should take about ten times the CPU, and no more memory than the index needs.
   const cpu = (c: Case) => median(medians.get(c)!.map((x) => x.cpuMs));
   const rss = (c: Case) => median(medians.get(c)!.map((x) => x.rssMb));
-  console.log(`lint growth, ${LINT_DOCS / 10} -> ${LINT_DOCS} documents:`.padEnd(45) +
+  if (medians.has('lint-big') && medians.has('lint-tenth')) {
+    console.log(`lint growth, ${LINT_DOCS / 10} -> ${LINT_DOCS} documents:`.padEnd(45) +
     `CPU x${(cpu('lint-big') / cpu('lint-tenth')).toFixed(1)} (parse floor x${(cpu('parse-big') / cpu('parse-tenth')).toFixed(1)}), ` +
     `${(1000 * cpu('lint-tenth') / (LINT_DOCS / 10)).toFixed(1)} -> ${(1000 * cpu('lint-big') / LINT_DOCS).toFixed(1)} us/document, ` +
     `peak RSS ${rss('lint-tenth').toFixed(0)} -> ${rss('lint-big').toFixed(0)} MB (parse floor ${rss('parse-tenth').toFixed(0)} -> ${rss('parse-big').toFixed(0)} MB)`);
-  console.log(`lint throughput:`.padEnd(45) + `${Math.round(10_000 / (median(lint.map((x) => x.ms)) / 1000))} documents/s`);
+    const lint = Array.from({ length: RUNS }, () => child('lint-10k'));
+    row('lint-10k', lint);
+    console.log(`lint throughput:`.padEnd(45) + `${Math.round(10_000 / (median(lint.map((x) => x.ms)) / 1000))} documents/s`);
+  }
 }

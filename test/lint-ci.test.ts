@@ -7,9 +7,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli';
+import { detacher, LintDocument, parseFile } from '../src/lint/documents';
 import { lintPaths, lintPathsAsync, LintOptions } from '../src/lint/lint';
 
 /** A folder holding `files` (relative path → content). */
@@ -127,6 +130,20 @@ describe('lint severities, configuration and suppression', () => {
 });
 
 describe('lint input: one bad file never hides the others', () => {
+  it('a document kept for cross-file rules does not hold its parsed file (memory stays bounded by the index)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const text = 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c, namespace: a}\nspec: {secretName: c, issuerRef: {name: i}}\n';
+    let original: LintDocument | undefined = parseFile('/x/c.yaml', text).docs[0];
+    const kept = detacher(() => text)(original);
+    const ref = new WeakRef(original);
+    original = undefined;
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.equal(ref.deref(), undefined, 'the kept copy still references the parsed document (and its syntax tree)');
+    assert.equal(kept.line(['spec', 'secretName']), 4);
+  });
+
   const good = 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: x}\nspec:\n  meshConfig:\n    ca: {address: x}\n';
 
   it('a broken IstioOperator is an error with its line; Helm templates are skipped and counted; no warning reaches stderr', async () => {

@@ -144,18 +144,22 @@ function syntaxTrees(text: string): SyntaxTrees {
  */
 export function detacher(read: (file: string) => string | undefined): (doc: LintDocument) => LintDocument {
   let last: { file: string; trees: SyntaxTrees } | undefined;
-  return (doc) => ({
-    ...doc,
-    line: (path) => {
-      if (last?.file !== doc.file) {
-        const text = read(doc.file);
-        const trees = text === undefined ? { line: () => undefined }
-          : doc.file.endsWith('.tf') ? { line: (_: number, path: readonly (string | number)[]) => hclLine(text)(path) } : syntaxTrees(text);
-        last = { file: doc.file, trees };
-      }
-      return last.trees.line(doc.index, [...doc.prefix, ...path]);
-    },
-  });
+  return (doc) => {
+    // Only these are captured: the closure must not hold `doc`, whose own `line` holds the file's syntax tree.
+    const { file, index, prefix } = doc;
+    return {
+      ...doc,
+      line: (path) => {
+        if (last?.file !== file) {
+          const text = read(file);
+          const trees = text === undefined ? { line: () => undefined }
+            : file.endsWith('.tf') ? { line: (_: number, p: readonly (string | number)[]) => hclLine(text)(p) } : syntaxTrees(text);
+          last = { file, trees };
+        }
+        return last.trees.line(index, [...prefix, ...path]);
+      },
+    };
+  };
 }
 
 /** Adds a document (at `prefix` in its file's document), the items of a `kind: List`, and what carriers hold inside it. */
