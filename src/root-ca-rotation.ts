@@ -7,6 +7,7 @@ import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { normalisePem, parseCaBundle } from './model/pem';
 import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
+import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
 
 const NAME = 'RootCaRotation';
 
@@ -74,6 +75,8 @@ export class RootCaRotation {
   public readonly integration: CaIntegrationType;
   /** The plan's folder. */
   public readonly outdir: string;
+  /** What each phase's generated files make the mesh do (read back from the files, not from the phase settings). */
+  public readonly observation: RotationObservation;
 
   public constructor(props: RootCaRotationProps) {
     // No cdktf token may reach a manifest through any string prop (Issue 11).
@@ -107,6 +110,21 @@ export class RootCaRotation {
           'declare the integration every phase uses');
       }
     }
+    this.observation = this.checkedOutputs(a, b).observation;
+  }
+
+  /**
+   * Renders every phase and reads back what its files configure; refuses a plan whose output breaks a phase's
+   * invariant (a builder that dropped a phase setting), naming the phase and the file.
+   */
+  private checkedOutputs(a: string, b: string): { files: GeneratedFile[][]; observation: RotationObservation } {
+    const files = this.apps.map((app) => app.renderOutput());
+    const observation = observeRootChange(this.phases.map((p) => p.folder), files.map((f) => readPhaseEvidence(f, this.integration)), a, b,
+      this.integration, this.phases.map((p) => (p.issueFromNew ? 'B' : 'A')));
+    if (observation.problems.length > 0) {
+      fail(NAME, `the builder's output breaks the plan: ${observation.problems.join('; ')}`);
+    }
+    return { files, observation };
   }
 
   private phaseSettings(id: number, type: CaIntegrationType, a: string, b: string): RotationPhase {
@@ -137,8 +155,9 @@ export class RootCaRotation {
   /** Writes every phase folder and ROTATION.md at once, replacing the previous plan's files (and only those). */
   public synth(): void {
     // One tree for the whole plan: all phases or none, and only files a previous run wrote are removed.
-    const files: GeneratedFile[] = this.apps.flatMap((app) =>
-      app.renderOutput().map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
+    const rendered = this.checkedOutputs(this.phases[0].trustedRootsPem[0], this.phases[0].trustedRootsPem[1]).files;
+    const files: GeneratedFile[] = this.apps.flatMap((app, i) =>
+      rendered[i].map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
     files.push({ path: 'ROTATION.md', content: this.renderPlan() });
     writeOutputTree(this.outdir, files);
   }

@@ -7,7 +7,7 @@ import { Chart } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import {
   CaIntegration, CaIntegrationType, CertManagerIssuer, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
-  RootCaRotation,
+  RootCaRotation, RotationPhase,
 } from '../src';
 import { lintPaths } from '../src/lint/lint';
 import { normalisePem } from '../src/model/pem';
@@ -135,4 +135,46 @@ describe('RootCaRotation builds each phase exactly once, for the integration the
     assert.throws(() => new RootCaRotation({ currentRootPem: A, newRootPem: B, builder: lying, outdir: '/tmp/unused-rot' }),
       /^Error: IstioCustomCa \([^)]+\): 'additionalTrustedRootsPem' and 'multiRoot' do not apply to istio-csr|^Error: RootCaRotation: 'builder.integration' \(ISTIO_CSR\) differs/);
   });
+
+  describe('plans check their own output (a builder that drops a phase setting is refused, naming the phase and the file)', () => {
+    /** A builder that passes the phase through `edit` first: what a careless builder does with the settings. */
+    const careless = (inner: IRotationPhaseBuilder, edit: (p: RotationPhase) => RotationPhase): IRotationPhaseBuilder =>
+      ({ integration: inner.integration, buildPhase: (app, phase) => inner.buildPhase(app, edit(phase)) });
+    const refused = (builder: IRotationPhaseBuilder, message: RegExp) =>
+      assert.throws(() => new RootCaRotation({ currentRootPem: A, newRootPem: B, builder, outdir: '/tmp/unused-rot' }), message);
+    const plugin = new PluginCaRotationBuilder();
+
+    it('plug-in CA: no extra roots, no multi-root, no restart, no issuer switch, A kept in phase 3', () => {
+      refused(careless(plugin, (p) => ({ ...p, additionalTrustedRootsPem: [], multiRoot: false })),
+        /^Error: RootCaRotation: the builder's output breaks the plan: phase 1-trust-both \(install\/istiod-values.yaml\) trusts A, not A and B: the builder must pass the phase's additionalTrustedRootsPem and multiRoot/);
+      refused(careless(plugin, (p) => ({ ...p, istiodRestartToken: undefined })),
+        /phase 2-issue-from-new \(install\/istiod-values.yaml\) switches the issuer without restarting istiod \(pod annotation istio-custom-ca.io\/restart unchanged\)/);
+      refused(careless(plugin, (p) => ({ ...p, issueFromNew: false })),
+        /phase 2-issue-from-new \(manifests\/ \(Certificate cacerts\)\) signs under root A, not B: the builder never switches the issuer/);
+      refused(careless(plugin, (p) => (p.phase === 3 ? { ...p, additionalTrustedRootsPem: [A, B], multiRoot: true } : p)),
+        /phase 3-drop-old \(install\/istiod-values.yaml\) still trusts the old root A/);
+    });
+
+    it('istio-csr: a pinned bundle without B, and no issuer switch', () => {
+      const csr = new IstioCsrRotationBuilder();
+      refused(careless(csr, (p) => ({ ...p, trustedRootsPem: p.phase === 3 ? [B] : [A] })),
+        /phase 1-trust-both \(manifests\/ \(trust-manager Bundle\)\) trusts A, not A and B: the builder must pass the phase's trustedRootsPem as the pinned root bundle/);
+      refused(careless(csr, (p) => ({ ...p, issueFromNew: false })), /phase 2-issue-from-new \(install\/istio-csr-values.yaml\) signs under root A, not B/);
+    });
+
+    it('Kubernetes CSR: no multi-root (no PCDS), and the signer under A kept', () => {
+      const k8s = new KubernetesCsrRotationBuilder();
+      refused(careless(k8s, (p) => ({ ...p, multiRoot: false, additionalTrustedRootsPem: [] })),
+        /phase 1-trust-both \(install\/istiod-values.yaml\) trusts A, not A and B/);
+      refused(careless(k8s, (p) => ({ ...p, issueFromNew: false, trustedRootsPem: [A, B] })), /phase 2-issue-from-new \(install\/istiod-values.yaml\) signs under root A, not B/);
+    });
+
+    it('the plans of the examples pass, and what they generate is what the phases ask', () => {
+      for (const builder of [plugin, new IstioCsrRotationBuilder(), new KubernetesCsrRotationBuilder()]) {
+        const r = new RootCaRotation({ currentRootPem: A, newRootPem: B, builder, outdir: '/tmp/unused-rot' });
+        assert.deepEqual(r.observation.phases.map((p) => `${p.issueFrom}:${p.trust?.join('+')}`), ['A:A+B', 'B:A+B', 'B:B'], builder.integration);
+      }
+    });
+  });
 });
+
