@@ -7,8 +7,9 @@
 import { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { humanDuration } from '../src/model/durations';
-import { ROTATION_PHASES, RotationWaits } from '../src/model/rotation';
+import { PCDS_PROPAGATION_MS, ROTATION_PHASES, RotationWaits } from '../src/model/rotation';
 import { RootCaRotation } from '../src/root-ca-rotation';
+import { ObservedPhase } from '../src/rotation-evidence';
 import { intermediate, Issued, leaf, root } from './pki';
 
 /** A plan: the CA's state in each phase and how long the phase runs on the simulated clock. */
@@ -19,6 +20,8 @@ export interface DrillPhase {
   /** Roots the CA hands out (in certificate responses, and over PCDS). */
   readonly trust: readonly ('A' | 'B')[];
   readonly durationMs: number;
+  /** Trust changes are pushed over PCDS in this phase (default: the drill's `pcds`). */
+  readonly pcds?: boolean;
 }
 
 /** Drill settings. */
@@ -27,11 +30,21 @@ export interface DrillOptions {
   readonly workloadCertTtlMs: number;
   readonly gracePeriodRatio: number;
   readonly jitter: number;
-  /** Trust-bundle changes reach every proxy at once (ISTIO_MULTIROOT_MESH + PROXY_CONFIG_XDS_AGENT). */
+  /** Trust-bundle changes are pushed to proxies (ISTIO_MULTIROOT_MESH + PROXY_CONFIG_XDS_AGENT), each after its own delay. */
   readonly pcds: boolean;
+  /**
+   * Longest simulated time a PCDS push takes to reach a proxy; each proxy gets it after a random share of it.
+   * A model, not an upstream figure: a quarter of the hour the plans wait (PCDS_PROPAGATION_MS).
+   * @default PCDS_PROPAGATION_MS / 4
+   */
+  readonly pcdsDelayMs?: number;
   readonly phases: readonly DrillPhase[];
-  /** Simulated time per tick. */
+  /** Simulated time per tick; at most workloadCertTtlMs / 24, so that no rotation falls between two looks. */
   readonly tickMs: number;
+  /** The mesh's trust domain: every peer's SPIFFE ID must be in it. @default 'cluster.local' */
+  readonly trustDomain?: string;
+  /** Workloads whose certificates name another trust domain (signed by the same CA): their peers must refuse them. @default 0 */
+  readonly foreignWorkloads?: number;
   /** Seed of the jitter and stagger. */
   readonly seed?: number;
   /** Abort after this much real time. */
@@ -43,7 +56,13 @@ export interface DrillOptions {
 export interface PhaseResult {
   readonly phase: string;
   readonly attempted: number;
+  /** Handshakes a side refused (chain or SPIFFE identity). */
   readonly failed: number;
+  /** Handshakes that did not finish in time even after retries: neither a pass nor a rejection (a loaded machine). */
+  readonly timeouts: number;
+  /** At the phase's end: workloads whose leaf chains to the old root A, and workloads that still trust A. */
+  readonly leavesFromA: number;
+  readonly trustingA: number;
   readonly simulatedMs: number;
   readonly realMs: number;
 }
@@ -57,15 +76,30 @@ export function stagedPlan(waits: RotationWaits, workloadCertTtlMs: number): Dri
   ];
 }
 
-/** A `RootCaRotation`'s own phases (which root issues, which roots are trusted) with its computed waits. */
+/**
+ * The phases a `RootCaRotation`'s generated files configure (read back from the files: `rotation.observation`), with
+ * its computed waits; phase 3 runs one lifetime more. A phase whose files switch the signer without the istiod
+ * restart it needs is followed by the restart that comes later anyway (a node drain, an upgrade).
+ */
 export function planFromRotation(rotation: RootCaRotation): DrillPhase[] {
-  const [a, b] = rotation.phases[0].trustedRootsPem;
-  const name = (pem: string): 'A' | 'B' => (pem === a ? 'A' : pem === b ? 'B' : (() => { throw new Error('unknown root in plan'); })());
   const ttl = Math.max(...rotation.cas.map((c) => c.workloadCertTtl.toMilliseconds()));
-  const durations = [rotation.waits.afterTrustBothMs, rotation.waits.afterIssueFromNewMs, ttl];
-  return rotation.phases.map((p, i) => ({
-    name: p.folder, issueFrom: p.issueFromNew ? 'B' : 'A', trust: p.trustedRootsPem.map(name), durationMs: durations[i],
-  }));
+  return planFromObserved(rotation.observation.phases, rotation.waits, ttl);
+}
+
+/** Drill phases from observed phases (see `planFromRotation`). */
+export function planFromObserved(observed: readonly ObservedPhase[], waits: RotationWaits, ttlMs: number): DrillPhase[] {
+  const durations = [waits.afterTrustBothMs, waits.afterIssueFromNewMs, ttlMs];
+  const known = (p: { issueFrom?: string; trust?: string[] }, where: string) => {
+    if (p.issueFrom !== 'A' && p.issueFrom !== 'B') throw new Error(`${where}: the generated files do not show which root signs (${p.issueFrom})`);
+    if (!p.trust || p.trust.some((r) => r !== 'A' && r !== 'B')) throw new Error(`${where}: the generated files do not show the trusted roots (${p.trust})`);
+    return { issueFrom: p.issueFrom as 'A' | 'B', trust: p.trust as ('A' | 'B')[] };
+  };
+  const phases: DrillPhase[] = observed.map((p, i) => ({ name: p.folder, ...known(p, p.folder), durationMs: durations[i], pcds: p.pcds }));
+  const last = observed[observed.length - 1];
+  if (last?.afterRestart) {
+    phases.push({ name: 'istiod-restarts-later', ...known(last.afterRestart, 'after the istiod restart'), durationMs: ttlMs, pcds: last.pcds });
+  }
+  return phases;
 }
 
 /** The seed article's plan: swap the root in one step (edit the root ConfigMap, reissue from B). */
@@ -86,44 +120,84 @@ function prng(seed: number): () => number {
 
 interface Workload {
   readonly id: number;
+  readonly trustDomain: string;
   cert?: Issued;
+  /** The root the current leaf chains to. */
+  root?: 'A' | 'B';
   chainPem: string;
   trust: ('A' | 'B')[];
+  /** A PCDS push on its way to this proxy. */
+  pending?: { trust: ('A' | 'B')[]; at: number };
   rotateAt: number;
   server?: tls.Server;
   port: number;
 }
 
-/** One handshake client→server; true when both sides accepted the other's chain. */
-function handshake(client: Workload, server: Workload, roots: Record<'A' | 'B', Issued>): Promise<boolean> {
+type Outcome = 'ok' | 'rejected' | 'timeout';
+
+/** Real time a handshake may take before it counts as a timeout (retried), not as a rejection. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const HANDSHAKE_ATTEMPTS = 3;
+
+/** The trust domain of a certificate's SPIFFE ID (its URI SAN), if any. */
+function spiffeTrustDomain(subjectAltName: string | undefined): string | undefined {
+  return /URI:spiffe:\/\/([^/,\s]+)\//.exec(subjectAltName ?? '')?.[1];
+}
+
+/** One handshake client→server: ok when both sides accepted the other's chain and SPIFFE identity. */
+function handshakeOnce(client: Workload, server: Workload, roots: Record<'A' | 'B', Issued>, trustDomain: string): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (ok: boolean) => {
+    const finish = (o: Outcome) => {
       if (settled) return;
       settled = true;
       socket.destroy();
-      resolve(ok);
+      resolve(o);
     };
     const socket = tls.connect({
       host: '127.0.0.1', port: server.port,
       key: client.cert!.keyPem, cert: client.chainPem, ca: client.trust.map((r) => roots[r].certPem),
-      // Istio checks the SPIFFE identity, not a host name.
-      checkServerIdentity: () => undefined,
+      // Istio checks the peer's SPIFFE identity (its trust domain), not a host name.
+      checkServerIdentity: (_host, cert) => (spiffeTrustDomain(cert.subjectaltname) === trustDomain ? undefined
+        : new Error(`peer identity ${cert.subjectaltname} is not in trust domain ${trustDomain}`)),
     });
-    socket.setTimeout(2000, () => finish(false));
-    // The server writes one byte only after it accepted the client's chain (TLS 1.3 finishes the client side first).
-    socket.on('data', () => finish(true));
-    socket.on('error', () => finish(false));
-    socket.on('close', () => finish(false));
+    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => finish('timeout'));
+    // The server writes one byte only after it accepted the client's chain and identity (TLS 1.3 finishes the client side first).
+    socket.on('data', () => finish('ok'));
+    socket.on('error', () => finish('rejected'));
+    socket.on('close', () => finish('rejected'));
   });
+}
+
+async function handshake(client: Workload, server: Workload, roots: Record<'A' | 'B', Issued>, trustDomain: string): Promise<Outcome> {
+  let o: Outcome = 'timeout';
+  for (let i = 0; i < HANDSHAKE_ATTEMPTS && (o = await handshakeOnce(client, server, roots, trustDomain)) === 'timeout'; i++);
+  return o;
+}
+
+/**
+ * What went wrong in a root change A → B, from the drill's results: failed handshakes per phase, and a rotation that
+ * did not complete (leaves still from A, or A still trusted, when the last phase ends). Empty when all went well.
+ */
+export function drillVerdict(results: readonly PhaseResult[]): string[] {
+  const out = results.filter((r) => r.failed > 0).map((r) => `phase ${r.phase}: ${r.failed} of ${r.attempted} handshakes refused`);
+  const last = results[results.length - 1];
+  if (last && last.leavesFromA > 0) out.push(`after phase ${last.phase}: ${last.leavesFromA} workload(s) still hold leaves from the old root A (the issuer never switched to B)`);
+  if (last && last.trustingA > 0) out.push(`after phase ${last.phase}: ${last.trustingA} workload(s) still trust the old root A`);
+  const t = results.reduce((n, r) => n + r.timeouts, 0);
+  if (t > 0) out.push(`${t} handshake(s) timed out after ${HANDSHAKE_ATTEMPTS} tries: the machine is too loaded to judge`);
+  return out;
 }
 
 /** Runs the drill; returns one result per phase. */
 export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
+  if (o.tickMs > o.workloadCertTtlMs / 24) throw new Error(`tickMs (${o.tickMs}) must be at most workloadCertTtlMs / 24 (${o.workloadCertTtlMs / 24})`);
   const log = o.log ?? (() => undefined);
   const rand = prng(o.seed ?? 42);
   const started = Date.now();
   const limit = o.realTimeLimitMs ?? 120_000;
+  const trustDomain = o.trustDomain ?? 'cluster.local';
+  const pcdsDelay = o.pcdsDelayMs ?? PCDS_PROPAGATION_MS / 4;
   const roots = { A: await root('Drill Root A'), B: await root('Drill Root B') };
   const issuers = { A: await intermediate('Drill Intermediate A', roots.A), B: await intermediate('Drill Intermediate B', roots.B) };
 
@@ -133,10 +207,12 @@ export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
   const workloads: Workload[] = [];
   const issue = async (w: Workload, now: number) => {
     const issuer = issuers[ca.issueFrom];
-    w.cert = await leaf(`spiffe://cluster.local/ns/drill/sa/w${w.id}`, issuer);
+    w.cert = await leaf(`spiffe://${w.trustDomain}/ns/drill/sa/w${w.id}`, issuer);
+    w.root = ca.issueFrom;
     w.chainPem = w.cert.certPem + issuer.certPem;
     // The CA response carries the root bundle, which the agent uses as its trust (docs/reference.md §1.3).
     w.trust = [...ca.trust];
+    w.pending = undefined;
     w.rotateAt = now + renewAfter();
     w.server?.setSecureContext(context(w));
   };
@@ -144,11 +220,13 @@ export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
 
   try {
     for (let id = 0; id < o.workloads; id++) {
-      const w: Workload = { id, chainPem: '', trust: [], rotateAt: 0, port: 0 };
+      const w: Workload = { id, trustDomain: id < (o.foreignWorkloads ?? 0) ? `foreign.${trustDomain}` : trustDomain, chainPem: '', trust: [], rotateAt: 0, port: 0 };
       // Stagger the workloads over one rotation interval, as a running mesh is.
       await issue(w, -rand() * o.workloadCertTtlMs * (1 - o.gracePeriodRatio));
       const server = tls.createServer({ requestCert: true, rejectUnauthorized: true, ...context(w) }, (s) => {
-        s.end('1');
+        // The server side checks the client's SPIFFE identity too.
+        if (spiffeTrustDomain(s.getPeerCertificate().subjectaltname) === trustDomain) s.end('1');
+        else s.destroy();
       });
       server.on('tlsClientError', () => undefined);
       w.server = server;
@@ -164,34 +242,45 @@ export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
       const changedTrust = phase.trust.join() !== ca.trust.join();
       ca.issueFrom = phase.issueFrom;
       ca.trust = [...phase.trust];
-      if (o.pcds && changedTrust) {
-        for (const w of workloads) {
-          w.trust = [...ca.trust];
-          w.server!.setSecureContext(context(w));
-        }
+      if ((phase.pcds ?? o.pcds) && changedTrust) {
+        // istiod pushes the new bundle; each proxy gets it after its own delay.
+        for (const w of workloads) w.pending = { trust: [...ca.trust], at: now + rand() * pcdsDelay };
       }
       let attempted = 0;
       let failed = 0;
-      const ticks = Math.max(1, Math.ceil(phase.durationMs / o.tickMs));
-      for (let t = 0; t < ticks; t++) {
+      let timeouts = 0;
+      const end = now + phase.durationMs;
+      // Steps of tickMs; the last one ends the phase exactly (a 1 ms phase is one 1 ms step).
+      while (now < end) {
         if (Date.now() - started > limit) throw new Error(`drill stopped: real-time limit of ${limit} ms reached`);
-        now += o.tickMs;
-        for (const w of workloads) if (w.rotateAt <= now) await issue(w, now);
-        const pairs: Promise<boolean>[] = [];
+        now = Math.min(now + o.tickMs, end);
+        for (const w of workloads) {
+          if (w.pending && w.pending.at <= now) {
+            w.trust = w.pending.trust;
+            w.pending = undefined;
+            w.server!.setSecureContext(context(w));
+          }
+          if (w.rotateAt <= now) await issue(w, now);
+        }
+        const pairs: Promise<Outcome>[] = [];
         for (const c of workloads) {
           for (const step of [1, 2]) {
             const s = workloads[(c.id + step) % workloads.length];
-            if (s !== c) pairs.push(handshake(c, s, roots));
+            if (s !== c) pairs.push(handshake(c, s, roots, trustDomain));
           }
         }
         const outcomes = await Promise.all(pairs);
         attempted += outcomes.length;
-        failed += outcomes.filter((ok) => !ok).length;
+        failed += outcomes.filter((x) => x === 'rejected').length;
+        timeouts += outcomes.filter((x) => x === 'timeout').length;
       }
-      const r = { phase: phase.name, attempted, failed, simulatedMs: ticks * o.tickMs, realMs: Date.now() - t0 };
+      const r = {
+        phase: phase.name, attempted, failed, timeouts, simulatedMs: phase.durationMs, realMs: Date.now() - t0,
+        leavesFromA: workloads.filter((w) => w.root === 'A').length, trustingA: workloads.filter((w) => w.trust.includes('A')).length,
+      };
       results.push(r);
-      log(`phase ${r.phase.padEnd(18)} handshakes ${String(r.attempted).padStart(5)}  failed ${String(r.failed).padStart(5)}  ` +
-        `simulated ${humanDuration(r.simulatedMs).padEnd(10)} real ${r.realMs} ms`);
+      log(`phase ${r.phase.padEnd(22)} handshakes ${String(r.attempted).padStart(5)}  failed ${String(r.failed).padStart(5)}  ` +
+        `timeouts ${r.timeouts}  simulated ${humanDuration(r.simulatedMs).padEnd(10)} real ${r.realMs} ms`);
     }
     return results;
   } finally {

@@ -98,7 +98,7 @@ export class RootCaRotation {
     if (!Object.values(CaIntegrationType).includes(this.integration)) {
       fail(NAME, `'builder.integration' (${this.integration}) must be a CaIntegrationType, e.g. CaIntegrationType.CERT_MANAGER_PLUGIN_CA`);
     }
-    const built = ROTATION_PHASES.map((p) => this.build(props.builder, this.phaseSettings(p.id, this.integration, a, b)));
+    const built = RootCaRotation.phaseSettings(this.integration, a, b).map((p) => this.build(props.builder, p));
     this.phases = built.map((x) => x.phase);
     this.apps = built.map((x) => x.app);
     this.cas = built.map((x) => x.ca);
@@ -127,7 +127,17 @@ export class RootCaRotation {
     return { files, observation };
   }
 
-  private phaseSettings(id: number, type: CaIntegrationType, a: string, b: string): RotationPhase {
+  /**
+   * The settings each phase hands the builder, for `integration` and roots A (current) and B (new), in order. The
+   * plan checks what the builder makes of them; this is what it asks.
+   */
+  public static phaseSettings(integration: CaIntegrationType, currentRootPem: string, newRootPem: string): RotationPhase[] {
+    const a = normalisePem(currentRootPem);
+    const b = normalisePem(newRootPem);
+    return ROTATION_PHASES.map((p) => RootCaRotation.settingsOf(p.id, integration, a, b));
+  }
+
+  private static settingsOf(id: number, type: CaIntegrationType, a: string, b: string): RotationPhase {
     const p = ROTATION_PHASES[id - 1];
     const trusted = id === 3 ? [b] : [a, b];
     const traits = INTEGRATION_TRAITS[type];

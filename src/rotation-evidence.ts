@@ -118,6 +118,8 @@ export interface ObservedPhase {
   readonly pcds: boolean;
   /** The signer changed without the istiod restart the integration needs: istiod keeps signing as before (§6.2). */
   readonly restartMissing: boolean;
+  /** What the files configure once istiod does restart (for any reason), when that differs from what it runs now. */
+  readonly afterRestart?: { readonly issueFrom: RootName; readonly trust?: RootName[] };
 }
 
 /** The phases of a root change, read from each phase's evidence; `problems` name the phase and file that break an invariant. */
@@ -139,28 +141,37 @@ export function observeRootChange(folders: readonly string[], evidence: readonly
   const traits = INTEGRATION_TRAITS[integration];
   const problems: string[] = [];
   const phases: ObservedPhase[] = [];
+  const configuredRoots: (RootName | undefined)[] = [];
   evidence.forEach((e, i) => {
     const folder = folders[i];
     const prev = phases[i - 1];
-    let issueFrom: RootName | undefined;
-    if (e.signerRootPem) issueFrom = name(e.signerRootPem);
-    else if (e.signer === undefined) issueFrom = declaredIssueFrom[i];
-    else if (i === 0) issueFrom = 'A';
-    else issueFrom = e.signer === evidence[0].signer ? 'A' : e.signer === evidence[i - 1].signer ? prev.issueFrom : 'B';
-    // cert-manager replaces ca.crt with the new root; istiod refuses a root change that is not a superset at runtime (§6.2).
-    const restartMissing = i > 0 && traits.restartIstiodOnRootChange && issueFrom !== prev.issueFrom && e.istiodRestart === evidence[i - 1].istiodRestart;
-    if (restartMissing) issueFrom = prev.issueFrom;
-    const trust = e.trustedRootsPem === undefined ? undefined
-      : [...new Set([...(e.trustIncludesSignerRoot && issueFrom ? [issueFrom] : []), ...e.trustedRootsPem.map(name)])].sort();
-    phases.push({ folder, issueFrom, trust, pcds: e.pcds, restartMissing });
+    // The root the files make the signer sign under: known from the K8s signer's root, else by comparing signers.
+    let configured: RootName | undefined;
+    if (e.signerRootPem) configured = name(e.signerRootPem);
+    else if (e.signer === undefined) configured = declaredIssueFrom[i];
+    else if (i === 0) configured = 'A';
+    else configured = e.signer === evidence[0].signer ? 'A' : e.signer === evidence[i - 1].signer ? configuredRoots[i - 1] : 'B';
+    configuredRoots.push(configured);
+    // cert-manager replaces ca.crt with the new root; istiod refuses a root change that is not a superset at runtime
+    // and keeps signing under the root it runs until it restarts (§6.2).
+    const restarted = i === 0 || e.istiodRestart !== evidence[i - 1].istiodRestart;
+    const stuck = traits.restartIstiodOnRootChange && !restarted && prev.issueFrom !== configured;
+    const issueFrom = stuck ? prev.issueFrom : configured;
+    const restartMissing = stuck && configuredRoots[i - 1] !== configured;
+    const trustWith = (root: RootName | undefined) => (e.trustedRootsPem === undefined ? undefined
+      : [...new Set([...(e.trustIncludesSignerRoot && root ? [root] : []), ...e.trustedRootsPem.map(name)])].sort());
+    const trust = trustWith(issueFrom);
+    const afterRestart = stuck && configured !== undefined ? { issueFrom: configured, trust: trustWith(configured) } : undefined;
+    phases.push({ folder, issueFrom, trust, pcds: e.pcds, restartMissing, afterRestart });
 
     const where = (file: string) => `phase ${folder} (${file})`;
     const want = i === 2 ? ['B'] : ['A', 'B'];
-    if (trust && want.some((r) => !trust.includes(r as RootName))) {
-      problems.push(`${where(e.trustFile)} trusts ${trust.join('+') || 'no known root'}, not ${want.join(' and ')}: the builder must pass the phase's ` +
+    const intended = trustWith(configured); // what the files ask for (a missing restart is reported on its own)
+    if (intended && want.some((r) => !intended.includes(r as RootName))) {
+      problems.push(`${where(e.trustFile)} trusts ${intended.join('+') || 'no known root'}, not ${want.join(' and ')}: the builder must pass the phase's ` +
         `${traits.trustInMeshConfig ? 'additionalTrustedRootsPem and multiRoot' : 'trustedRootsPem as the pinned root bundle'} to the mesh`);
     }
-    if (i === 2 && trust?.includes('A')) problems.push(`${where(e.trustFile)} still trusts the old root A: the builder must drop it in the last phase`);
+    if (i === 2 && intended?.includes('A')) problems.push(`${where(e.trustFile)} still trusts the old root A: the builder must drop it in the last phase`);
     if (traits.trustInMeshConfig && i < 2 && !e.pcds) {
       problems.push(`${where(ISTIOD_VALUES_FILE)} does not push trust over PCDS (${ISTIOD_ENV.ISTIO_MULTIROOT_MESH} and ${AGENT_PCDS_ENV}): ` +
         "the plan's waits assume it; pass the phase's multiRoot to IstioCustomCa");
@@ -169,8 +180,8 @@ export function observeRootChange(folders: readonly string[], evidence: readonly
     if (restartMissing) {
       problems.push(`${where(ISTIOD_VALUES_FILE)} switches the issuer without restarting istiod (pod annotation ${RESTART_ANNOTATION} unchanged): ` +
         "istiod refuses the new root at runtime and keeps signing under A; pass the phase's istiodRestartToken to IstioCustomCa");
-    } else if (issueFrom !== undefined && issueFrom !== wantIssuer) {
-      problems.push(`${where(e.signerFile)} signs under root ${issueFrom}, not ${wantIssuer}: ` +
+    } else if (configured !== undefined && configured !== wantIssuer) {
+      problems.push(`${where(e.signerFile)} signs under root ${configured}, not ${wantIssuer}: ` +
         (i === 1 ? 'the builder never switches the issuer; it must follow the phase\'s issueFromNew' : 'the signer must not change in this phase'));
     }
   });
