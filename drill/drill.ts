@@ -77,13 +77,13 @@ export function stagedPlan(waits: RotationWaits, workloadCertTtlMs: number): Dri
 }
 
 /**
- * The phases a `RootCaRotation`'s generated files configure (read back from the files: `rotation.observation`), with
+ * The phases a `RootCaRotation`'s generated files configure (read back from the files: `rotation._observation`), with
  * its computed waits; phase 3 runs one lifetime more. A phase whose files switch the signer without the istiod
  * restart it needs is followed by the restart that comes later anyway (a node drain, an upgrade).
  */
 export function planFromRotation(rotation: RootCaRotation): DrillPhase[] {
   const ttl = Math.max(...rotation.cas.map((c) => c.workloadCertTtl.toMilliseconds()));
-  return planFromObserved(rotation.observation.phases, rotation.waits, ttl);
+  return planFromObserved(rotation._observation.phases, rotation.waits, ttl);
 }
 
 /** Drill phases from observed phases (see `planFromRotation`). */

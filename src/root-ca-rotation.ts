@@ -75,8 +75,11 @@ export class RootCaRotation {
   public readonly integration: CaIntegrationType;
   /** The plan's folder. */
   public readonly outdir: string;
-  /** What each phase's generated files make the mesh do (read back from the files, not from the phase settings). */
-  public readonly observation: RotationObservation;
+  /**
+   * What each phase's generated files make the mesh do (read back from the files, not from the phase settings).
+   * @internal
+   */
+  public readonly _observation: RotationObservation;
 
   public constructor(props: RootCaRotationProps) {
     // No cdktf token may reach a manifest through any string prop (Issue 11).
@@ -110,7 +113,7 @@ export class RootCaRotation {
           'declare the integration every phase uses');
       }
     }
-    this.observation = this.checkedOutputs(a, b).observation;
+    this._observation = this.checkedOutputs(a, b).observation;
   }
 
   /**

@@ -84,7 +84,8 @@ export function readPhaseEvidence(files: readonly GeneratedFile[], integration: 
   }
 
   const extra = multiRoot ? caCertificates.flatMap((c) => (typeof c.pem === 'string' ? pems(c.pem) : [])) : [];
-  if (integration === CaIntegrationType.KUBERNETES_CSR) {
+  if (!INTEGRATION_TRAITS[integration].istiodPluginCa) {
+    // istiod as a Kubernetes CSR RA: the signer's root is its caCertificates entry.
     const short = proxyMetadata[AGENT_CERT_SIGNER_ENV];
     const domain = envValue(env, ISTIOD_ENV.CERT_SIGNER_DOMAIN);
     const signer = short && domain ? `${domain}/${short}` : envValue(env, ISTIOD_ENV.K8S_SIGNER);
@@ -135,9 +136,13 @@ export interface RotationObservation {
  */
 export function observeRootChange(folders: readonly string[], evidence: readonly PhaseEvidence[], currentRootPem: string, newRootPem: string,
   integration: CaIntegrationType, declaredIssueFrom: readonly ('A' | 'B')[]): RotationObservation {
-  const a = normalisePem(currentRootPem);
-  const b = normalisePem(newRootPem);
-  const name = (pem: string): RootName => (pem === a ? 'A' : pem === b ? 'B' : '?');
+  // A root given as a bundle is trusted when all of its certificates are.
+  const rootsOf = { A: pems(currentRootPem), B: pems(newRootPem) };
+  const name = (pem: string): RootName => (rootsOf.A.includes(pem) ? 'A' : rootsOf.B.includes(pem) ? 'B' : '?');
+  const names = (certs: readonly string[]): RootName[] => [
+    ...(['A', 'B'] as const).filter((r) => rootsOf[r].every((c) => certs.includes(c))),
+    ...(certs.some((c) => name(c) === '?') ? ['?' as const] : []),
+  ];
   const traits = INTEGRATION_TRAITS[integration];
   const problems: string[] = [];
   const phases: ObservedPhase[] = [];
@@ -159,7 +164,7 @@ export function observeRootChange(folders: readonly string[], evidence: readonly
     const issueFrom = stuck ? prev.issueFrom : configured;
     const restartMissing = stuck && configuredRoots[i - 1] !== configured;
     const trustWith = (root: RootName | undefined) => (e.trustedRootsPem === undefined ? undefined
-      : [...new Set([...(e.trustIncludesSignerRoot && root ? [root] : []), ...e.trustedRootsPem.map(name)])].sort());
+      : [...new Set([...(e.trustIncludesSignerRoot && root ? [root] : []), ...names(e.trustedRootsPem)])].sort());
     const trust = trustWith(issueFrom);
     const afterRestart = stuck && configured !== undefined ? { issueFrom: configured, trust: trustWith(configured) } : undefined;
     phases.push({ folder, issueFrom, trust, pcds: e.pcds, restartMissing, afterRestart });

@@ -17,7 +17,8 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 /** Peer sets: the lowest versions the caret ranges allow, and the versions the tests pin (the newest we run). */
 const PEERS = {
   oldest: { cdk8s: '2.70.0', constructs: '10.4.2', 'cdk8s-plus-27': '2.9.0', cdktf: '0.21.0', '@cdktf/provider-vault': '15.0.0' },
-  newest: Object.fromEntries(Object.keys(pkg.peerDependencies).map((p) => [p, pkg.devDependencies[p]])),
+  // and the optional HCL converter the linter uses when it is installed (not a peer: it is no jsii module)
+  newest: Object.fromEntries([...Object.keys(pkg.peerDependencies), '@cdktf/hcl2json'].map((p) => [p, pkg.devDependencies[p]])),
 } as const;
 
 function run(cmd: string, args: string[], cwd: string): string {

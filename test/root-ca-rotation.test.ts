@@ -172,7 +172,7 @@ describe('RootCaRotation builds each phase exactly once, for the integration the
     it('the plans of the examples pass, and what they generate is what the phases ask', () => {
       for (const builder of [plugin, new IstioCsrRotationBuilder(), new KubernetesCsrRotationBuilder()]) {
         const r = new RootCaRotation({ currentRootPem: A, newRootPem: B, builder, outdir: '/tmp/unused-rot' });
-        assert.deepEqual(r.observation.phases.map((p) => `${p.issueFrom}:${p.trust?.join('+')}`), ['A:A+B', 'B:A+B', 'B:B'], builder.integration);
+        assert.deepEqual(r._observation.phases.map((p) => `${p.issueFrom}:${p.trust?.join('+')}`), ['A:A+B', 'B:A+B', 'B:B'], builder.integration);
       }
     });
   });

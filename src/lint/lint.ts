@@ -228,7 +228,7 @@ function lintCollected(paths: readonly string[], options: LintOptions, collected
   }
   const unread = collected.hcl.filter((f) => !hcl?.get(f)?.data && !hcl?.get(f)?.problem);
   if (unread.length > 0) {
-    const why = hcl ? 'the optional peer @cdktf/hcl2json is not installed (npm install -D @cdktf/hcl2json)' : 'lintPaths reads no HCL (use lintPathsAsync or the CLI)';
+    const why = hcl ? '@cdktf/hcl2json is not installed (npm install -D @cdktf/hcl2json)' : 'lintPaths reads no HCL (use lintPathsAsync or the CLI)';
     run.input('ICA903', unread[0], 0, `${unread.length} Terraform HCL file(s) not read: ${why}`);
   }
   for (const file of collected.hcl) {

@@ -1,7 +1,7 @@
 /**
  * Terraform HCL (`.tf`) for the linter, converted to the array-per-block JSON that `@cdktf/hcl2json` produces (the
- * same form `ContextIndex` reads from hcl2json output). The converter is an optional peer: without it `.tf` files are
- * reported once as not read, never parsed as YAML.
+ * form `ContextIndex` reads). The converter is optional, installed beside the package (it is no jsii module, so not a
+ * peer): without it `.tf` files are reported once as not read, never parsed as YAML.
  */
 import { readText } from './files';
 
