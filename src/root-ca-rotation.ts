@@ -113,15 +113,16 @@ export class RootCaRotation {
           'declare the integration every phase uses');
       }
     }
-    this._observation = this.checkedOutputs(a, b).observation;
+    this._observation = this.checkedOutputs().observation;
   }
 
   /**
    * Renders every phase and reads back what its files configure; refuses a plan whose output breaks a phase's
    * invariant (a builder that dropped a phase setting), naming the phase and the file.
    */
-  private checkedOutputs(a: string, b: string): { files: GeneratedFile[][]; observation: RotationObservation } {
+  private checkedOutputs(): { files: GeneratedFile[][]; observation: RotationObservation } {
     const files = this.apps.map((app) => app.renderOutput());
+    const [a, b] = this.phases[0].trustedRootsPem;
     const observation = observeRootChange(this.phases.map((p) => p.folder), files.map((f) => readPhaseEvidence(f, this.integration)), a, b,
       this.integration, this.phases.map((p) => (p.issueFromNew ? 'B' : 'A')));
     if (observation.problems.length > 0) {
@@ -168,7 +169,8 @@ export class RootCaRotation {
   /** Writes every phase folder and ROTATION.md at once, replacing the previous plan's files (and only those). */
   public synth(): void {
     // One tree for the whole plan: all phases or none, and only files a previous run wrote are removed.
-    const rendered = this.checkedOutputs(this.phases[0].trustedRootsPem[0], this.phases[0].trustedRootsPem[1]).files;
+    // Rendered again: the phase apps are public and may have gained constructs since the plan was built.
+    const rendered = this.checkedOutputs().files;
     const files: GeneratedFile[] = this.apps.flatMap((app, i) =>
       rendered[i].map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
     files.push({ path: 'ROTATION.md', content: this.renderPlan() });

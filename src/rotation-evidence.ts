@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { GeneratedFile } from './output-tree';
 import { AGENT_CERT_SIGNER_ENV, AGENT_PCDS_ENV, CACERTS_SECRET, ISTIOD_ENV, RESTART_ANNOTATION } from './model/istio-settings';
 import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-traits';
-import { normalisePem } from './model/pem';
+import { pemCertificates } from './model/pem';
 
 /** The install file the evidence is read from (the IstioOperator file says the same). */
 export const ISTIOD_VALUES_FILE = 'install/istiod-values.yaml';
@@ -40,12 +40,6 @@ function yamlDocs(files: readonly GeneratedFile[], match: (path: string) => bool
   return files.filter((f) => match(f.path)).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()).filter((d) => d && typeof d === 'object'));
 }
 
-function envValue(env: unknown, name: string): string | undefined {
-  if (Array.isArray(env)) return env.find((e) => e?.name === name)?.value;
-  return env && typeof env === 'object' ? (env as Record<string, any>)[name] : undefined;
-}
-
-const pems = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((p) => normalisePem(p));
 
 /** The issuer a reference names, as text that differs exactly when the signing CA differs. */
 function issuerSpec(manifests: readonly any[], ref: { kind?: string; name?: string } | undefined, namespace: string | undefined): string | undefined {
@@ -59,10 +53,11 @@ function issuerSpec(manifests: readonly any[], ref: { kind?: string; name?: stri
 export function readPhaseEvidence(files: readonly GeneratedFile[], integration: CaIntegrationType): PhaseEvidence {
   const values = yamlDocs(files, (p) => p === ISTIOD_VALUES_FILE)[0] ?? {};
   const manifests = yamlDocs(files, (p) => p.startsWith('manifests/'));
-  const env = { ...(values.pilot?.env ?? {}), ...(values.env ?? {}) };
+  // Helm values env is a map (pilot.env before 1.24, env from 1.24)
+  const env: Record<string, string | undefined> = { ...(values.pilot?.env ?? {}), ...(values.env ?? {}) };
   const mesh = values.meshConfig ?? {};
   const proxyMetadata = mesh.defaultConfig?.proxyMetadata ?? {};
-  const multiRoot = String(envValue(env, ISTIOD_ENV.ISTIO_MULTIROOT_MESH)) === 'true';
+  const multiRoot = String(env[ISTIOD_ENV.ISTIO_MULTIROOT_MESH]) === 'true';
   const pcds = multiRoot && String(proxyMetadata[AGENT_PCDS_ENV]) === 'true';
   const caCertificates: any[] = Array.isArray(mesh.caCertificates) ? mesh.caCertificates : [];
   const istiodRestart = (values.podAnnotations ?? values.pilot?.podAnnotations)?.[RESTART_ANNOTATION];
@@ -76,21 +71,21 @@ export function readPhaseEvidence(files: readonly GeneratedFile[], integration: 
     const volume = (csr.volumes ?? []).find((v: any) => v.name === mount?.name);
     const source = volume?.configMap?.name ?? volume?.secret?.secretName;
     const bundle = manifests.find((o) => o.kind === 'Bundle' && o.metadata?.name === source);
-    const trusted = bundle ? (bundle.spec?.sources ?? []).flatMap((s: any) => (typeof s.inLine === 'string' ? pems(s.inLine) : [])) : undefined;
+    const trusted = bundle ? (bundle.spec?.sources ?? []).flatMap((s: any) => (typeof s.inLine === 'string' ? pemCertificates(s.inLine) : [])) : undefined;
     return {
       ...base, trustedRootsPem: trusted?.length ? trusted : undefined, trustFile: 'manifests/ (trust-manager Bundle)', trustIncludesSignerRoot: false,
       signer: issuerSpec(manifests, csr.app?.certmanager?.issuer, csr.app?.certmanager?.namespace), signerFile: ISTIO_CSR_VALUES_FILE,
     };
   }
 
-  const extra = multiRoot ? caCertificates.flatMap((c) => (typeof c.pem === 'string' ? pems(c.pem) : [])) : [];
+  const extra = multiRoot ? caCertificates.flatMap((c) => (typeof c.pem === 'string' ? pemCertificates(c.pem) : [])) : [];
   if (!INTEGRATION_TRAITS[integration].istiodPluginCa) {
     // istiod as a Kubernetes CSR RA: the signer's root is its caCertificates entry.
     const short = proxyMetadata[AGENT_CERT_SIGNER_ENV];
-    const domain = envValue(env, ISTIOD_ENV.CERT_SIGNER_DOMAIN);
-    const signer = short && domain ? `${domain}/${short}` : envValue(env, ISTIOD_ENV.K8S_SIGNER);
+    const domain = env[ISTIOD_ENV.CERT_SIGNER_DOMAIN];
+    const signer = short && domain ? `${domain}/${short}` : env[ISTIOD_ENV.K8S_SIGNER];
     const entry = caCertificates.find((c) => Array.isArray(c.certSigners) && c.certSigners.includes(signer));
-    const signerRootPem = typeof entry?.pem === 'string' ? pems(entry.pem)[0] : undefined;
+    const signerRootPem = typeof entry?.pem === 'string' ? pemCertificates(entry.pem)[0] : undefined;
     return {
       ...base, trustedRootsPem: [...new Set([...(signerRootPem ? [signerRootPem] : []), ...extra])], trustFile: ISTIOD_VALUES_FILE, trustIncludesSignerRoot: false,
       signer, signerRootPem, signerFile: ISTIOD_VALUES_FILE,
@@ -137,7 +132,7 @@ export interface RotationObservation {
 export function observeRootChange(folders: readonly string[], evidence: readonly PhaseEvidence[], currentRootPem: string, newRootPem: string,
   integration: CaIntegrationType, declaredIssueFrom: readonly ('A' | 'B')[]): RotationObservation {
   // A root given as a bundle is trusted when all of its certificates are.
-  const rootsOf = { A: pems(currentRootPem), B: pems(newRootPem) };
+  const rootsOf = { A: pemCertificates(currentRootPem), B: pemCertificates(newRootPem) };
   const name = (pem: string): RootName => (rootsOf.A.includes(pem) ? 'A' : rootsOf.B.includes(pem) ? 'B' : '?');
   const names = (certs: readonly string[]): RootName[] => [
     ...(['A', 'B'] as const).filter((r) => rootsOf[r].every((c) => certs.includes(c))),

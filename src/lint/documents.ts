@@ -132,6 +132,13 @@ interface SyntaxTrees {
   line(index: number, path: readonly (string | number)[]): number | undefined;
 }
 
+/** The syntax trees of a file's text: HCL for `.tf` files (one document), YAML/JSON otherwise. */
+function treesOf(file: string, text: string): SyntaxTrees {
+  if (!file.endsWith('.tf')) return syntaxTrees(text);
+  const line = hclLine(text);
+  return { line: (_index, path) => line(path) };
+}
+
 function syntaxTrees(text: string): SyntaxTrees {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, logLevel: 'silent' }) as Document[];
@@ -152,9 +159,7 @@ export function detacher(read: (file: string) => string | undefined): (doc: Lint
       line: (path) => {
         if (last?.file !== file) {
           const text = read(file);
-          const trees = text === undefined ? { line: () => undefined }
-            : file.endsWith('.tf') ? { line: (_: number, p: readonly (string | number)[]) => hclLine(text)(p) } : syntaxTrees(text);
-          last = { file, trees };
+          last = { file, trees: text === undefined ? { line: () => undefined } : treesOf(file, text) };
         }
         return last.trees.line(index, [...prefix, ...path]);
       },

@@ -198,10 +198,13 @@ export function lintPaths(paths: readonly string[], options: LintOptions = {}): 
 /** `lintPaths`, and Terraform HCL converted with `@cdktf/hcl2json` when it is installed. */
 export async function lintPathsAsync(paths: readonly string[], options: LintOptions = {}): Promise<LintResult> {
   const collected = collectFiles(paths, globMatcher(options.ignore ?? []));
-  return lintCollected(paths, options, collected, await convertHclFiles(collected.hcl));
+  const hcl = await convertHclFiles(collected.hcl);
+  return lintCollected(paths, options, collected, hcl ?? '@cdktf/hcl2json is not installed (npm install -D @cdktf/hcl2json)');
 }
 
-function lintCollected(paths: readonly string[], options: LintOptions, collected: CollectedFiles, hcl?: ReadonlyMap<string, HclFile>): LintResult {
+/** `hcl`: the converted `.tf` files, or why none were read. */
+function lintCollected(paths: readonly string[], options: LintOptions, collected: CollectedFiles,
+  hcl: ReadonlyMap<string, HclFile> | string = 'lintPaths reads no HCL (use lintPathsAsync or the CLI)'): LintResult {
   const run = new Run(options);
   for (const p of collected.problems) run.input('ICA901', p.file, 0, `${p.file} ${p.message}`);
   const resolver = new ContextResolver(paths.map((p) => resolve(p)),
@@ -226,23 +229,19 @@ function lintCollected(paths: readonly string[], options: LintOptions, collected
     run.noteSuppressions(file, read.text!);
     lint(file, parsed.docs);
   }
-  const unread = collected.hcl.filter((f) => !hcl?.get(f)?.data && !hcl?.get(f)?.problem);
-  if (unread.length > 0) {
-    const why = hcl ? '@cdktf/hcl2json is not installed (npm install -D @cdktf/hcl2json)' : 'lintPaths reads no HCL (use lintPathsAsync or the CLI)';
-    run.input('ICA903', unread[0], 0, `${unread.length} Terraform HCL file(s) not read: ${why}`);
+  if (typeof hcl === 'string' && collected.hcl.length > 0) {
+    run.input('ICA903', collected.hcl[0], 0, `${collected.hcl.length} Terraform HCL file(s) not read: ${hcl}`);
   }
-  for (const file of collected.hcl) {
-    const h = hcl?.get(file);
-    if (h?.problem !== undefined) run.input(h.problem.startsWith('is not valid HCL') ? 'ICA900' : 'ICA901', file, 0, h.problem.startsWith(file) ? h.problem : `${file} ${h.problem}`);
-    if (!h?.data) continue;
-    const text = readText(file).text ?? '';
-    run.noteSuppressions(file, text);
-    lint(file, hclDocuments(file, h.data, text));
+  for (const [file, h] of typeof hcl === 'string' ? [] : hcl) {
+    if (h.problem) run.input(h.problem.id, file, 0, h.problem.message);
+    if (!h.data) continue;
+    run.noteSuppressions(file, h.text!);
+    lint(file, hclDocuments(file, h.data, h.text!));
   }
   run.contexts();
   return {
-    files: collected.files.length + collected.hcl.length - unread.length, documents: run.documents, templates, suppressed: run.suppressed,
-    findings: sortFindings(run.findings),
+    files: collected.files.length + (typeof hcl === 'string' ? 0 : collected.hcl.length), documents: run.documents, templates,
+    suppressed: run.suppressed, findings: sortFindings(run.findings),
   };
 }
 

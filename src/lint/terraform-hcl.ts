@@ -5,12 +5,11 @@
  */
 import { readText } from './files';
 
-/** A `.tf` file as Terraform JSON, or why it could not be read. */
+/** A `.tf` file: its text and Terraform JSON, or why it could not be read (as the input rule that reports it). */
 export interface HclFile {
+  readonly text?: string;
   readonly data?: Record<string, any>;
-  readonly problem?: string;
-  /** The converter is not installed (one note per run, not one per file). */
-  readonly missing?: boolean;
+  readonly problem?: { readonly id: 'ICA900' | 'ICA901'; readonly message: string };
 }
 
 type Hcl2Json = { parse(file: string, text: string): Promise<Record<string, any>> };
@@ -23,25 +22,24 @@ function loadConverter(): Hcl2Json | undefined {
   }
 }
 
-/** Converts each `.tf` file (one at a time: the converter is a WebAssembly module with one instance). */
-export async function convertHclFiles(files: readonly string[]): Promise<Map<string, HclFile>> {
+/**
+ * Converts each `.tf` file (one at a time: the converter is a WebAssembly module with one instance); undefined when
+ * the converter is not installed.
+ */
+export async function convertHclFiles(files: readonly string[]): Promise<Map<string, HclFile> | undefined> {
+  const converter = files.length > 0 ? loadConverter() : undefined;
+  if (!converter) return files.length > 0 ? undefined : new Map();
   const out = new Map<string, HclFile>();
-  if (files.length === 0) return out;
-  const converter = loadConverter();
   for (const file of files) {
-    if (!converter) {
-      out.set(file, { missing: true });
-      continue;
-    }
-    const read = readText(file);
-    if (read.problem !== undefined) {
-      out.set(file, { problem: `${file} ${read.problem}` });
+    const { text, problem } = readText(file);
+    if (problem !== undefined) {
+      out.set(file, { problem: { id: 'ICA901', message: `${file} ${problem}` } });
       continue;
     }
     try {
-      out.set(file, { data: await converter.parse(file, read.text!) });
+      out.set(file, { text, data: await converter.parse(file, text!) });
     } catch (e) {
-      out.set(file, { problem: `is not valid HCL: ${String((e as Error).message ?? e).split('\n')[0]}` });
+      out.set(file, { text, problem: { id: 'ICA900', message: `${file} is not valid HCL: ${String((e as Error).message ?? e).split('\n')[0]}` } });
     }
   }
   return out;

@@ -74,7 +74,12 @@ export function parseCaBundle(prop: string, pem: string, now: Date = new Date())
   return { certs };
 }
 
+/** Each certificate of a PEM text, normalised (one trailing newline). */
+export function pemCertificates(pem: string): string[] {
+  return (pem.replace(/\r\n/g, '\n').match(PEM_BLOCK) ?? []).map((b) => `${b.trim()}\n`);
+}
+
 /** The PEM text normalised to one trailing newline per certificate (stable output). */
 export function normalisePem(pem: string): string {
-  return (pem.replace(/\r\n/g, '\n').match(PEM_BLOCK) ?? []).map((b) => `${b.trim()}\n`).join('');
+  return pemCertificates(pem).join('');
 }
