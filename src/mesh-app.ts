@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { ApiObject, App, Chart, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { manifestYaml } from './k8s/manifest-yaml';
 import { MESH_APP_MARKER, OutputFile, OutputFolder } from './k8s/output-file';
 import { defaultTerraformStateDir, GeneratedFile, isWithin, writeOutputTree } from './output-tree';
 
@@ -110,7 +111,7 @@ export class MeshApp extends App {
     const indexed = charts.some((c) => c.node.dependencies.some((d) => d instanceof Chart));
     const files: GeneratedFile[] = charts.map((c, i) => ({
       path: `manifests/${indexed ? `${String(i).padStart(4, '0')}-` : ''}${Names.toDnsLabel(c)}.k8s.yaml`,
-      content: Yaml.stringify(...docs[i]),
+      content: manifestYaml(...docs[i]),
     }));
     for (const folder of Object.values(OutputFolder)) {
       for (const f of this.renderFolder(folder, all)) files.push({ path: `${folder}/${f.fileName}`, content: f.content });

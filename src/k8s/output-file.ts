@@ -1,6 +1,6 @@
-import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { outputPathProblem } from '../output-tree';
+import { manifestYaml } from './manifest-yaml';
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -11,7 +11,7 @@ function sortKeys(value: unknown): unknown {
 
 /** Deterministic YAML like the manifests (cdk8s `Yaml`, YAML 1.1 quoting, no wrapping), keys sorted. */
 export function toYaml(doc: unknown): string {
-  return Yaml.stringify(sortKeys(doc));
+  return manifestYaml(sortKeys(doc));
 }
 
 /** Output folders besides `manifests/` (never mixed with cluster manifests, which GitOps applies as a whole). */
