@@ -14,6 +14,7 @@ const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 1000);
 const ROLES = Number(process.env.BENCH_ROLES ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LINT_DOCS = Number(process.env.BENCH_LINT_DOCS ?? 100_000);
+const MIGRATION_NAMESPACES = Number(process.env.BENCH_MIGRATION_NAMESPACES ?? 400);
 /** Only the pairs whose library case starts with one of these (e.g. BENCH_ONLY=lint,mesh); all by default. */
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 
@@ -26,6 +27,8 @@ const CASES = {
   'mesh-bare': `${NAMESPACES} namespaces, bare ApiObject`,
   'roles-lib': `Vault backend with ${ROLES} roles, library`,
   'roles-bare': `Vault backend with ${ROLES} roles, bare cdktf`,
+  'migration-all': `StrictMtlsMigration, ${MIGRATION_NAMESPACES} namespaces, every stage`,
+  'migration-stage': `the same, its last stage alone`,
   'lint-10k': 'lint 10,000 documents (10 files)',
   'lint-big': `lint ${LINT_DOCS} documents (${LINT_DOCS / 1000} files)`,
   'parse-big': `parse floor: yaml parseAllDocuments + toJS of the same ${LINT_DOCS}`,
@@ -210,6 +213,13 @@ function runCase(c: Case, outdir: string): Took {
       app.synth();
       return since(start);
     }
+    case 'migration-all':
+    case 'migration-stage': {
+      const m = new lib.StrictMtlsMigration({ namespaces: Array.from({ length: MIGRATION_NAMESPACES }, (_, i) => `team-${i}`), outdir });
+      if (c === 'migration-all') m.synth();
+      else m.stageApp(m.stages.length - 1).synth();
+      return since(start);
+    }
     case 'roles-bare':
       bareVault(outdir, ROLES);
       return since(start);
@@ -257,12 +267,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Library case, its bare twin, and the target for the CPU ratio (undefined: reported only). */
-const PAIRS: readonly [Case, Case, string, number | undefined][] = [
+/** Library case, its bare twin, and the targets for the CPU and peak RSS ratios (undefined: reported only). */
+const PAIRS: readonly [Case, Case, string, number | undefined, number?][] = [
   ['import-lib', 'import-bare', 'import', undefined],
   ['default-lib', 'default-bare', 'examples/default', 1.25],
   ['mesh-lib', 'mesh-bare', `${NAMESPACES} namespaces`, 1.2],
   ['roles-lib', 'roles-bare', `${ROLES} Vault roles`, undefined],
+  // Stages are built and written one at a time: the whole plan's memory stays that of one stage.
+  ['migration-all', 'migration-stage', `migration of ${MIGRATION_NAMESPACES} namespaces / one stage`, undefined, 1.2],
   ['lint-tenth', 'parse-tenth', `lint ${LINT_DOCS / 10} documents / parse floor`, 1.3],
   ['lint-big', 'parse-big', `lint ${LINT_DOCS} documents / parse floor`, 1.3],
 ];
@@ -284,7 +296,7 @@ if (process.argv[2] === '--fixture') {
   const row = (c: Case, xs: Sample[]) => console.log(`${CASES[c].padEnd(50)}${fmt(median(xs.map((x) => x.cpuMs)))}${fmt(median(xs.map((x) => x.ms)))}${fmt(median(xs.map((x) => x.rssMb)))}`);
   const ratios: string[] = [];
   const medians = new Map<Case, Sample[]>();
-  for (const [a, b, label, target] of PAIRS) {
+  for (const [a, b, label, target, rssTarget] of PAIRS) {
     if (ONLY && !ONLY.some((o) => a.startsWith(o))) continue;
     const as: Sample[] = [];
     const bs: Sample[] = [];
@@ -296,7 +308,8 @@ if (process.argv[2] === '--fixture') {
     const cpu = median(as.map((x, i) => x.cpuMs / bs[i].cpuMs));
     const rss = median(as.map((x, i) => x.rssMb / bs[i].rssMb));
     ratios.push(`ratio ${label}, library / bare:`.padEnd(45) + `CPU ${cpu.toFixed(2)}x, peak RSS ${rss.toFixed(2)}x` +
-      (target ? ` (target: CPU at most ${target.toFixed(2)}x${cpu <= target ? ', met' : ', NOT met'})` : ''));
+      (target ? ` (target: CPU at most ${target.toFixed(2)}x${cpu <= target ? ', met' : ', NOT met'})` : '') +
+      (rssTarget ? ` (target: peak RSS at most ${rssTarget.toFixed(2)}x${rss <= rssTarget ? ', met' : ', NOT met'})` : ''));
   }
   for (const r of ratios) console.log(r);
   // Linear growth: ten times the documents should take about ten times the CPU, and no more memory than the index needs.

@@ -72,29 +72,31 @@ function pruneEmpty(root: string, file: string): void {
 
 /**
  * Writes `files` under `root`: every file first as a temporary sibling, then renamed into place; a failure before
- * the renames removes the temporaries and leaves the previous output untouched. Files the previous run wrote that
- * are not produced now are removed; nothing else is.
+ * the renames (a bad path, or the iterable throwing while it produces a later file) removes the temporaries and
+ * leaves the previous output untouched. Files the previous run wrote that are not produced now are removed; nothing
+ * else is. The files are consumed one by one, so a generator keeps only what it is producing in memory.
  */
-export function writeOutputTree(root: string, files: readonly GeneratedFile[]): void {
+export function writeOutputTree(root: string, files: Iterable<GeneratedFile>): void {
   const seen = new Set<string>();
-  for (const f of files) {
-    const problem = outputPathProblem(f.path);
-    if (problem) throw new Error(`MeshApp: ${problem}`);
-    if (seen.has(f.path)) throw new Error(`MeshApp: output path ${f.path} is produced twice; give each construct a unique id and name`);
-    seen.add(f.path);
-  }
   const absRoot = normalize(root);
   const tmpSuffix = `.istio-custom-ca-tmp-${process.pid}`;
   const staged: [string, string][] = [];
   try {
     for (const f of files) {
+      const problem = outputPathProblem(f.path);
+      if (problem) throw new Error(`MeshApp: ${problem}`);
+      if (seen.has(f.path)) throw new Error(`MeshApp: output path ${f.path} is produced twice; give each construct a unique id and name`);
+      seen.add(f.path);
       const target = join(absRoot, ...f.path.split('/'));
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target + tmpSuffix, f.content);
       staged.push([target + tmpSuffix, target]);
     }
   } catch (e) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true });
+    for (const [tmp] of staged) {
+      rmSync(tmp, { force: true });
+      pruneEmpty(absRoot, tmp);
+    }
     throw e;
   }
   for (const [tmp, target] of staged) renameSync(tmp, target);

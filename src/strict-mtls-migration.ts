@@ -96,10 +96,10 @@ export const LOAD_TEST_SCRIPT = [
 export class StrictMtlsMigration {
   /** Stage folders, in order, with the namespaces STRICT in each. */
   public readonly stages: MigrationStage[];
-  /** One app per stage. */
-  public readonly apps: MeshApp[];
   private readonly outdir: string;
   private readonly props: StrictMtlsMigrationProps;
+  private readonly version: string;
+  private readonly root: string;
 
   public constructor(props: StrictMtlsMigrationProps) {
     // No cdktf token may reach a manifest through any string prop (Issue 11).
@@ -135,25 +135,43 @@ export class StrictMtlsMigration {
 
     this.stages = [{ folder: '0-permissive', strict: [] },
       ...props.namespaces.map((ns, i) => ({ folder: `${i + 1}-strict-${ns}`, strict: props.namespaces.slice(0, i + 1) }))];
-    this.apps = this.stages.map((stage) => {
-      const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: defaultTerraformStateDir(dirname(this.outdir)) });
-      const chart = new Chart(app, 'mtls-migration');
-      for (const ns of props.namespaces) {
-        if (stage.strict.includes(ns)) {
-          const metadata = { name: 'default', namespace: ns, labels: MANAGED_BY };
-          const spec = { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } };
-          if (holds('V1_APIS', version)) new PeerAuthentication(chart, `Strict-${ns}`, { metadata, spec });
-          else new PeerAuthenticationV1Beta1(chart, `Strict-${ns}`, { metadata, spec: spec as any });
-        } else {
-          new PermissivePeerAuth(chart, `Permissive-${ns}`, {
-            namespace: ns, namespaceWide: true, istioVersion: version, rootNamespace: root,
-            reason: `mTLS migration stage ${stage.folder}: plaintext accepted until this namespace is moved to STRICT`,
-          });
-        }
+    this.version = version;
+    this.root = root;
+    // Stages are built one at a time when written (each holds every namespace's policy: all of them at once grow as
+    // n²). The first and the last stage hold every construct and prop a stage can hold: building them here refuses
+    // bad input at construction.
+    this.stageApp(0);
+    this.stageApp(this.stages.length - 1);
+  }
+
+  /**
+   * Builds stage `index` (0 = `0-permissive`) into a new `MeshApp` whose output folder is the stage's folder. Each
+   * call builds afresh; `synth()` builds, writes and drops one stage at a time.
+   */
+  public stageApp(index: number): MeshApp {
+    const stage = this.stages[index];
+    if (!Number.isInteger(index) || stage === undefined) {
+      fail(NAME, `stageApp index (${index}) must be a whole number from 0 to ${this.stages.length - 1} (one per stage folder)`);
+    }
+    const props = this.props;
+    const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: defaultTerraformStateDir(dirname(this.outdir)) });
+    const chart = new Chart(app, 'mtls-migration');
+    const strict = new Set(stage.strict);
+    for (const ns of props.namespaces) {
+      if (strict.has(ns)) {
+        const metadata = { name: 'default', namespace: ns, labels: MANAGED_BY };
+        const spec = { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } };
+        if (holds('V1_APIS', this.version)) new PeerAuthentication(chart, `Strict-${ns}`, { metadata, spec });
+        else new PeerAuthenticationV1Beta1(chart, `Strict-${ns}`, { metadata, spec: spec as any });
+      } else {
+        new PermissivePeerAuth(chart, `Permissive-${ns}`, {
+          namespace: ns, namespaceWide: true, istioVersion: this.version, rootNamespace: this.root,
+          reason: `mTLS migration stage ${stage.folder}: plaintext accepted until this namespace is moved to STRICT`,
+        });
       }
-      if (lt) this.loadTestJob(chart, lt, stage.folder);
-      return app;
-    });
+    }
+    if (props.loadTest) this.loadTestJob(chart, props.loadTest, stage.folder);
+    return app;
   }
 
   private loadTestJob(chart: Chart, lt: LoadTestOptions, stage: string): void {
@@ -183,13 +201,22 @@ export class StrictMtlsMigration {
     void job;
   }
 
-  /** Writes every stage folder and MIGRATION.md at once, replacing the previous plan's files (and only those). */
+  /**
+   * Writes every stage folder and MIGRATION.md, replacing the previous plan's files (and only those). Stages are built,
+   * rendered and written one at a time, so memory stays that of one stage; the files land all at once (renamed into
+   * place after the last stage), or none when a stage fails.
+   */
   public synth(): void {
-    // One tree for the whole plan: all phases or none, and only files a previous run wrote are removed.
-    const files: GeneratedFile[] = this.apps.flatMap((app) =>
-      app.renderOutput().map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
-    files.push({ path: 'MIGRATION.md', content: this.renderPlan() });
-    writeOutputTree(this.outdir, files);
+    writeOutputTree(this.outdir, this.renderedFiles());
+  }
+
+  private *renderedFiles(): Generator<GeneratedFile> {
+    for (let i = 0; i < this.stages.length; i++) {
+      const app = this.stageApp(i);
+      const prefix = relative(this.outdir, app.rootOutdir).split(sep).join('/');
+      for (const f of app.renderOutput()) yield { path: `${prefix}/${f.path}`, content: f.content };
+    }
+    yield { path: 'MIGRATION.md', content: this.renderPlan() };
   }
 
   /** MIGRATION.md: the stages in order and what to check before each next one. */

@@ -214,7 +214,8 @@ export const TARGETS: Target[] = [
         namespaces: [pick(v, 'namespace', 'shop')], outdir: out,
         loadTest: { namespace: 'shop', url: pick(v, 'url', 'http://shop'), image: pick(v, 'image', undefined), minSuccessRatio: pick(v, 'minSuccessRatio', undefined), duration: pick(v, 'duration', undefined) },
       });
-      return { objects: m.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())), files: m.apps.flatMap((a) => a.renderOutput()) };
+      const apps = m.stages.map((_, i) => m.stageApp(i));
+      return { objects: apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())), files: apps.flatMap((a) => a.renderOutput()) };
     },
   },
   {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import { Duration } from 'cdk8s';
-import { LOAD_TEST_SCRIPT, StrictMtlsMigration, StrictMtlsMigrationProps } from '../src';
+import { LOAD_TEST_SCRIPT, MeshApp, StrictMtlsMigration, StrictMtlsMigrationProps } from '../src';
 import { lintPaths } from '../src/lint/lint';
 import { matchSnapshot, ofKind, one, throwsExactly, validateAll } from './support';
 
@@ -15,7 +17,7 @@ function plan(props: Partial<StrictMtlsMigrationProps> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'ica-mig-'));
   const m = new StrictMtlsMigration({ namespaces: ['shop', 'billing'], outdir, loadTest, ...props });
   m.synth();
-  return { m, outdir, objs: (i: number) => m.apps[i].charts[0].toJson() };
+  return { m, outdir, objs: (i: number) => m.stageApp(i).charts[0].toJson() };
 }
 
 /** Runs the load-test script with a fake curl that fails every `failEvery`-th call. */
@@ -62,6 +64,56 @@ describe('StrictMtlsMigration', () => {
     const bad = runScript(2, 999);
     assert.notEqual(bad.status, 0, bad.stdout);
     assert.match(bad.stdout, /failed=[1-9]/);
+  });
+
+  it('synth writes each stage exactly as stageApp renders it, building one stage at a time', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    /** Heap after a full GC each time synth builds a stage; `keep` holds every stage app, as building all at once did. */
+    const heapGrowth = (keep: boolean) => {
+      const heap: number[] = [];
+      const kept: MeshApp[] = [];
+      class Watched extends StrictMtlsMigration {
+        public stageApp(index: number): MeshApp {
+          gc();
+          heap.push(process.memoryUsage().heapUsed);
+          const app = super.stageApp(index);
+          if (keep) kept.push(app);
+          return app;
+        }
+      }
+      const m = new Watched({ namespaces: Array.from({ length: 60 }, (_, i) => `team-${i}`), outdir: mkdtempSync(join(tmpdir(), 'ica-mig-')), loadTest });
+      heap.length = 0;
+      m.synth();
+      assert.equal(heap.length, 61, 'synth builds each of the 61 stages once');
+      return { growth: heap[heap.length - 1] - heap[2], m };
+    };
+    const allAtOnce = heapGrowth(true).growth;
+    const { growth, m } = heapGrowth(false);
+    assert.ok(growth < 0.3 * allAtOnce, `heap grew ${growth} bytes over 58 stages; keeping every stage grows ${allAtOnce}`);
+    const outdir = join(m.stageApp(0).rootOutdir, '..');
+    for (let i = 0; i < m.stages.length; i += 20) {
+      for (const f of m.stageApp(i).renderOutput()) {
+        assert.equal(readFileSync(join(outdir, m.stages[i].folder, f.path), 'utf8'), f.content, `${m.stages[i].folder}/${f.path}`);
+      }
+    }
+    throwsExactly(() => m.stageApp(61), 'StrictMtlsMigration: stageApp index (61) must be a whole number from 0 to 60 (one per stage folder)');
+  });
+
+  it('writes nothing when a stage fails while the plan is written', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'ica-mig-'));
+    class FailsLate extends StrictMtlsMigration {
+      public stageApp(index: number): MeshApp {
+        if (index === 2 && this.failing) throw new Error('stage 2 broke');
+        return super.stageApp(index);
+      }
+      public failing = false;
+    }
+    const m = new FailsLate({ namespaces: ['shop', 'billing'], outdir });
+    m.failing = true;
+    assert.throws(() => m.synth(), /stage 2 broke/);
+    assert.equal(existsSync(join(outdir, '0-permissive')), false);
+    assert.equal(existsSync(join(outdir, 'MIGRATION.md')), false);
   });
 
   it('uses v1beta1 before Istio 1.22', () => {
