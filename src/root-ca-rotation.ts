@@ -8,6 +8,7 @@ import { check, deepTokenProblem, fail } from './model/errors';
 import { normalisePem, parseCaBundle } from './model/pem';
 import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
 import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
+import { PhasePreconditions, phasePreconditions, preconditionChecks, preconditionRoot, PhaseState } from './rotation-preconditions';
 
 const NAME = 'RootCaRotation';
 
@@ -173,8 +174,30 @@ export class RootCaRotation {
     const rendered = this.checkedOutputs().files;
     const files: GeneratedFile[] = this.apps.flatMap((app, i) =>
       rendered[i].map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
+    for (const p of this.preconditions()) files.push({ path: `${p.folder}/preconditions.json`, content: `${JSON.stringify(p, undefined, 2)}\n` });
     files.push({ path: 'ROTATION.md', content: this.renderPlan() });
     writeOutputTree(this.outdir, files);
+  }
+
+  /**
+   * What must be true before each phase is applied (written as `<folder>/preconditions.json`): the earliest time after
+   * the previous phase, the roots every workload must trust, the root every workload certificate must chain to, and
+   * the alerts that must be silent. Trust and signer are those the generated files configure.
+   */
+  public preconditions(): PhasePreconditions[] {
+    const [a, b] = this.phases[0].trustedRootsPem;
+    const roots = { A: preconditionRoot('current', a), B: preconditionRoot('new', b) };
+    const waits = [this.waits.afterTrustBothMs, this.waits.afterIssueFromNewMs, 0];
+    const pcdsRestart = INTEGRATION_TRAITS[this.integration].trustInMeshConfig;
+    const states: PhaseState[] = this.phases.map((p, i) => {
+      const seen = this._observation.phases[i];
+      // The checks passed, so the files show A or B wherever they show anything; the phase settings fill the rest.
+      const issuing = seen.issueFrom === 'A' || seen.issueFrom === 'B' ? seen.issueFrom : p.issueFromNew ? 'B' : 'A';
+      const trusted = (seen.trust ?? (p.trustedRootsPem.length === 2 ? ['A', 'B'] : ['B'])).filter((r): r is 'A' | 'B' => r !== '?');
+      return { folder: p.folder, trusted: trusted.map((r) => roots[r]), issuing: roots[issuing], waitAfterMs: waits[i], waitFromRestart: i === 0 && pcdsRestart };
+    });
+    return phasePreconditions({ folder: '', trusted: [roots.A], issuing: roots.A, waitAfterMs: 0, waitFromRestart: false }, states,
+      INTEGRATION_TRAITS[this.integration]);
   }
 
   /** ROTATION.md: the phases, the minimum wait before each, and the checks that show a phase is complete. */
@@ -198,6 +221,8 @@ export class RootCaRotation {
       `| 1 | \`${this.phases[0].folder}/\` | ${humanDuration(this.waits.afterTrustBothMs)}${plugin ? ' after every workload was restarted once' : ''} |`,
       `| 2 | \`${this.phases[1].folder}/\` | ${humanDuration(this.waits.afterIssueFromNewMs)} |`,
       `| 3 | \`${this.phases[2].folder}/\` | done |`,
+      '',
+      'Before applying a folder, check its `preconditions.json` (last section).',
       '',
       `## 1. ${this.phases[0].title}`,
       '',
@@ -235,6 +260,7 @@ export class RootCaRotation {
       `- Check: no \`IstioWorkloadCsrFailures\` alerts; \`kubectl -n ${ns} get configmap istio-ca-root-cert -o yaml\` holds only the new root.`,
       '',
     );
+    lines.push(...preconditionChecks());
     return lines.join('\n');
   }
 }

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Chart } from 'cdk8s';
 import { parse as parseYaml } from 'yaml';
 import {
-  CaIntegration, CaIntegrationType, CertManagerIssuer, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
+  CaIntegration, CaIntegrationType, CertAlertRules, CertManagerIssuer, MeshApp, IRotationPhaseBuilder, IssuerKind, IssuerSource, IstioCustomCa, RootCaBundle,
   RootCaRotation, RotationPhase,
 } from '../src';
 import { lintPaths } from '../src/lint/lint';
@@ -14,6 +16,7 @@ import { normalisePem } from '../src/model/pem';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder } from '../drill/rotation-builders';
 import { FIXTURES } from './pki-fixtures';
+import * as pki from '../drill/pki';
 import { chart, matchSnapshot, one, throwsExactly, validateAll } from './support';
 
 const A = normalisePem(FIXTURES.rootA);
@@ -84,6 +87,49 @@ describe('RootCaRotation', () => {
     assert.equal(p2.spec.values.pilot.env.K8S_SIGNER, 'clusterissuers.cert-manager.io/mesh-signer-b');
     assert.deepEqual(p2.spec.values.global.certSigners, ['clusterissuers.cert-manager.io/mesh-signer-b']);
     assert.deepEqual(iop('3-drop-old').spec.meshConfig.caCertificates.map((c: any) => c.pem), [B]);
+  });
+
+  it('writes preconditions.json per phase: wait, roots to trust, root to chain to, and alerts the mesh really has', () => {
+    for (const builder of [new PluginCaRotationBuilder(), new IstioCsrRotationBuilder(), new KubernetesCsrRotationBuilder()]) {
+      const { rotation, outdir } = plan(builder);
+      const pre = rotation.phases.map((p) => JSON.parse(readFileSync(join(outdir, p.folder, 'preconditions.json'), 'utf8')));
+      assert.deepEqual(pre, JSON.parse(JSON.stringify(rotation.preconditions())));
+      // Fingerprints as openssl and node print them, read independently of the library.
+      const fp = { A: new X509Certificate(A).fingerprint256, B: new X509Certificate(B).fingerprint256 };
+      const roots = (xs: any[]) => xs.map((r) => r.sha256Fingerprint);
+      assert.deepEqual(pre.map((p) => roots(p.everyWorkloadTrusts)), [[fp.A], [fp.A, fp.B], [fp.A, fp.B]], builder.integration);
+      assert.deepEqual(pre.map((p) => p.everyWorkloadCertificateChainsTo.sha256Fingerprint), [fp.A, fp.A, fp.B], builder.integration);
+      assert.deepEqual(pre.map((p) => [p.notBefore.afterPhase, p.notBefore.minWaitSeconds]),
+        [[undefined, 0], ['1-trust-both', rotation.waits.afterTrustBothMs / 1000], ['2-issue-from-new', Math.ceil(rotation.waits.afterIssueFromNewMs / 1000)]]);
+      // Every alert the gate waits on exists in the alerts this mesh gets (a silent alert that is never emitted proves nothing).
+      const emitted = new CertAlertRules(new Chart(new MeshApp({ outdir: join(outdir, 'x') }), 'c'), 'alerts', { ca: rotation.cas[1] }).alertNames;
+      for (const p of pre) for (const a of p.silentAlerts) assert.ok(emitted.includes(a), `${builder.integration}: ${a} is not emitted`);
+      assert.match(readFileSync(join(outdir, 'ROTATION.md'), 'utf8'), /## Before each phase: `<folder>\/preconditions.json`/);
+    }
+  });
+
+  it("the runbook's hand checks work on real certificates: fingerprints of a ROOTCA bundle, a chain verified against the expected root", async () => {
+    const [a, b] = [await pki.root('Check Root A'), await pki.root('Check Root B')];
+    const mid = await pki.intermediate('Check Intermediate B', b);
+    const leaf = await pki.leaf('spiffe://cluster.local/ns/shop/sa/cart', mid);
+    const outdir = mkdtempSync(join(tmpdir(), 'ica-rot-'));
+    new RootCaRotation({ currentRootPem: a.certPem, newRootPem: b.certPem, builder: new PluginCaRotationBuilder(), outdir }).synth();
+    const md = readFileSync(join(outdir, 'ROTATION.md'), 'utf8');
+    const blocks = [...md.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+    // istioctl's output is stood in for by the files it would yield.
+    const work = mkdtempSync(join(tmpdir(), 'ica-check-'));
+    writeFileSync(join(work, 'rootca.pem'), a.certPem + b.certPem);
+    writeFileSync(join(work, 'chain.pem'), leaf.certPem + mid.certPem);
+    const run = (script: string, folder: string) => spawnSync('bash', ['-c', `set -euo pipefail\ncp ${join(outdir, folder, 'preconditions.json')} .\n${script}`],
+      { cwd: work, encoding: 'utf8' });
+    const withoutIstioctl = (block: string) => block.split('\n').filter((l) => !/istioctl|^\s+\|/.test(l)).join('\n');
+    const fingerprints = run(withoutIstioctl(blocks[0]), '2-issue-from-new');
+    assert.equal(fingerprints.status, 0, fingerprints.stderr);
+    const want = JSON.parse(readFileSync(join(outdir, '2-issue-from-new', 'preconditions.json'), 'utf8')).everyWorkloadTrusts.map((r: any) => r.sha256Fingerprint);
+    for (const f of want) assert.ok(fingerprints.stdout.toUpperCase().includes(f), `${f} not in ${fingerprints.stdout}`);
+    // Before phase 3 every certificate must chain to B: this chain passes; before phase 2 (chain to A) it must fail.
+    assert.equal(run(withoutIstioctl(blocks[1]), '3-drop-old').status, 0);
+    assert.notEqual(run(withoutIstioctl(blocks[1]), '2-issue-from-new').status, 0);
   });
 
   describe('validation', () => {
