@@ -10,6 +10,7 @@ import { observeRootChange, readPhaseEvidence } from '../src/rotation-evidence';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { FIXTURES } from '../test/pki-fixtures';
 import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder, ManualPluginCaRotationBuilder } from './rotation-builders';
+import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 import { drillVerdict, naivePlan, planFromObserved, planFromRotation, runDrill, stagedPlan } from './drill';
 
 const HOUR = 3_600_000;
@@ -60,6 +61,21 @@ describe('rotation drill (real mTLS on 127.0.0.1)', () => {
       const results = await runDrill({ ...base, workloadCertTtlMs: ttl, tickMs: ttl / 24, pcds, phases: planFromRotation(rotation) });
       assert.deepEqual(drillVerdict(results), [], `${rotation.integration}: ${JSON.stringify(results)}`);
     }
+  });
+
+  it('AdoptEnterpriseCa: every variant keeps every handshake working; plugging the CA in and restarting in one step does not', async () => {
+    for (const builder of [new CertManagerAdoptionBuilder(), new ManualAdoptionBuilder(), new KubernetesCsrAdoptionBuilder()]) {
+      const plan = buildAdoption(builder, mkdtempSync(join(tmpdir(), 'ica-drill-')));
+      const phases = planFromRotation(plan);
+      assert.deepEqual(phases.map((p) => [p.name, p.issueFrom, p.trust.join('+'), p.pcds]),
+        [['1-trust-both', 'A', 'A+B', true], ['2-issue-from-enterprise', 'B', 'A+B', true], ['3-drop-self-signed', 'B', 'B', true]]);
+      const ttl = plan.cas[1].workloadCertTtl.toMilliseconds();
+      const results = await runDrill({ ...base, workloadCertTtlMs: ttl, tickMs: ttl / 24, pcds: true, phases });
+      assert.deepEqual(drillVerdict(results), [], `${plan.integration}: ${JSON.stringify(results)}`);
+    }
+    // The one-step switch: istiod restarts with the enterprise CA while workloads trust only the self-signed root.
+    const oneStep = await runDrill({ ...base, pcds: false, phases: [{ name: 'plug-in-and-restart', issueFrom: 'B', trust: ['B'], durationMs: HOUR }] });
+    assert.ok(total(oneStep) > 0, JSON.stringify(oneStep));
   });
 
   it('the naive one-step root swap breaks handshakes', async () => {

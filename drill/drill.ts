@@ -9,6 +9,7 @@ import * as tls from 'node:tls';
 import { humanDuration } from '../src/model/durations';
 import { PCDS_PROPAGATION_MS, ROTATION_PHASES, RotationWaits } from '../src/model/rotation';
 import { RootCaRotation } from '../src/root-ca-rotation';
+import { AdoptEnterpriseCa } from '../src/adopt-enterprise-ca';
 import { ObservedPhase } from '../src/rotation-evidence';
 import { intermediate, Issued, leaf, root } from './pki';
 
@@ -81,7 +82,7 @@ export function stagedPlan(waits: RotationWaits, workloadCertTtlMs: number): Dri
  * its computed waits; phase 3 runs one lifetime more. A phase whose files switch the signer without the istiod
  * restart it needs is followed by the restart that comes later anyway (a node drain, an upgrade).
  */
-export function planFromRotation(rotation: RootCaRotation): DrillPhase[] {
+export function planFromRotation(rotation: RootCaRotation | AdoptEnterpriseCa): DrillPhase[] {
   const ttl = Math.max(...rotation.cas.map((c) => c.workloadCertTtl.toMilliseconds()));
   return planFromObserved(rotation._observation.phases, rotation.waits, ttl);
 }

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { buildDefaultRotation } from '../examples/default/rotation';
 import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder, ManualPluginCaRotationBuilder } from './rotation-builders';
 import { IRotationPhaseBuilder, RootCaRotation } from '../src/root-ca-rotation';
+import { AdoptEnterpriseCa } from '../src/adopt-enterprise-ca';
+import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 import { FIXTURES } from '../test/pki-fixtures';
 import { drillVerdict, naivePlan, PhaseResult, planFromRotation, runDrill } from './drill';
 
@@ -18,7 +20,7 @@ const HOUR = 3_600_000;
 const WORKLOADS = Number(process.env.DRILL_WORKLOADS ?? 16);
 
 /** A generated plan to walk, or none: the seed article's one-step swap (24h certificates, no PCDS). */
-interface Scenario { name: string; rotation?: () => RootCaRotation }
+interface Scenario { name: string; rotation?: () => RootCaRotation | AdoptEnterpriseCa }
 const scratch = () => mkdtempSync(join(tmpdir(), 'ica-drill-'));
 const plan = (builder: IRotationPhaseBuilder) => () =>
   new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder, outdir: scratch() });
@@ -29,6 +31,12 @@ const SCENARIOS: Scenario[] = [
   { name: 'Kubernetes CSR, RootCaRotation plan', rotation: plan(new KubernetesCsrRotationBuilder()) },
   { name: 'manual plug-in CA, RootCaRotation plan', rotation: plan(new ManualPluginCaRotationBuilder()) },
   { name: 'naive one-step swap (seed article)' },
+  // Adopting an enterprise CA in a mesh on istiod's self-signed root (AdoptEnterpriseCa).
+  { name: 'adopt: cert-manager plug-in CA', rotation: () => buildAdoption(new CertManagerAdoptionBuilder(), scratch()) },
+  { name: 'adopt: manual plug-in CA', rotation: () => buildAdoption(new ManualAdoptionBuilder(), scratch()) },
+  { name: 'adopt: Kubernetes CSR', rotation: () => buildAdoption(new KubernetesCsrAdoptionBuilder(), scratch()) },
+  // Plug the enterprise CA in and restart istiod in one step: issuing from B while workloads trust only A.
+  { name: 'adopt: one-step switch' },
 ];
 
 export async function drillAll(log: (s: string) => void = console.log): Promise<{ scenario: Scenario; results: PhaseResult[] }[]> {

@@ -49,6 +49,7 @@ export class ManualPluginCaRotationBuilder implements IRotationPhaseBuilder {
       workloadCertTtl: Duration.hours(12),
       additionalTrustedRootsPem: phase.additionalTrustedRootsPem,
       multiRoot: phase.multiRoot,
+      istiodRestartToken: phase.istiodRestartToken,
     });
   }
 }

@@ -1,11 +1,12 @@
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-traits';
 import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { MeshApp } from './mesh-app';
-import { defaultTerraformStateDir, GeneratedFile, writeOutputTree } from './output-tree';
+import { defaultTerraformStateDir, GeneratedFile } from './output-tree';
+import { builderIntegration, rootChangeRoots, writePlan } from './plan-output';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
-import { normalisePem, parseCaBundle } from './model/pem';
+import { normalisePem } from './model/pem';
 import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
 import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
 import { PhasePreconditions, phasePreconditions, preconditionChecks, preconditionRoot, PhaseState } from './rotation-preconditions';
@@ -86,22 +87,10 @@ export class RootCaRotation {
     // No cdktf token may reach a manifest through any string prop (Issue 11).
     check(NAME, deepTokenProblem(props));
     this.outdir = props.outdir ?? join('dist', 'rotation');
-    check(NAME, parseCaBundle('currentRootPem', props.currentRootPem).problem);
-    check(NAME, parseCaBundle('newRootPem', props.newRootPem).problem);
-    const a = normalisePem(props.currentRootPem);
-    const b = normalisePem(props.newRootPem);
-    if (a === b) fail(NAME, "'newRootPem' is the same certificate as 'currentRootPem'; give the new root");
-    // The new root must not bring the current one along: phase 3 would then keep trusting it.
-    if (b.includes(a.trim())) {
-      fail(NAME, "'newRootPem' still contains the current root ('currentRootPem'); give only the new root, the plan adds the current " +
-        'one where both must be trusted');
-    }
+    const [a, b] = rootChangeRoots(NAME, ['currentRootPem', props.currentRootPem], ['newRootPem', props.newRootPem]);
 
     // The builder declares its integration; each phase is built exactly once.
-    this.integration = props.builder.integration;
-    if (!Object.values(CaIntegrationType).includes(this.integration)) {
-      fail(NAME, `'builder.integration' (${this.integration}) must be a CaIntegrationType, e.g. CaIntegrationType.CERT_MANAGER_PLUGIN_CA`);
-    }
+    this.integration = builderIntegration(NAME, props.builder);
     const built = RootCaRotation.phaseSettings(this.integration, a, b).map((p) => this.build(props.builder, p));
     this.phases = built.map((x) => x.phase);
     this.apps = built.map((x) => x.app);
@@ -171,12 +160,7 @@ export class RootCaRotation {
   public synth(): void {
     // One tree for the whole plan: all phases or none, and only files a previous run wrote are removed.
     // Rendered again: the phase apps are public and may have gained constructs since the plan was built.
-    const rendered = this.checkedOutputs().files;
-    const files: GeneratedFile[] = this.apps.flatMap((app, i) =>
-      rendered[i].map((f) => ({ path: `${relative(this.outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
-    for (const p of this.preconditions()) files.push({ path: `${p.folder}/preconditions.json`, content: `${JSON.stringify(p, undefined, 2)}\n` });
-    files.push({ path: 'ROTATION.md', content: this.renderPlan() });
-    writeOutputTree(this.outdir, files);
+    writePlan(this.outdir, this.apps, this.checkedOutputs().files, this.preconditions(), { path: 'ROTATION.md', content: this.renderPlan() });
   }
 
   /**

@@ -128,9 +128,12 @@ export interface RotationObservation {
  * Reads a root change A → B phase by phase: phase 1 trusts A and B and signs under A; phase 2 signs under B and
  * still trusts both (with the istiod restart where the integration needs one); phase 3 trusts only B.
  * `declaredIssueFrom` stands in where the files cannot show the signer (the manual plug-in CA: `cacerts` is out of band).
+ * `switchNeedsRestart`: the signer changes only when istiod restarts (a root change cert-manager makes, §6.2; or
+ * istiod's self-signed CA, which never watches `cacerts`).
  */
 export function observeRootChange(folders: readonly string[], evidence: readonly PhaseEvidence[], currentRootPem: string, newRootPem: string,
-  integration: CaIntegrationType, declaredIssueFrom: readonly ('A' | 'B')[]): RotationObservation {
+  integration: CaIntegrationType, declaredIssueFrom: readonly ('A' | 'B')[],
+  switchNeedsRestart: boolean = INTEGRATION_TRAITS[integration].restartIstiodOnRootChange): RotationObservation {
   // A root given as a bundle is trusted when all of its certificates are.
   const rootsOf = { A: pemCertificates(currentRootPem), B: pemCertificates(newRootPem) };
   const name = (pem: string): RootName => (rootsOf.A.includes(pem) ? 'A' : rootsOf.B.includes(pem) ? 'B' : '?');
@@ -155,7 +158,7 @@ export function observeRootChange(folders: readonly string[], evidence: readonly
     // cert-manager replaces ca.crt with the new root; istiod refuses a root change that is not a superset at runtime
     // and keeps signing under the root it runs until it restarts (§6.2).
     const restarted = i === 0 || e.istiodRestart !== evidence[i - 1].istiodRestart;
-    const stuck = traits.restartIstiodOnRootChange && !restarted && prev.issueFrom !== configured;
+    const stuck = switchNeedsRestart && !restarted && prev.issueFrom !== configured;
     const issueFrom = stuck ? prev.issueFrom : configured;
     const restartMissing = stuck && configuredRoots[i - 1] !== configured;
     const trustWith = (root: RootName | undefined) => (e.trustedRootsPem === undefined ? undefined

@@ -17,6 +17,16 @@ export const ROTATION_PHASES = [
   { id: 3, folder: '3-drop-old', title: 'Drop the old root' },
 ] as const;
 
+/**
+ * Adopting a CA in a mesh on istiod's self-signed root: the same three steps, with istiod's self-signed CA as the
+ * current root and the switch made by plugging the CA in (istio/istio#57853: istiod must restart to see it).
+ */
+export const ADOPTION_PHASES = [
+  { id: 1, folder: ROTATION_PHASES[0].folder, title: "Trust the enterprise root beside istiod's self-signed root (istiod keeps signing)" },
+  { id: 2, folder: '2-issue-from-enterprise', title: 'Plug the enterprise CA in and restart istiod' },
+  { id: 3, folder: '3-drop-self-signed', title: 'Drop the self-signed root' },
+] as const;
+
 /** Minimum waits after phase 1 and after phase 2. */
 export interface RotationWaits {
   /** Until every proxy trusts A+B. */

@@ -1,0 +1,44 @@
+/**
+ * What the staged plans (`RootCaRotation`, `AdoptEnterpriseCa`) share: their two roots, checked, and the files they
+ * write (every phase folder's `MeshApp` output, its `preconditions.json`, and the runbook).
+ */
+import { relative, sep } from 'node:path';
+import { MeshApp } from './mesh-app';
+import { GeneratedFile, writeOutputTree } from './output-tree';
+import { check, fail } from './model/errors';
+import { normalisePem, parseCaBundle } from './model/pem';
+import { CaIntegrationType } from './model/integration-traits';
+import { PhasePreconditions } from './rotation-preconditions';
+
+/** The current and the new root of a root change, as normalised PEM; refuses the same root, or B carrying A along. */
+export function rootChangeRoots(construct: string, current: [string, string], next: [string, string]): [string, string] {
+  check(construct, parseCaBundle(current[0], current[1]).problem);
+  check(construct, parseCaBundle(next[0], next[1]).problem);
+  const a = normalisePem(current[1]);
+  const b = normalisePem(next[1]);
+  if (a === b) fail(construct, `'${next[0]}' is the same certificate as '${current[0]}'; give the new root`);
+  // The new root must not bring the current one along: the last phase would then keep trusting it.
+  if (b.includes(a.trim())) {
+    fail(construct, `'${next[0]}' still contains the current root ('${current[0]}'); give only the new root, the plan adds the current ` +
+      'one where both must be trusted');
+  }
+  return [a, b];
+}
+
+/** Writes a plan: each app's files under its folder, each phase's preconditions, and the runbook, all at once. */
+export function writePlan(outdir: string, apps: readonly MeshApp[], rendered: readonly GeneratedFile[][], preconditions: readonly PhasePreconditions[],
+  runbook: GeneratedFile): void {
+  const files: GeneratedFile[] = apps.flatMap((app, i) =>
+    rendered[i].map((f) => ({ path: `${relative(outdir, app.rootOutdir).split(sep).join('/')}/${f.path}`, content: f.content })));
+  for (const p of preconditions) files.push({ path: `${p.folder}/preconditions.json`, content: `${JSON.stringify(p, undefined, 2)}\n` });
+  files.push(runbook);
+  writeOutputTree(outdir, files);
+}
+
+/** The integration a phase builder declares (the plan's phase settings depend on it, so it is declared, not discovered). */
+export function builderIntegration(construct: string, builder: { readonly integration: CaIntegrationType }): CaIntegrationType {
+  if (!Object.values(CaIntegrationType).includes(builder.integration)) {
+    fail(construct, `'builder.integration' (${builder.integration}) must be a CaIntegrationType, e.g. CaIntegrationType.CERT_MANAGER_PLUGIN_CA`);
+  }
+  return builder.integration;
+}
