@@ -64,7 +64,7 @@ describe('rotation drill (real mTLS on 127.0.0.1)', () => {
   });
 
   it('AdoptEnterpriseCa: every variant keeps every handshake working; plugging the CA in and restarting in one step does not', async () => {
-    for (const builder of [new CertManagerAdoptionBuilder(), new ManualAdoptionBuilder(), new KubernetesCsrAdoptionBuilder()]) {
+    for (const builder of [new CertManagerAdoptionBuilder(), new CertManagerAdoptionBuilder({ vault: true }), new ManualAdoptionBuilder(), new KubernetesCsrAdoptionBuilder()]) {
       const plan = buildAdoption(builder, mkdtempSync(join(tmpdir(), 'ica-drill-')));
       const phases = planFromRotation(plan);
       assert.deepEqual(phases.map((p) => [p.name, p.issueFrom, p.trust.join('+'), p.pcds]),

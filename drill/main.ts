@@ -33,6 +33,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'naive one-step swap (seed article)' },
   // Adopting an enterprise CA in a mesh on istiod's self-signed root (AdoptEnterpriseCa).
   { name: 'adopt: cert-manager plug-in CA', rotation: () => buildAdoption(new CertManagerAdoptionBuilder(), scratch()) },
+  { name: 'adopt: Vault behind cert-manager', rotation: () => buildAdoption(new CertManagerAdoptionBuilder({ vault: true }), scratch()) },
   { name: 'adopt: manual plug-in CA', rotation: () => buildAdoption(new ManualAdoptionBuilder(), scratch()) },
   { name: 'adopt: Kubernetes CSR', rotation: () => buildAdoption(new KubernetesCsrAdoptionBuilder(), scratch()) },
   // Plug the enterprise CA in and restart istiod in one step: issuing from B while workloads trust only A.

@@ -27,8 +27,8 @@ function synth(builder: IRotationPhaseBuilder) {
 }
 
 describe('examples/adopt-enterprise-ca', () => {
-  for (const builder of [new CertManagerAdoptionBuilder(), new ManualAdoptionBuilder(), new KubernetesCsrAdoptionBuilder()]) {
-    it(`${builder.integration}: phase 1 keeps istiod's self-signed CA and trusts both roots over PCDS; phase 2 plugs the CA in; phase 3 drops the self-signed root`, async () => {
+  for (const builder of [new CertManagerAdoptionBuilder(), new CertManagerAdoptionBuilder({ vault: true }), new ManualAdoptionBuilder(), new KubernetesCsrAdoptionBuilder()]) {
+    it(`${builder.integration}${(builder as any).options?.vault ? ' with Vault' : ''}: phase 1 keeps istiod's self-signed CA and trusts both roots over PCDS; phase 2 plugs the CA in; phase 3 drops the self-signed root`, async () => {
       const { plan, outdir, values, objects } = synth(builder);
       assert.deepEqual(plan.phases.map((p) => p.folder), ['1-trust-both', '2-issue-from-enterprise', '3-drop-self-signed']);
       const v1 = values('1-trust-both');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Chart, Duration } from 'cdk8s';
 import {
   AdoptEnterpriseCa, CaIntegration, CaIntegrationType, CertAlertRules, CertManagerIssuer, CsrSigner, IRotationPhaseBuilder, IssuerSource,
-  IstioCustomCa, MeshApp, RotationPhase,
+  IstioCustomCa, MeshApp, RotationPhase, VaultAuth,
 } from '../../src';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', name), 'utf8');
@@ -20,13 +20,19 @@ const MESH = { trustDomain: 'mesh.example.com', workloadCertTtl: Duration.hours(
 
 /**
  * Phases 2 and 3 with cert-manager's plug-in CA: `cacerts` from the enterprise CA issuer (its key pair in Secret
- * `enterprise-ca`, or swap in `IssuerSource.vault(...)` for Vault behind cert-manager), both roots trusted until phase 3.
+ * `enterprise-ca`), or with `vault: true` from Vault's PKI under the enterprise root (a cert-manager Vault issuer
+ * signing the intermediate at `pki/root/sign-intermediate`); both roots trusted until phase 3.
  */
 export class CertManagerAdoptionBuilder implements IRotationPhaseBuilder {
   public readonly integration = CaIntegrationType.CERT_MANAGER_PLUGIN_CA;
+  public constructor(private readonly options: { readonly vault?: boolean } = {}) {}
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
     const chart = new Chart(app, 'istio-custom-ca');
-    const issuer = new CertManagerIssuer(chart, 'enterprise-ca', { source: IssuerSource.ca({ secretName: 'enterprise-ca' }) });
+    const source = this.options.vault
+      ? IssuerSource.vault({ server: 'https://vault.example.com:8200', path: 'pki/root/sign-intermediate',
+        auth: VaultAuth.kubernetes({ role: 'istio-intermediate', serviceAccountName: 'vault-issuer' }) })
+      : IssuerSource.ca({ secretName: 'enterprise-ca' });
+    const issuer = new CertManagerIssuer(chart, 'enterprise-ca', { source });
     const ca = new IstioCustomCa(chart, 'istio-ca', {
       ...MESH,
       integration: CaIntegration.certManagerPluginCa({ issuer, duration: Duration.hours(8760), renewBefore: Duration.hours(2160) }),
