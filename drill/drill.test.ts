@@ -14,7 +14,8 @@ import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder
 import { drillVerdict, naivePlan, planFromObserved, planFromRotation, runDrill, stagedPlan } from './drill';
 
 const HOUR = 3_600_000;
-const base = { workloads: 4, workloadCertTtlMs: HOUR, gracePeriodRatio: 0.5, jitter: DEFAULT_JITTER, tickMs: HOUR / 24, realTimeLimitMs: 60_000 };
+// No real-time limit: the drill is bounded by its ticks, and npm test must not fail because the machine is slow.
+const base = { workloads: 4, workloadCertTtlMs: HOUR, gracePeriodRatio: 0.5, jitter: DEFAULT_JITTER, tickMs: HOUR / 24, realTimeLimitMs: Infinity };
 const total = (rs: { failed: number }[]) => rs.reduce((n, r) => n + r.failed, 0);
 const timeouts = (rs: { timeouts: number }[]) => rs.reduce((n, r) => n + r.timeouts, 0);
 
