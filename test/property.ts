@@ -15,10 +15,12 @@ import { App as TfApp, TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
-  CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
+  AdoptEnterpriseCa, CaIntegrationType, IRotationPhaseBuilder, CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
 } from '../src';
 import { MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
+import { CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
+import { IstioCsrRotationBuilder } from '../drill/rotation-builders';
 import { parseGoDuration } from '../src/model/durations';
 import { vaultAddressProblem } from '../src/model/vault-policy';
 import { scanText } from './output-scan';
@@ -254,6 +256,26 @@ export const TARGETS: Target[] = [
       });
       return { objects: plan.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())),
         files: [...plan.apps.flatMap((a) => a.renderOutput()), { path: 'ROTATION.md', content: plan.renderPlan() }] };
+    },
+  },
+  {
+    name: 'AdoptEnterpriseCa', prefixes: ['AdoptEnterpriseCa:', 'IstioCustomCa:'],
+    fields: [['selfSignedRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', 'junk', `${FIXTURES.rootA}${FIXTURES.rootB}`, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n')],
+      ['enterpriseRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', 'junk', `${FIXTURES.rootB}${FIXTURES.rootA}`, `${FIXTURES.rootB}\neyJhbGciOi.eyJzdWIi.c2ln\n`)],
+      ['integration', fc.constantFrom(...Object.values(CaIntegrationType), 'SELF_SIGNED')]],
+    build(v) {
+      const builders: Record<string, IRotationPhaseBuilder> = {
+        [CaIntegrationType.CERT_MANAGER_PLUGIN_CA]: new CertManagerAdoptionBuilder(), [CaIntegrationType.MANUAL_PLUGIN_CA]: new ManualAdoptionBuilder(),
+        [CaIntegrationType.KUBERNETES_CSR]: new KubernetesCsrAdoptionBuilder(), [CaIntegrationType.ISTIO_CSR]: new IstioCsrRotationBuilder(),
+      };
+      const integration = pick(v, 'integration', CaIntegrationType.CERT_MANAGER_PLUGIN_CA);
+      const builder = builders[integration] ?? { integration, buildPhase: () => { throw new Error('never called'); } };
+      const plan = new AdoptEnterpriseCa({
+        selfSignedRootPem: pick(v, 'selfSignedRootPem', FIXTURES.rootA), enterpriseRootPem: pick(v, 'enterpriseRootPem', FIXTURES.rootB),
+        builder, outdir: join(tmpdir(), 'ica-fuzz-adopt-unused'),
+      });
+      return { objects: plan.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())),
+        files: [...plan.apps.flatMap((a) => a.renderOutput()), { path: 'ADOPT.md', content: plan.renderPlan() }] };
     },
   },
 ];
