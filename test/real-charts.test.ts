@@ -11,7 +11,7 @@
  * `global`), then components.pilot.k8s.* applied to the istiod Deployment as a strategic merge patch by kubectl.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -22,6 +22,7 @@ import {
 } from '../src';
 import { chartDir, helmTemplate, kustomize, nearestChart, renderStats, strategicPatch } from './engines';
 import { FIXTURES } from './pki-fixtures';
+import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 
 const NS = 'istio-system';
 const TRUST_DOMAIN = 'mesh.example.com';
@@ -399,3 +400,38 @@ describe('real charts: istio-csr v0.17.0', () => {
   });
 });
 
+
+describe('real charts: the adoption plan (AdoptEnterpriseCa) as istiod renders it, phase by phase', () => {
+  // Each phase's istiod-values.yaml rendered by the real istiod chart of every release.
+  for (const builder of [new CertManagerAdoptionBuilder(), new ManualAdoptionBuilder(), new KubernetesCsrAdoptionBuilder()]) {
+    it(`${builder.integration}: self-signed istiod with both roots and multi-root, then the CA with a pod-template change, then one root`, () => {
+      const outdir = mkdtempSync(join(tmpdir(), 'ica-adopt-chart-'));
+      const plan = buildAdoption(builder, outdir);
+      plan.synth();
+      const [a, b] = [pem(FIXTURES.rootA), pem(FIXTURES.rootB)];
+      // The example targets Istio 1.30 (flat Helm values, read from the 1.24 chart on).
+      for (const release of ['1.24.6', '1.30.3']) {
+        const render = (i: number) => {
+          const values = parse(readFileSync(join(outdir, plan.phases[i].folder, 'install', 'istiod-values.yaml'), 'utf8'));
+          const objs = helmTemplate(chartDir(release, 'istiod'), values, NS);
+          const deploy = find(objs, 'Deployment', 'istiod');
+          const env = Object.fromEntries(containerEnv(deploy, 'discovery').map((e) => [e.name, e.value]));
+          return { env, annotations: deploy.spec.template.metadata.annotations ?? {}, mesh: parse(find(objs, 'ConfigMap', 'istio').data.mesh) };
+        };
+        const [p1, p2, p3] = [render(0), render(1), render(2)];
+        const where = `${builder.integration} on ${release}`;
+        // Phase 1: istiod keeps its self-signed CA (no RA, no plug-in), pushes A+B over PCDS.
+        eq(p1.env.ISTIO_MULTIROOT_MESH, 'true', `${where} phase 1: ISTIO_MULTIROOT_MESH`);
+        eq(p1.env.EXTERNAL_CA, undefined, `${where} phase 1: no EXTERNAL_CA`);
+        eq(p1.mesh.caCertificates.map((c: any) => c.pem), [a, b], `${where} phase 1: caCertificates`);
+        eq(p1.mesh.defaultConfig.proxyMetadata.PROXY_CONFIG_XDS_AGENT, 'true', `${where} phase 1: PCDS on proxies`);
+        // Phase 2: the pod template changes, so the Deployment rolls and istiod starts with the new CA.
+        eq(JSON.stringify([p2.env, p2.annotations]) === JSON.stringify([p1.env, p1.annotations]), false, `${where} phase 2: istiod pod template changes`);
+        eq([...new Set(p2.mesh.caCertificates.map((c: any) => c.pem))].sort(), [a, b].sort(), `${where} phase 2: both roots`);
+        // Phase 3: the self-signed root is gone; the enterprise root stays wherever the route lists it.
+        eq((p3.mesh.caCertificates ?? []).some((c: any) => c.pem === a), false, `${where} phase 3: no self-signed root`);
+        stats.cases++;
+      }
+    });
+  }
+});
