@@ -54,7 +54,8 @@ describe('manifestYaml is byte for byte cdk8s Yaml.stringify', () => {
 
   it('leaves to the yaml package what it writes differently: shared objects, floats, lists in lists, strings in single quotes, escapes or blocks', () => {
     const shared = { a: 'b' };
-    for (const d of [{ x: shared, y: shared }, { x: 1.5 }, { x: [[1]] }, { x: 'a "b" c: d' }, { x: 'a: \\b' }, { x: 'a\nb' }, { x: new Date(0) }, { x: undefined }]) {
+    const [emptyMap, emptyList] = [{}, []];
+    for (const d of [{ x: shared, y: shared }, { x: emptyMap, y: emptyMap }, { x: [emptyList], y: emptyList }, { x: 1.5 }, { x: [[1]] }, { x: 'a "b" c: d' }, { x: 'a: \\b' }, { x: 'a\nb' }, { x: new Date(0) }, { x: undefined }]) {
       assert.equal(directYaml(d), undefined, JSON.stringify(d));
       assert.equal(manifestYaml(d), Yaml.stringify(d));
     }

@@ -75,13 +75,19 @@ function enter(v: object, seen: Set<object>): void {
   seen.add(v);
 }
 
-/** The text after `key:` or `- `: a scalar or an empty collection inline, else a newline and the block. */
-function inlineValue(v: unknown): string | undefined {
+/**
+ * The text after `key:` or `- `: a scalar or an empty collection inline, else undefined (a newline and the block). An
+ * empty collection is an object too: the yaml package aliases it when it is shared.
+ */
+function inlineValue(v: unknown, seen: Set<object>): string | undefined {
   const s = scalarText(v);
   if (s !== undefined) return s;
-  if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
-  if (isPlainObject(v)) return Object.keys(v).length === 0 ? '{}' : undefined;
-  throw NOT_PLAIN;
+  let empty: string | undefined;
+  if (Array.isArray(v)) empty = v.length === 0 ? '[]' : undefined;
+  else if (isPlainObject(v)) empty = Object.keys(v).length === 0 ? '{}' : undefined;
+  else throw NOT_PLAIN;
+  if (empty !== undefined) enter(v, seen);
+  return empty;
 }
 
 function writeMap(map: Record<string, unknown>, indent: string, out: string[], seen: Set<object>, firstPrefix?: string): void {
@@ -99,7 +105,7 @@ function writeMap(map: Record<string, unknown>, indent: string, out: string[], s
 
 /** A map's value: inline, or on the next lines (lists indented by two more, as the yaml package does). */
 function writeValue(value: unknown, indent: string, out: string[], seen: Set<object>): void {
-  const inline = inlineValue(value);
+  const inline = inlineValue(value, seen);
   if (inline !== undefined) {
     out.push(' ', inline, '\n');
     return;
@@ -112,7 +118,7 @@ function writeValue(value: unknown, indent: string, out: string[], seen: Set<obj
 function writeList(list: unknown[], indent: string, out: string[], seen: Set<object>): void {
   enter(list, seen);
   for (const item of list) {
-    const inline = inlineValue(item);
+    const inline = inlineValue(item, seen);
     if (inline !== undefined) {
       out.push(indent, '- ', inline, '\n');
     } else if (isPlainObject(item)) {
