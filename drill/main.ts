@@ -1,7 +1,8 @@
 /**
- * `npm run drill`: walks each integration's staged root rotation plan (with the library's computed waits) and the
- * seed article's one-step swap, with real mTLS handshakes on 127.0.0.1, and prints one line per phase and a table.
- * Exits non-zero unless every library plan has zero failed handshakes and the naive plan has failures.
+ * `npm run drill`: walks each integration's staged root rotation plan and each adoption plan (with the library's
+ * computed waits), the seed article's one-step swap and the one-step adoption switch, with real mTLS handshakes on
+ * 127.0.0.1, and prints one line per phase and a table. Exits non-zero unless every library plan has zero failed
+ * handshakes and both one-step plans have failures.
  */
 import { humanDuration } from '../src/model/durations';
 import { DEFAULT_JITTER } from '../src/model/rotation';

@@ -5,14 +5,14 @@ import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { OutputFile, OutputFolder } from './k8s/output-file';
 import { MeshApp } from './mesh-app';
 import { defaultTerraformStateDir, GeneratedFile } from './output-tree';
-import { builderIntegration, rootChangeRoots, writePlan } from './plan-output';
+import { builderIntegration, checkedPhaseOutputs, rootChangeRoots, writePlan } from './plan-output';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-traits';
 import { ADOPTION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
 import { IRotationPhaseBuilder, RotationPhase } from './root-ca-rotation';
-import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
-import { PhasePreconditions, phasePreconditions, preconditionChecks, preconditionRoot, PhaseState } from './rotation-preconditions';
+import { RotationObservation } from './rotation-evidence';
+import { PhasePreconditions, planPreconditions, preconditionChecks } from './rotation-preconditions';
 
 const NAME = 'AdoptEnterpriseCa';
 
@@ -138,25 +138,15 @@ export class AdoptEnterpriseCa {
     ].join('\n');
   }
 
+  /** Every phase rendered and read back; a self-signed istiod takes a plug-in CA only when it restarts. */
   private checkedOutputs(): { files: GeneratedFile[][]; observation: RotationObservation } {
-    const files = this.apps.map((app) => app.renderOutput());
-    const [a, b] = this.phases[0].trustedRootsPem;
-    const observation = observeRootChange(this.phases.map((p) => p.folder), files.map((f) => readPhaseEvidence(f, this.integration)), a, b,
-      this.integration, this.phases.map((p) => (p.issueFromNew ? 'B' : 'A')), INTEGRATION_TRAITS[this.integration].istiodPluginCa);
-    if (observation.problems.length > 0) fail(NAME, `the builder's output breaks the plan: ${observation.problems.join('; ')}`);
-    return { files, observation };
+    return checkedPhaseOutputs(NAME, this.apps, this.phases, this.integration, INTEGRATION_TRAITS[this.integration].istiodPluginCa);
   }
 
   /** What must be true before each phase is applied (written as `<folder>/preconditions.json`). */
   public preconditions(): PhasePreconditions[] {
-    const [a, b] = this.phases[0].trustedRootsPem;
-    const roots = { A: preconditionRoot('current', a), B: preconditionRoot('new', b) };
-    const waits = [this.waits.afterTrustBothMs, this.waits.afterIssueFromNewMs, 0];
-    const states: PhaseState[] = this.phases.map((p, i) => ({
-      folder: p.folder, trusted: i === 2 ? [roots.B] : [roots.A, roots.B], issuing: i === 0 ? roots.A : roots.B, waitAfterMs: waits[i], waitFromRestart: i === 0,
-    }));
-    return phasePreconditions({ folder: '', trusted: [roots.A], issuing: roots.A, waitAfterMs: 0, waitFromRestart: false }, states,
-      INTEGRATION_TRAITS[this.integration]);
+    // Phase 1 always turns PCDS on: its wait runs from the restart that gives every proxy PROXY_CONFIG_XDS_AGENT.
+    return planPreconditions(this.phases, this._observation.phases, this.waits, true, INTEGRATION_TRAITS[this.integration]);
   }
 
   /** Writes every phase folder, their preconditions and ADOPT.md at once, replacing the previous plan's files (and only those). */

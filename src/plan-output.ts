@@ -9,6 +9,7 @@ import { check, fail } from './model/errors';
 import { normalisePem, parseCaBundle } from './model/pem';
 import { CaIntegrationType } from './model/integration-traits';
 import { PhasePreconditions } from './rotation-preconditions';
+import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
 
 /** The current and the new root of a root change, as normalised PEM; refuses the same root, or B carrying A along. */
 export function rootChangeRoots(construct: string, current: [string, string], next: [string, string]): [string, string] {
@@ -41,4 +42,19 @@ export function builderIntegration(construct: string, builder: { readonly integr
     fail(construct, `'builder.integration' (${builder.integration}) must be a CaIntegrationType, e.g. CaIntegrationType.CERT_MANAGER_PLUGIN_CA`);
   }
   return builder.integration;
+}
+
+/**
+ * Renders every phase of a root change A → B and reads back what its files configure; refuses a plan whose output
+ * breaks a phase's invariant (a builder that dropped a phase setting), naming the phase and the file.
+ */
+export function checkedPhaseOutputs(construct: string, apps: readonly MeshApp[],
+  phases: readonly { readonly folder: string; readonly issueFromNew: boolean; readonly trustedRootsPem: readonly string[] }[],
+  integration: CaIntegrationType, switchNeedsRestart?: boolean): { files: GeneratedFile[][]; observation: RotationObservation } {
+  const files = apps.map((app) => app.renderOutput());
+  const [a, b] = phases[0].trustedRootsPem;
+  const observation = observeRootChange(phases.map((p) => p.folder), files.map((f) => readPhaseEvidence(f, integration)), a, b,
+    integration, phases.map((p) => (p.issueFromNew ? 'B' : 'A')), switchNeedsRestart);
+  if (observation.problems.length > 0) fail(construct, `the builder's output breaks the plan: ${observation.problems.join('; ')}`);
+  return { files, observation };
 }

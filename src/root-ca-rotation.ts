@@ -3,13 +3,13 @@ import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-trait
 import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { MeshApp } from './mesh-app';
 import { defaultTerraformStateDir, GeneratedFile } from './output-tree';
-import { builderIntegration, rootChangeRoots, writePlan } from './plan-output';
+import { builderIntegration, checkedPhaseOutputs, rootChangeRoots, writePlan } from './plan-output';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { normalisePem } from './model/pem';
 import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
-import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
-import { PhasePreconditions, phasePreconditions, preconditionChecks, preconditionRoot, PhaseState } from './rotation-preconditions';
+import { RotationObservation } from './rotation-evidence';
+import { PhasePreconditions, planPreconditions, preconditionChecks } from './rotation-preconditions';
 
 const NAME = 'RootCaRotation';
 
@@ -106,19 +106,9 @@ export class RootCaRotation {
     this._observation = this.checkedOutputs().observation;
   }
 
-  /**
-   * Renders every phase and reads back what its files configure; refuses a plan whose output breaks a phase's
-   * invariant (a builder that dropped a phase setting), naming the phase and the file.
-   */
+  /** Every phase rendered and read back (refused when a phase breaks its invariant). */
   private checkedOutputs(): { files: GeneratedFile[][]; observation: RotationObservation } {
-    const files = this.apps.map((app) => app.renderOutput());
-    const [a, b] = this.phases[0].trustedRootsPem;
-    const observation = observeRootChange(this.phases.map((p) => p.folder), files.map((f) => readPhaseEvidence(f, this.integration)), a, b,
-      this.integration, this.phases.map((p) => (p.issueFromNew ? 'B' : 'A')));
-    if (observation.problems.length > 0) {
-      fail(NAME, `the builder's output breaks the plan: ${observation.problems.join('; ')}`);
-    }
-    return { files, observation };
+    return checkedPhaseOutputs(NAME, this.apps, this.phases, this.integration);
   }
 
   /**
@@ -169,19 +159,9 @@ export class RootCaRotation {
    * the alerts that must be silent. Trust and signer are those the generated files configure.
    */
   public preconditions(): PhasePreconditions[] {
-    const [a, b] = this.phases[0].trustedRootsPem;
-    const roots = { A: preconditionRoot('current', a), B: preconditionRoot('new', b) };
-    const waits = [this.waits.afterTrustBothMs, this.waits.afterIssueFromNewMs, 0];
-    const pcdsRestart = INTEGRATION_TRAITS[this.integration].trustInMeshConfig;
-    const states: PhaseState[] = this.phases.map((p, i) => {
-      const seen = this._observation.phases[i];
-      // The checks passed, so the files show A or B wherever they show anything; the phase settings fill the rest.
-      const issuing = seen.issueFrom === 'A' || seen.issueFrom === 'B' ? seen.issueFrom : p.issueFromNew ? 'B' : 'A';
-      const trusted = (seen.trust ?? (p.trustedRootsPem.length === 2 ? ['A', 'B'] : ['B'])).filter((r): r is 'A' | 'B' => r !== '?');
-      return { folder: p.folder, trusted: trusted.map((r) => roots[r]), issuing: roots[issuing], waitAfterMs: waits[i], waitFromRestart: i === 0 && pcdsRestart };
-    });
-    return phasePreconditions({ folder: '', trusted: [roots.A], issuing: roots.A, waitAfterMs: 0, waitFromRestart: false }, states,
-      INTEGRATION_TRAITS[this.integration]);
+    const traits = INTEGRATION_TRAITS[this.integration];
+    // With PCDS the first wait runs from the restart that gives every proxy PROXY_CONFIG_XDS_AGENT.
+    return planPreconditions(this.phases, this._observation.phases, this.waits, traits.trustInMeshConfig, traits);
   }
 
   /** ROTATION.md: the phases, the minimum wait before each, and the checks that show a phase is complete. */

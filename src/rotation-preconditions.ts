@@ -1,8 +1,10 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { CertAlert } from './model/alert-rules';
 import { humanDuration } from './model/durations';
 import { IntegrationTraits } from './model/integration-traits';
 import { pemCertificates } from './model/pem';
+import { RotationWaits } from './model/rotation';
+import { ObservedPhase } from './rotation-evidence';
 
 /** Version of the `preconditions.json` format, written into every file. */
 export const PRECONDITIONS_SCHEMA = 'istio-custom-ca.io/phase-preconditions/v1';
@@ -52,7 +54,7 @@ export interface PhasePreconditions {
 }
 
 /** One phase as the preconditions see it: the roots trusted and the root issuing while it is live. */
-export interface PhaseState {
+interface PhaseState {
   readonly folder: string;
   readonly trusted: readonly PreconditionRoot[];
   readonly issuing: PreconditionRoot;
@@ -66,8 +68,8 @@ export interface PhaseState {
 export function preconditionRoot(role: string, pem: string): PreconditionRoot {
   const first = pemCertificates(pem)[0];
   const cert = new X509Certificate(first);
-  const fp = createHash('sha256').update(cert.raw).digest('hex').toUpperCase().match(/../g)!.join(':');
-  return { role, subject: cert.subject.split('\n').join(', '), sha256Fingerprint: fp, notAfter: new Date(cert.validTo).toISOString(), pem: first };
+  // fingerprint256: upper-case hex with colons, as openssl prints it.
+  return { role, subject: cert.subject.split('\n').join(', '), sha256Fingerprint: cert.fingerprint256, notAfter: new Date(cert.validTo).toISOString(), pem: first };
 }
 
 /**
@@ -84,11 +86,38 @@ export function gateAlerts(traits: IntegrationTraits): string[] {
   ];
 }
 
+/** A phase as a plan hands it to its builder (`RotationPhase`). */
+interface PlannedPhase {
+  readonly folder: string;
+  readonly issueFromNew: boolean;
+  readonly trustedRootsPem: readonly string[];
+}
+
+/**
+ * Preconditions of each phase of a root change A → B (`RootCaRotation`, `AdoptEnterpriseCa`): trust and signer as the
+ * generated files configure them (`observed`, read back and checked), the phase settings only where the files cannot
+ * show them; waits after phases 1 and 2, the first counted from the last workload restart when `firstWaitFromRestart`.
+ */
+export function planPreconditions(phases: readonly PlannedPhase[], observed: readonly ObservedPhase[], waits: RotationWaits,
+  firstWaitFromRestart: boolean, traits: IntegrationTraits): PhasePreconditions[] {
+  const [a, b] = phases[0].trustedRootsPem;
+  const roots = { A: preconditionRoot('current', a), B: preconditionRoot('new', b) };
+  const after = [waits.afterTrustBothMs, waits.afterIssueFromNewMs, 0];
+  const states: PhaseState[] = phases.map((p, i) => {
+    const seen = observed[i];
+    // The checks passed, so the files show A or B wherever they show anything; the phase settings fill the rest.
+    const issuing = seen.issueFrom === 'A' || seen.issueFrom === 'B' ? seen.issueFrom : p.issueFromNew ? 'B' : 'A';
+    const trusted = (seen.trust ?? (p.trustedRootsPem.length === 2 ? ['A', 'B'] : ['B'])).filter((r): r is 'A' | 'B' => r !== '?');
+    return { folder: p.folder, trusted: trusted.map((r) => roots[r]), issuing: roots[issuing], waitAfterMs: after[i], waitFromRestart: i === 0 && firstWaitFromRestart };
+  });
+  return phasePreconditions({ folder: '', trusted: [roots.A], issuing: roots.A, waitAfterMs: 0, waitFromRestart: false }, states, traits);
+}
+
 /**
  * Preconditions of each phase, from the state before the plan and the phases: before phase N the mesh is in the
  * state phase N−1 left, and phase N−1's wait has passed.
  */
-export function phasePreconditions(before: PhaseState, phases: readonly PhaseState[], traits: IntegrationTraits): PhasePreconditions[] {
+function phasePreconditions(before: PhaseState, phases: readonly PhaseState[], traits: IntegrationTraits): PhasePreconditions[] {
   return phases.map((p, i) => {
     const prev = i === 0 ? undefined : phases[i - 1];
     const state = prev ?? before;
