@@ -70,6 +70,15 @@ function pruneEmpty(root: string, file: string): void {
   }
 }
 
+/** `first` and every folder below it down to `last` (mkdirSync's recursive result to the folder asked for), top first. */
+function foldersFrom(first: string, last: string): string[] {
+  const chain: string[] = [];
+  for (let d = last; ; d = dirname(d)) {
+    chain.unshift(d);
+    if (d === first || dirname(d) === d) return chain;
+  }
+}
+
 /**
  * Writes `files` under `root`: every file first as a temporary sibling, then renamed into place; a failure before
  * the renames (a bad path, or the iterable throwing while it produces a later file) removes the temporaries and
@@ -81,6 +90,8 @@ export function writeOutputTree(root: string, files: Iterable<GeneratedFile>): v
   const absRoot = normalize(root);
   const tmpSuffix = `.istio-custom-ca-tmp-${process.pid}`;
   const staged: [string, string][] = [];
+  // Folders this run created, deepest last: on failure only these are removed again (when empty), never one that was there.
+  const created: string[] = [];
   try {
     for (const f of files) {
       const problem = outputPathProblem(f.path);
@@ -88,14 +99,19 @@ export function writeOutputTree(root: string, files: Iterable<GeneratedFile>): v
       if (seen.has(f.path)) throw new Error(`MeshApp: output path ${f.path} is produced twice; give each construct a unique id and name`);
       seen.add(f.path);
       const target = join(absRoot, ...f.path.split('/'));
-      mkdirSync(dirname(target), { recursive: true });
+      const first = mkdirSync(dirname(target), { recursive: true });
+      if (first !== undefined) created.push(...foldersFrom(first, dirname(target)));
       writeFileSync(target + tmpSuffix, f.content);
       staged.push([target + tmpSuffix, target]);
     }
   } catch (e) {
-    for (const [tmp] of staged) {
-      rmSync(tmp, { force: true });
-      pruneEmpty(absRoot, tmp);
+    for (const [tmp] of staged) rmSync(tmp, { force: true });
+    for (const dir of created.reverse()) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: something else is in it
+      }
     }
     throw e;
   }

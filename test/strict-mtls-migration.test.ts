@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -111,7 +111,10 @@ describe('StrictMtlsMigration', () => {
     }
     const m = new FailsLate({ namespaces: ['shop', 'billing'], outdir });
     m.failing = true;
+    // An empty folder that was there before (yours, where a stage writes) stays; the folders this run made go.
+    mkdirSync(join(outdir, '1-strict-shop', 'manifests'), { recursive: true });
     assert.throws(() => m.synth(), /stage 2 broke/);
+    assert.deepEqual(readdirSync(join(outdir, '1-strict-shop', 'manifests')), []);
     assert.equal(existsSync(join(outdir, '0-permissive')), false);
     assert.equal(existsSync(join(outdir, 'MIGRATION.md')), false);
   });
