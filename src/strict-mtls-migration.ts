@@ -1,10 +1,11 @@
-import { dirname, join, relative, sep } from 'node:path';
-import { Chart, Duration, Size } from 'cdk8s';
+import { dirname, join } from 'node:path';
+import { App, Chart, Duration, Size } from 'cdk8s';
 import { Job } from 'cdk8s-plus-27/lib/job';
 import { Cpu, EnvValue } from 'cdk8s-plus-27/lib/container';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationV1Beta1 } from './imports/istio-security-security.istio.io';
 import { MANAGED_BY } from './k8s/_scope';
 import { PermissivePeerAuth } from './k8s/permissive-peer-auth';
+import { manifestYaml } from './k8s/manifest-yaml';
 import { MeshApp } from './mesh-app';
 import { defaultTerraformStateDir, GeneratedFile, writeOutputTree } from './output-tree';
 import { humanDuration, lifetimeMs } from './model/durations';
@@ -14,6 +15,13 @@ import { ISTIO_DEFAULTS } from './model/istio-settings';
 import { namespaceProblem } from './model/k8s-names';
 
 const NAME = 'StrictMtlsMigration';
+
+/** Each namespace's document when PERMISSIVE and when STRICT, in namespace order, and the stage file's path. */
+interface NamespaceDocuments {
+  readonly permissive: unknown[];
+  readonly strict: unknown[];
+  readonly path: string;
+}
 
 /** A Job that calls a service for a fixed time and fails when too many calls fail. */
 export interface LoadTestOptions {
@@ -100,6 +108,8 @@ export class StrictMtlsMigration {
   private readonly props: StrictMtlsMigrationProps;
   private readonly version: string;
   private readonly root: string;
+  /** Each namespace's document when PERMISSIVE and when STRICT (from stage 0 and the last stage), and the file. */
+  private readonly docs: NamespaceDocuments;
 
   public constructor(props: StrictMtlsMigrationProps) {
     // No cdktf token may reach a manifest through any string prop (Issue 11).
@@ -137,16 +147,30 @@ export class StrictMtlsMigration {
       ...props.namespaces.map((ns, i) => ({ folder: `${i + 1}-strict-${ns}`, strict: props.namespaces.slice(0, i + 1) }))];
     this.version = version;
     this.root = root;
-    // Stages are built one at a time when written (each holds every namespace's policy: all of them at once grow as
-    // n²). The first and the last stage hold every construct and prop a stage can hold: building them here refuses
-    // bad input at construction.
-    this.stageApp(0);
-    this.stageApp(this.stages.length - 1);
+    // Each stage holds every namespace's policy: all stages at once grow as n². A namespace's document does not depend
+    // on the stage (PERMISSIVE until its stage, STRICT from it), so the first and the last stage, rendered here (which
+    // also refuses bad input at construction), give every document; `synth()` assembles each stage from them.
+    this.docs = this.namespaceDocuments();
+  }
+
+  private namespaceDocuments(): NamespaceDocuments {
+    const n = this.props.namespaces.length;
+    const [first, last] = [0, n].map((i) => {
+      const app = this.stageApp(i);
+      const files = app.renderOutput();
+      const docs = app.charts[0].toJson();
+      const placed = files.length === 1 && docs.length === n + (this.props.loadTest ? 1 : 0) &&
+        this.props.namespaces.every((ns, k) => (docs[k] as { metadata?: { namespace?: string } }).metadata?.namespace === ns);
+      // A construct that adds a file or a document breaks the assembly; the equality test with stageApp() guards it.
+      if (!placed) throw new Error(`${NAME}: internal: stage ${this.stages[i].folder} is not one document per namespace in one file`);
+      return { docs: docs.slice(0, n), path: files[0].path };
+    });
+    return { permissive: first.docs, strict: last.docs, path: first.path };
   }
 
   /**
    * Builds stage `index` (0 = `0-permissive`) into a new `MeshApp` whose output folder is the stage's folder. Each
-   * call builds afresh; `synth()` builds, writes and drops one stage at a time.
+   * call builds afresh; `synth()` writes the same files without building the stages between the first and the last.
    */
   public stageApp(index: number): MeshApp {
     const stage = this.stages[index];
@@ -157,7 +181,7 @@ export class StrictMtlsMigration {
     const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: defaultTerraformStateDir(dirname(this.outdir)) });
     const chart = new Chart(app, 'mtls-migration');
     const strict = new Set(stage.strict);
-    for (const ns of props.namespaces) {
+    props.namespaces.forEach((ns, k) => {
       if (strict.has(ns)) {
         const metadata = { name: 'default', namespace: ns, labels: MANAGED_BY };
         const spec = { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } };
@@ -166,10 +190,10 @@ export class StrictMtlsMigration {
       } else {
         new PermissivePeerAuth(chart, `Permissive-${ns}`, {
           namespace: ns, namespaceWide: true, istioVersion: this.version, rootNamespace: this.root,
-          reason: `mTLS migration stage ${stage.folder}: plaintext accepted until this namespace is moved to STRICT`,
+          reason: `mTLS migration: plaintext accepted until stage ${this.stages[k + 1].folder} makes this namespace STRICT`,
         });
       }
-    }
+    });
     if (props.loadTest) this.loadTestJob(chart, props.loadTest, stage.folder);
     return app;
   }
@@ -202,21 +226,30 @@ export class StrictMtlsMigration {
   }
 
   /**
-   * Writes every stage folder and MIGRATION.md, replacing the previous plan's files (and only those). Stages are built,
-   * rendered and written one at a time, so memory stays that of one stage; the files land all at once (renamed into
-   * place after the last stage), or none when a stage fails.
+   * Writes every stage folder and MIGRATION.md, replacing the previous plan's files (and only those). Each stage is
+   * assembled from the first and the last stage's documents and written before the next, so memory stays that of one
+   * stage; the files land all at once (renamed into place after the last stage), or none when a stage fails.
    */
   public synth(): void {
     writeOutputTree(this.outdir, this.renderedFiles());
   }
 
   private *renderedFiles(): Generator<GeneratedFile> {
-    for (let i = 0; i < this.stages.length; i++) {
-      const app = this.stageApp(i);
-      const prefix = relative(this.outdir, app.rootOutdir).split(sep).join('/');
-      for (const f of app.renderOutput()) yield { path: `${prefix}/${f.path}`, content: f.content };
+    const { permissive, strict, path } = this.docs;
+    for (const stage of this.stages) {
+      const k = stage.strict.length;
+      const docs = [...strict.slice(0, k), ...permissive.slice(k)];
+      if (this.props.loadTest) docs.push(this.loadTestDocument(this.props.loadTest, stage.folder));
+      yield { path: `${stage.folder}/${path}`, content: manifestYaml(...docs) };
     }
     yield { path: 'MIGRATION.md', content: this.renderPlan() };
+  }
+
+  /** The stage's load-test Job alone, from the same construct path as in `stageApp()`. */
+  private loadTestDocument(lt: LoadTestOptions, folder: string): unknown {
+    const chart = new Chart(new App(), 'mtls-migration');
+    this.loadTestJob(chart, lt, folder);
+    return chart.toJson()[0];
   }
 
   /** MIGRATION.md: the stages in order and what to check before each next one. */
