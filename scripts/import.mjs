@@ -29,6 +29,7 @@ const specs = [
   ['servicemonitors', 'prometheus-operator/monitoring.coreos.com_servicemonitors.yaml', []],
   ['podmonitors', 'prometheus-operator/monitoring.coreos.com_podmonitors.yaml', []],
   ['trust-manager', 'trust-manager/trust.cert-manager.io_bundles.yaml', []],
+  ['approver-policy', 'approver-policy/policy.cert-manager.io_certificaterequestpolicies.yaml', []],
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'icca-import-'));

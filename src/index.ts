@@ -12,6 +12,7 @@ export * from './k8s/cert-manager-issuer';
 export * from './k8s/output-file';
 export * from './k8s/issuer-source';
 export * from './k8s/istio-custom-ca';
+export { ApproverPolicyOptions, IssuancePolicy } from './k8s/issuance-policy';
 export * from './k8s/permissive-peer-auth';
 export { KeyAlgorithm, PrivateKeyOptions } from './k8s/private-key';
 export * from './k8s/root-ca-bundle';

@@ -18,8 +18,9 @@ import { after, describe, it } from 'node:test';
 import { Chart, Duration, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
-  CaIntegration, CertManagerIssuer, CsrSigner, IssuerKind, IssuerSource, IstioCustomCa, IstioCustomCaProps, MeshApp, RootCaBundle,
+  CaIntegration, CertManagerIssuer, CsrSigner, IssuancePolicy, IssuerKind, IssuerSource, IstioCustomCa, IstioCustomCaProps, MeshApp, RootCaBundle,
 } from '../src';
+import { parseGoDuration } from '../src/model/durations';
 import { chartDir, helmTemplate, kustomize, nearestChart, renderStats, strategicPatch } from './engines';
 import { FIXTURES } from './pki-fixtures';
 import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
@@ -394,6 +395,60 @@ describe('real charts: istio-csr v0.17.0', () => {
       for (const a of want) eq(args.filter((x) => x === a), [a], `istio-csr arg ${a}`);
     });
   }
+
+  it('istio-csr with IssuancePolicy.approverPolicy(): every request the chart makes is allowed by a policy bound to its requester', () => {
+    const app = new MeshApp({ outdir: join(tmpdir(), 'ica-real-unused') });
+    const c = new Chart(app, 'mesh');
+    new IstioCustomCa(c, 'istio-ca', {
+      trustDomain: TRUST_DOMAIN, workloadCertTtl: Duration.minutes(45), issuancePolicy: IssuancePolicy.approverPolicy(),
+      integration: CaIntegration.istioCsr({
+        issuer: new CertManagerIssuer(c, 'mesh-ca', { kind: IssuerKind.ISSUER, namespace: NS, source: IssuerSource.ca({ secretName: 'mesh-ca' }) }),
+        rootCaBundle: RootCaBundle.fromConfigMap({ name: 'mesh-root', key: 'root.pem' }), istiodCertificateDuration: Duration.hours(3),
+      }),
+    });
+    const manifests = Testing.synth(c);
+    const values = parse(app.renderInstallFiles().find((f) => f.fileName === 'istio-csr-values.yaml')!.content);
+    const objs = helmTemplate(ISTIO_CSR, values, 'cert-manager', 'cert-manager-istio-csr');
+    const sa = find(objs, 'ServiceAccount', 'cert-manager-istio-csr');
+    const args: string[] = find(objs, 'Deployment', 'cert-manager-istio-csr').spec.template.spec.containers[0].args;
+    const arg = (n: string) => args.filter((a) => a.startsWith(`--${n}=`)).map((a) => a.slice(n.length + 3));
+    const policy = (id: string) => find(manifests, 'CertificateRequestPolicy', `istio-custom-ca-${NS}-${id}`);
+    const requester = (id: string) => {
+      const name = `cert-manager-policy:istio-custom-ca-${NS}-${id}`;
+      return find(manifests, 'RoleBinding', name).subjects.map((x: any) => `${x.namespace}/${x.name}`);
+    };
+    const ms = (d: string) => parseGoDuration(d)!;
+    const within = (d: string, p: any, what: string) => {
+      eq(ms(d) <= ms(p.spec.constraints.maxDuration), true, `${what}: ${d} within maxDuration ${p.spec.constraints.maxDuration}`);
+      if (p.spec.constraints.minDuration) eq(ms(d) >= ms(p.spec.constraints.minDuration), true, `${what}: ${d} within minDuration`);
+    };
+    const selects = (p: any, ns: string, issuer: any, what: string) => {
+      eq(p.spec.selector.namespace.matchNames, [ns], `${what}: the policy selects the requests' namespace`);
+      eq(p.spec.selector.issuerRef, issuer, `${what}: the policy selects the requests' issuer`);
+    };
+    const issuer = { name: arg('issuer-name')[0], kind: arg('issuer-kind')[0], group: arg('issuer-group')[0] };
+    const requestNs = arg('certificate-namespace')[0];
+    // istio-csr's own requests are made by its ServiceAccount, as the chart names it.
+    for (const id of ['istio-csr-workloads', 'istio-csr-serving']) {
+      eq(requester(id), [`cert-manager/${sa.metadata.name}`], `${id}: bound to the chart's ServiceAccount alone`);
+      selects(policy(id), requestNs, issuer, id);
+    }
+    within(arg('max-client-certificate-duration')[0], policy('istio-csr-workloads'), 'workload leaves');
+    within(arg('serving-certificate-duration')[0], policy('istio-csr-serving'), 'serving certificate');
+    eq(arg('serving-certificate-dns-names'), policy('istio-csr-serving').spec.allowed.dnsNames.values, 'serving DNS names');
+    eq(policy('istio-csr-workloads').spec.allowed.uris.values, [`spiffe://${arg('trust-domain')[0]}/ns/*/sa/*`], 'workload URI SANs in the trust domain');
+    // The chart's static istiod Certificate: its request is made by cert-manager's controller.
+    const cert = find(objs, 'Certificate', 'istiod');
+    const p = policy('istiod');
+    eq(requester('istiod'), ['cert-manager/cert-manager'], 'istiod: bound to cert-manager\'s controller alone');
+    selects(p, cert.metadata.namespace, { group: 'cert-manager.io', ...cert.spec.issuerRef }, 'istiod');
+    eq(cert.spec.commonName, p.spec.allowed.commonName.value, 'istiod commonName');
+    eq(cert.spec.dnsNames, p.spec.allowed.dnsNames.values, 'istiod DNS names');
+    eq(cert.spec.uris, p.spec.allowed.uris.values, 'istiod URI SAN');
+    eq(cert.spec.isCA ?? false, false, 'istiod is no CA');
+    eq((cert.spec.usages ?? []).every((u: string) => p.spec.allowed.usages.includes(u)), true, 'istiod usages allowed');
+    within(cert.spec.duration, p, 'istiod certificate');
+  });
 
   it('the chart rejects values its schema forbids (the schema is enforced)', () => {
     assert.throws(() => helmTemplate(ISTIO_CSR, { app: { tls: { trustDomain: 7, notAField: true } } }, 'cert-manager'), /schema|additional|notAField/i);

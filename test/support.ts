@@ -26,7 +26,7 @@ function modelModule(apiVersion: string, kind: string): string {
 }
 
 /** API groups with no @kubernetes-models package on npm: only the strict CRD schema validates them. */
-const NO_MODEL_GROUPS = new Set(['trust.cert-manager.io']);
+const NO_MODEL_GROUPS = new Set(['trust.cert-manager.io', 'policy.cert-manager.io']);
 
 /** Validates with the @kubernetes-models class of the object's kind; throws with the validator's message. */
 export async function validateModel(obj: any): Promise<void> {
@@ -41,6 +41,7 @@ const CRD_FILES = [
   'cert-manager/cert-manager.io_certificates.yaml',
   'cert-manager/cert-manager.io_issuers.yaml',
   'cert-manager/cert-manager.io_clusterissuers.yaml',
+  'approver-policy/policy.cert-manager.io_certificaterequestpolicies.yaml',
   'istio/crd-all.gen.yaml',
   'prometheus-operator/monitoring.coreos.com_prometheusrules.yaml',
   'prometheus-operator/monitoring.coreos.com_servicemonitors.yaml',

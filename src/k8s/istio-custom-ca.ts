@@ -13,6 +13,7 @@ import { CaIntegration } from './ca-integration';
 import { installNotes } from './install-notes';
 import { IntegrationContribution } from './integrations/integration-variant';
 import { ISTIO_CSR_VALUES_FILE } from './integrations/istio-csr';
+import { IssuancePolicy, IssuancePolicyBinding } from './issuance-policy';
 import { registerMesh } from './mesh-context';
 import { OutputFile, OutputFolder } from './output-file';
 
@@ -88,6 +89,12 @@ export interface IstioCustomCaProps {
    * @default - no annotation
    */
   readonly istiodRestartToken?: string;
+  /**
+   * Who approves the mesh's cert-manager CertificateRequests: cert-manager's default approver (every request), or
+   * approver-policy objects that allow only what the integration requests (`IssuancePolicy.approverPolicy()`).
+   * @default IssuancePolicy.certManagerDefaultApprover()
+   */
+  readonly issuancePolicy?: IssuancePolicy;
 }
 
 /**
@@ -144,6 +151,10 @@ export class IstioCustomCa extends Construct {
       const mesh = meshModel(NAME, props, () => variant.defaultWorkloadCertTtlMs(NAME));
       const contribution = variant.bind(NAME, mesh);
       const trust = meshTrust(NAME, props, mesh, variant.traits);
+      if (props.issuancePolicy !== undefined && !(props.issuancePolicy instanceof IssuancePolicy)) {
+        fail(NAME, `'issuancePolicy' (${String(props.issuancePolicy)}) must be IssuancePolicy.approverPolicy() or certManagerDefaultApprover()`);
+      }
+      const issuance = (props.issuancePolicy ?? IssuancePolicy.certManagerDefaultApprover())._bind(NAME, contribution.issuance);
       if (contribution.intermediate && trust.maxWorkloadCertTtlMs !== undefined) {
         check(NAME, intermediateOutlivesLeafProblem(contribution.intermediate.durationMs, trust.maxWorkloadCertTtlMs));
         check(NAME, renewalCoversLeafProblem(contribution.intermediate.renewBeforeMs, mesh.workloadCertTtlMs));
@@ -166,7 +177,8 @@ export class IstioCustomCa extends Construct {
 
       // Build: the integration's objects, then the install files.
       contribution.render(this);
-      this.installFiles(contribution);
+      issuance.render(this);
+      this.installFiles(contribution, issuance);
       // Siblings (PermissivePeerAuth, CaPinnedDestination) follow this mesh's version and trust domain.
       registerMesh(this);
     } catch (e) {
@@ -194,7 +206,7 @@ export class IstioCustomCa extends Construct {
     return this._contribution.installFiles.find((f) => f.file === ISTIO_CSR_VALUES_FILE)?.content;
   }
 
-  private installFiles(contribution: IntegrationContribution): void {
+  private installFiles(contribution: IntegrationContribution, issuance: IssuancePolicyBinding): void {
     const ns = this.istioNamespace;
     new OutputFile(this, 'IstioOperator', OutputFolder.INSTALL, 'istio-operator.yaml',
       'IstioOperator for `istioctl install -f` (a file only: the IstioOperator CRD is not installed in clusters).\n' +
@@ -222,7 +234,7 @@ export class IstioCustomCa extends Construct {
     for (const f of contribution.installFiles) {
       new OutputFile(this, f.id, OutputFolder.INSTALL, f.file, f.description, { produce: () => f.content });
     }
-    new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this._mesh, contribution) });
+    new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this._mesh, contribution, issuance.notes) });
   }
 }
 

@@ -87,6 +87,8 @@ export const ISTIO_DEFAULTS = {
   istioCsrVersion: 'v0.17.0',
   istioCsrMaxCertificateDurationMs: 3_600_000,
   istioCsrIstiodCertificateDurationMs: 3_600_000,
+  /** `app.tls.certificateDuration`: istio-csr's own serving certificate; the library leaves the chart default. */
+  istioCsrServingCertificateDurationMs: 3_600_000,
   clusterName: 'Kubernetes',
 } as const;
 

@@ -45,6 +45,9 @@ export interface CertManagerPluginCaOptions {
   readonly commonName?: string;
 }
 
+/** Istio's own intermediate profile (istio tools/certs/common.mk); isCA adds cert sign anyway. */
+const CACERTS_USAGES = [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT, CertificateSpecUsages.CERT_SIGN] as const;
+
 /** cert-manager keeps the intermediate in `cacerts`; istiod signs with it and reloads it on renewal (§1, §2a). */
 export class CertManagerPluginCa implements IntegrationVariant {
   public readonly type = CaIntegrationType.CERT_MANAGER_PLUGIN_CA;
@@ -101,6 +104,15 @@ export class CertManagerPluginCa implements IntegrationVariant {
       ])],
       watchedCertificates: [{ namespace: ns, name: CACERTS_SECRET, role: 'istiod signing intermediate', expiringBelowS: rb / 2000 }],
       intermediateExpiringBelowS: rb / 2000,
+      // cert-manager's controller requests `cacerts` for the Certificate below, with the usages it lists.
+      issuance: {
+        requests: [{
+          id: CACERTS_SECRET, purpose: 'the `cacerts` intermediate istiod signs with', namespace: ns, issuerRef: { ...issuer.issuerRef },
+          commonName: o.commonName ?? PKI_DEFAULTS.intermediateCommonName, isCa: true, usages: [...CACERTS_USAGES],
+          minDurationMs: d, maxDurationMs: d,
+        }],
+        notes: [],
+      },
       render: (scope: Construct) => {
         new Certificate(scope, 'Resource', {
           metadata: { name: CACERTS_SECRET, namespace: ns, labels: MANAGED_BY },
@@ -111,8 +123,7 @@ export class CertManagerPluginCa implements IntegrationVariant {
             duration: goDuration(d),
             renewBefore: goDuration(rb),
             privateKey,
-            // Istio's own intermediate profile (istio tools/certs/common.mk); isCA adds cert sign anyway.
-            usages: [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT, CertificateSpecUsages.CERT_SIGN],
+            usages: [...CACERTS_USAGES],
             issuerRef: { ...issuer.issuerRef },
           },
         });

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { WatchedCertificate } from '../../model/alert-rules';
 import { CaIntegrationType, IntegrationTraits } from '../../model/integration-traits';
+import { IssuanceRequest } from '../../model/issuance-policy';
 import { MeshModel } from '../../model/mesh-model';
 
 /** A cert-manager issuer the integration signs through, as the notes and alerts need it. */
@@ -45,8 +46,20 @@ export interface IntegrationContribution {
   readonly watchedCertificates: readonly WatchedCertificate[];
   /** Seconds left on istiod's signing chain at which the intermediate alert fires, when the integration knows it. */
   readonly intermediateExpiringBelowS?: number;
+  /** The CertificateRequests the integration makes through cert-manager, for `IssuancePolicy.approverPolicy()`. */
+  readonly issuance: IssuanceContribution;
   /** Creates the integration's objects under `scope`. */
   render(scope: Construct): void;
+}
+
+/** What an approver policy can govern of an integration's issuance. */
+export interface IssuanceContribution {
+  /** Each kind of CertificateRequest the integration makes (empty when none pass through cert-manager). */
+  readonly requests: readonly IssuanceRequest[];
+  /** Why approver-policy cannot govern this integration, when it cannot (the policy is then refused). */
+  readonly unpolicedWhy?: string;
+  /** NOTES.md lines on what enforces issuance instead, or in addition. */
+  readonly notes: readonly string[];
 }
 
 /** One way of plugging a CA into Istio: validates its options against the mesh and contributes its part. */

@@ -13,7 +13,11 @@ import { PKI_DEFAULTS } from '../../model/pki-defaults';
 import { VaultSignPathKind } from '../../model/vault-sign-path';
 import { ICertManagerIssuer } from '../cert-manager-issuer';
 import { RootCaBundle } from '../root-ca-bundle';
-import { IntegrationContribution, IntegrationVariant } from './integration-variant';
+import {
+  ISTIO_CSR_ORGANIZATIONS, ISTIO_CSR_SERVICE_ACCOUNT, ISTIO_CSR_SERVING_USAGES, ISTIO_CSR_WORKLOAD_USAGES, ISTIOD_CERTIFICATE_USAGES,
+  istiodCertificateNames, workloadUriPattern,
+} from '../../model/issuance-policy';
+import { IntegrationContribution, IntegrationVariant, IssuanceContribution } from './integration-variant';
 import { requireIssuerIn, signingIssuer } from './issuer-checks';
 
 /** Options of `CaIntegration.istioCsr()` (docs/reference.md §2b). */
@@ -130,12 +134,46 @@ export class IstioCsr implements IntegrationVariant {
       ])],
       // istio-csr's static istiod serving Certificate (csr deploy/charts/istio-csr/templates/certificate.yaml).
       watchedCertificates: [{ namespace: mesh.istioNamespace, name: 'istiod', role: 'istiod serving certificate', expiringBelowS: istiodRenew / 2000 }],
+      issuance: this.issuance(mesh, host, maxCertMs, istiodDuration),
       render: (scope: Construct) => bundle._render(scope, this.namespace),
     };
   }
 
   public rotationSteps(): string[] {
     return [];
+  }
+
+  /**
+   * The three kinds of request: workload leaves and istio-csr's serving certificate (created by istio-csr), and the
+   * static `istiod` Certificate of its chart (created by cert-manager's controller), all in istiod's namespace.
+   */
+  private issuance(mesh: MeshModel, host: string, maxCertMs: number, istiodDurationMs: number): IssuanceContribution {
+    if (mesh.ambient) {
+      return {
+        requests: [], notes: [],
+        // ztunnel/src/tls/csr.rs: the boring build writes no subject, the ring build rcgen's default subject (a CN).
+        unpolicedWhy: "ztunnel's CSR subject depends on the TLS library ztunnel was built with (ztunnel src/tls/csr.rs), which the " +
+          'library cannot verify for your ztunnel image, and a policy that does not allow it would stop every ambient workload from ' +
+          'getting a certificate; use IssuancePolicy.certManagerDefaultApprover() with ambient',
+      };
+    }
+    const base = { namespace: mesh.istioNamespace, issuerRef: { ...this.options.issuer.issuerRef } };
+    const csr = { namespace: this.namespace, serviceAccount: ISTIO_CSR_SERVICE_ACCOUNT };
+    const istiod = istiodCertificateNames(mesh.istioNamespace, mesh.trustDomain);
+    return {
+      requests: [
+        { ...base, id: 'istio-csr-workloads', purpose: 'workload certificates istio-csr requests for sidecars', requester: csr,
+          uris: [workloadUriPattern(mesh.trustDomain)], organizations: ISTIO_CSR_ORGANIZATIONS, isCa: false, usages: ISTIO_CSR_WORKLOAD_USAGES,
+          maxDurationMs: maxCertMs },
+        { ...base, id: 'istio-csr-serving', purpose: "istio-csr's own gRPC serving certificate", requester: csr,
+          dnsNames: [host], organizations: ISTIO_CSR_ORGANIZATIONS, isCa: false, usages: ISTIO_CSR_SERVING_USAGES,
+          maxDurationMs: ISTIO_DEFAULTS.istioCsrServingCertificateDurationMs },
+        { ...base, id: 'istiod', purpose: "istiod's serving certificate (istio-csr chart's `istiod` Certificate)",
+          commonName: istiod.commonName, dnsNames: istiod.dnsNames, uris: istiod.uris, isCa: false, usages: ISTIOD_CERTIFICATE_USAGES,
+          minDurationMs: istiodDurationMs, maxDurationMs: istiodDurationMs },
+      ],
+      notes: [],
+    };
   }
 
   private checkVersion(who: string, mesh: MeshModel): void {

@@ -112,6 +112,12 @@ export class KubernetesCsr implements IntegrationVariant {
         return issuer ? [{ ...issuer, grants: 'a certificate for any SPIFFE identity of the mesh' }] : [];
       }),
       watchedCertificates: [],
+      issuance: {
+        requests: [],
+        unpolicedWhy: 'istiod creates and approves Kubernetes CertificateSigningRequests itself; approver-policy approves cert-manager ' +
+          'CertificateRequests only, so a CertificateRequestPolicy would govern nothing here (NOTES.md says what the signer must enforce)',
+        notes: kubernetesCsrIssuanceNotes(mesh),
+      },
       render: (scope: Construct) => {
         for (const ns of o.namespaceSigners ?? []) {
           new ProxyConfig(scope, `Signer-${ns.namespace}`, {
@@ -178,4 +184,26 @@ export class KubernetesCsr implements IntegrationVariant {
       '  `spec.postRenderers[].kustomize.patches`; Argo CD: a kustomize Application with `helmCharts` and the same patch.',
     ];
   }
+}
+
+/**
+ * What istiod's own approval checks and what it leaves to the signer (istio security/pkg/server/ca/server.go
+ * CreateCertificate: the caller's identities become the certificate's SANs; security/pkg/k8s/chiron: istiod creates
+ * the CSR and approves it with its own approve RBAC).
+ */
+function kubernetesCsrIssuanceNotes(mesh: MeshModel): string[] {
+  return [
+    '',
+    '## Issuance policy: what the signer controller must enforce',
+    '',
+    'istiod authenticates each workload (its Kubernetes token), puts only that identity into the CSR it creates, and',
+    'approves the CSR itself. That approval checks nothing else: any identity that may create CertificateSigningRequests',
+    'and approve for these signer names can obtain any SPIFFE identity of the mesh. The signer must therefore refuse:',
+    `- a requester (\`spec.username\`) other than istiod's ServiceAccount (\`system:serviceaccount:${mesh.istioNamespace}:istiod\`);`,
+    `- URI SANs outside \`spiffe://${mesh.trustDomain}/ns/<namespace>/sa/<serviceaccount>\`, and DNS, IP or email SANs`,
+    '  (except istiod\'s own serving certificate from the default signer);',
+    '- CA certificates, and usages beyond digital signature, key encipherment, client auth and server auth;',
+    '- `spec.expirationSeconds` above the workload lifetime you set.',
+    'Grant `approve` on `signers` for these names to istiod alone (the RBAC `global.certSigners` renders does this).',
+  ];
 }

@@ -71,6 +71,11 @@ export class ManualPluginCa implements IntegrationVariant {
       ],
       issuers: [],
       watchedCertificates: [],
+      issuance: {
+        requests: [], notes: [],
+        unpolicedWhy: '`cacerts` is created out of band, so no CertificateRequest of this mesh passes through cert-manager and a ' +
+          'CertificateRequestPolicy would govern nothing; enforce issuance at the CA that signs your intermediate',
+      },
       render: () => undefined,
     };
   }
