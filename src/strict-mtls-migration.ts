@@ -15,6 +15,8 @@ import { ISTIO_DEFAULTS } from './model/istio-settings';
 import { namespaceProblem } from './model/k8s-names';
 
 const NAME = 'StrictMtlsMigration';
+/** The stage chart's id: the load-test Job's `cdk8s.io/metadata.addr` label hashes its path. */
+const CHART_ID = 'mtls-migration';
 
 /** Each namespace's document when PERMISSIVE and when STRICT, in namespace order, and the stage file's path. */
 interface NamespaceDocuments {
@@ -179,7 +181,7 @@ export class StrictMtlsMigration {
     }
     const props = this.props;
     const app = new MeshApp({ outdir: join(this.outdir, stage.folder), terraformStateDir: defaultTerraformStateDir(dirname(this.outdir)) });
-    const chart = new Chart(app, 'mtls-migration');
+    const chart = new Chart(app, CHART_ID);
     const strict = new Set(stage.strict);
     props.namespaces.forEach((ns, k) => {
       if (strict.has(ns)) {
@@ -247,7 +249,7 @@ export class StrictMtlsMigration {
 
   /** The stage's load-test Job alone, from the same construct path as in `stageApp()`. */
   private loadTestDocument(lt: LoadTestOptions, folder: string): unknown {
-    const chart = new Chart(new App(), 'mtls-migration');
+    const chart = new Chart(new App(), CHART_ID);
     this.loadTestJob(chart, lt, folder);
     return chart.toJson()[0];
   }

@@ -3,6 +3,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import {
   CertificateRequestPolicy, CertificateRequestPolicySpec, CertificateRequestPolicySpecAllowedUsages,
 } from '../imports/approver-policy-policy.cert-manager.io';
+import { DISABLE_DEFAULT_APPROVER_FLAG } from '../model/cert-manager';
 import { goDuration } from '../model/durations';
 import { fail } from '../model/errors';
 import { CERT_MANAGER_CONTROLLER, IssuanceRequest, issuancePolicyName, Requester } from '../model/issuance-policy';
@@ -87,7 +88,7 @@ function renderPolicy(scope: Construct, r: IssuanceRequest & { requester: Reques
   const role = `cert-manager-policy:${name}`;
   new k8s.KubeRole(c, 'Role', {
     metadata: { name: role, namespace: r.namespace, labels: MANAGED_BY },
-    rules: [{ apiGroups: ['policy.cert-manager.io'], resources: ['certificaterequestpolicies'], verbs: ['use'], resourceNames: [name] }],
+    rules: [{ apiGroups: [CertificateRequestPolicy.GVK.apiVersion.split('/')[0]], resources: ['certificaterequestpolicies'], verbs: ['use'], resourceNames: [name] }],
   });
   new k8s.KubeRoleBinding(c, 'RoleBinding', {
     metadata: { name: role, namespace: r.namespace, labels: MANAGED_BY },
@@ -121,7 +122,7 @@ function policySpec(r: IssuanceRequest): CertificateRequestPolicySpec {
 /** Turning off cert-manager's approver is cluster-wide (cert-manager docs: approval, approver-policy installation). */
 const TURN_OFF_DEFAULT_APPROVER = [
   'Turn off cert-manager\'s default approver: Helm `--set disableAutoApproval=true` (cert-manager 1.15+) or controller flag',
-  '`--controllers=*,-certificaterequests-approver`. This is cluster-wide: from then on every CertificateRequest in the',
+  `\`${DISABLE_DEFAULT_APPROVER_FLAG}\`. This is cluster-wide: from then on every CertificateRequest in the`,
   'cluster (every Certificate, ingress-shim, csi-driver) stays pending until some approver-policy policy bound to its',
   'requester approves it. Before turning it off, add policies for everything else the cluster issues (or a catch-all',
   'policy for the other issuers), then check with `kubectl get certificaterequests -A` that nothing is left pending.',

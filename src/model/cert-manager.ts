@@ -6,6 +6,9 @@
 /** API group of Issuer, ClusterIssuer and Certificate. */
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
 
+/** cert-manager's controller flag that turns off its default approver (cert-manager docs: concepts/certificaterequest approval). */
+export const DISABLE_DEFAULT_APPROVER_FLAG = '--controllers=*,-certificaterequests-approver';
+
 /** The cert-manager Helm release's namespace and controller ServiceAccount, and its default cluster resource namespace. */
 export const CERT_MANAGER_DEFAULTS = {
   namespace: 'cert-manager',
