@@ -112,17 +112,27 @@ describe('IssuancePolicy', () => {
     const notes = app.renderInstallFiles().find((f) => f.fileName === 'NOTES.md')!.content;
     assert.match(notes, /## Issuance policy: what the signer controller must enforce/);
     assert.match(notes, /system:serviceaccount:istio-system:istiod/);
-    assert.throws(() => new IstioCustomCa(chart(), 'istio', { integration: k8sCsr(), issuancePolicy: IssuancePolicy.approverPolicy() }),
-      /IstioCustomCa \(test\/istio\): 'issuancePolicy' \(approverPolicy\) cannot be used here: istiod creates and approves Kubernetes/);
+    throwsExactly(() => new IstioCustomCa(chart(), 'istio', { integration: k8sCsr(), issuancePolicy: IssuancePolicy.approverPolicy() }),
+      "IstioCustomCa (test/istio): 'issuancePolicy' (approverPolicy) cannot be used here: istiod creates and approves Kubernetes " +
+      'CertificateSigningRequests itself; approver-policy approves cert-manager CertificateRequests only, so a CertificateRequestPolicy ' +
+      'would govern nothing here (NOTES.md says what the signer must enforce)');
   });
 
-  it('refuses approverPolicy with the manual plug-in CA, with ambient istio-csr, and a bad controller name', () => {
-    assert.throws(() => new IstioCustomCa(chart(), 'istio', { integration: CaIntegration.manualPluginCa(), issuancePolicy: IssuancePolicy.approverPolicy() }),
-      /'issuancePolicy' \(approverPolicy\) cannot be used here: `cacerts` is created out of band/);
-    assert.throws(() => istioCsr({ ambient: true, issuancePolicy: IssuancePolicy.approverPolicy() }),
-      /cannot be used here: ztunnel's CSR subject depends on the TLS library/);
-    assert.throws(() => pluginCa({ issuancePolicy: IssuancePolicy.approverPolicy({ certManagerNamespace: 'Bad_NS' }) }),
-      /issuancePolicy certManagerNamespace.*Bad_NS/);
+  it('refuses approverPolicy with the manual plug-in CA, with ambient istio-csr, and bad controller names', () => {
+    throwsExactly(() => new IstioCustomCa(chart(), 'istio', { integration: CaIntegration.manualPluginCa(), issuancePolicy: IssuancePolicy.approverPolicy() }),
+      "IstioCustomCa (test/istio): 'issuancePolicy' (approverPolicy) cannot be used here: `cacerts` is created out of band, so no " +
+      'CertificateRequest of this mesh passes through cert-manager and a CertificateRequestPolicy would govern nothing; enforce issuance at ' +
+      'the CA that signs your intermediate');
+    throwsExactly(() => istioCsr({ ambient: true, issuancePolicy: IssuancePolicy.approverPolicy() }),
+      "IstioCustomCa (test/istio): 'issuancePolicy' (approverPolicy) cannot be used here: ztunnel's CSR subject depends on the TLS library " +
+      'ztunnel was built with (ztunnel src/tls/csr.rs), which the library cannot verify for your ztunnel image, and a policy that does not ' +
+      'allow it would stop every ambient workload from getting a certificate; use IssuancePolicy.certManagerDefaultApprover() with ambient');
+    throwsExactly(() => pluginCa({ issuancePolicy: IssuancePolicy.approverPolicy({ certManagerNamespace: 'Bad_NS' }) }),
+      "IstioCustomCa (test/istio): 'issuancePolicy certManagerNamespace' (Bad_NS) is not a valid Kubernetes namespace name; use at most 63 " +
+      "lowercase letters, digits and '-', starting and ending with a letter or digit");
+    throwsExactly(() => pluginCa({ issuancePolicy: IssuancePolicy.approverPolicy({ certManagerServiceAccount: 'Bad SA' }) }),
+      "IstioCustomCa (test/istio): 'issuancePolicy certManagerServiceAccount' (Bad SA) is not a valid Kubernetes object name; use at most " +
+      "253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
     throwsExactly(() => pluginCa({ issuancePolicy: 'approver-policy' as any }),
       "IstioCustomCa (test/istio): 'issuancePolicy' (approver-policy) must be IssuancePolicy.approverPolicy() or certManagerDefaultApprover()");
   });
