@@ -120,3 +120,12 @@ describe('rule-file checks (promtool would reject what they refuse)', () => {
     for (const bad of ['{{ .x', 'a }} b', '{{ {{ }} }}']) assert.ok(templateProblem('summary', bad), bad);
   });
 });
+
+describe('Kubernetes names given as something else (JavaScript callers)', () => {
+  it('a missing name is a problem that names the prop, not a TypeError', () => {
+    assert.equal(objectNameProblem('serviceAccountName', undefined as unknown as string),
+      "'serviceAccountName' (undefined) is not a valid Kubernetes object name; use at most 253 lowercase letters, digits, '-' and '.', " +
+      'starting and ending with a letter or digit');
+    assert.match(namespaceProblem('namespace', 42 as unknown as string)!, /^'namespace' \(42\) is not/);
+  });
+});

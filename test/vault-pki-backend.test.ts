@@ -271,7 +271,7 @@ describe('VaultPkiBackend', () => {
       const t = route2().text();
       assert.ok(Testing.toHaveResourceWithProperties(t, 'vault_pki_secret_backend_role', {
         name: 'istio-workload',
-        allowed_uri_sans: ['spiffe://mesh.example.com/*'],
+        allowed_uri_sans: ['spiffe://mesh.example.com/ns/*/sa/*'],
         require_cn: false,
         allowed_domains: ['istio-system.svc', 'cert-manager.svc'],
         allow_subdomains: true,

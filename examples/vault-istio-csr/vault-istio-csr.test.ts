@@ -25,7 +25,7 @@ describe('examples/vault-istio-csr (route 2: Vault signs leaves for istio-csr)',
     assert.equal(vault.path, `${r.vault_mount.istio_intermediate_mount.path}/sign/${r.vault_pki_secret_backend_role.istio_leaf_role.name}`);
     const policy = await parse('p.hcl', r.vault_policy.istio_sign_policy.policy);
     assert.deepEqual(Object.keys(policy.path), [vault.path]);
-    assert.deepEqual(r.vault_pki_secret_backend_role.istio_leaf_role.allowed_uri_sans, ['spiffe://mesh.example.com/*']);
+    assert.deepEqual(r.vault_pki_secret_backend_role.istio_leaf_role.allowed_uri_sans, ['spiffe://mesh.example.com/ns/*/sa/*']);
     matchSnapshot('manifests', readFileSync(join(out, 'manifests/vault-istio-csr.k8s.yaml'), 'utf8'), join(__dirname, '__snapshots__'));
     matchSnapshot('terraform', readFileSync(join(out, 'terraform/vault-istio-csr/cdk.tf.json'), 'utf8'), join(__dirname, '__snapshots__'));
   });

@@ -10,14 +10,14 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** Problem text for an object name (DNS-1123 subdomain, at most 253 characters), else undefined. */
 export function objectNameProblem(prop: string, value: string): string | undefined {
-  if (value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) return undefined;
+  if (typeof value === 'string' && value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) return undefined;
   return `'${prop}' (${value}) is not a valid Kubernetes object name; use at most 253 lowercase letters, ` +
     "digits, '-' and '.', starting and ending with a letter or digit";
 }
 
 /** Problem text for a namespace name (DNS-1123 label, at most 63 characters), else undefined. */
 export function namespaceProblem(prop: string, value: string): string | undefined {
-  if (value.length <= 63 && DNS1123_LABEL.test(value)) return undefined;
+  if (typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value)) return undefined;
   return `'${prop}' (${value}) is not a valid Kubernetes namespace name; use at most 63 lowercase letters, ` +
     "digits and '-', starting and ending with a letter or digit";
 }

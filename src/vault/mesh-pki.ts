@@ -8,6 +8,7 @@ import { CertManagerIssuer, IssuerKind } from '../k8s/cert-manager-issuer';
 import { IssuerSource } from '../k8s/issuer-source';
 import { RootCaBundle } from '../k8s/root-ca-bundle';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
+import { IssuancePolicy } from '../k8s/issuance-policy';
 import { VaultAuth } from '../k8s/vault-auth';
 import { MeshApp } from '../mesh-app';
 import { GeneratedFile, isWithin } from '../output-tree';
@@ -319,6 +320,12 @@ export interface MeshPkiConfig {
    */
   readonly maxWorkloadCertTtl?: Duration;
   /**
+   * Passed to `IstioCustomCa.issuancePolicy`. What it allows is checked against what Vault signs (role
+   * `allowed_uri_sans`, allowed domains, `max_ttl`, or the pinned intermediate ttl) at construction.
+   * @default IssuancePolicy.certManagerDefaultApprover()
+   */
+  readonly issuancePolicy?: IssuancePolicy;
+  /**
    * Terraform state file of the default local backend, relative to the Terraform folder (`terraform/<id>/`); it
    * must lie outside the output folder, which `cdk8s synth` deletes. Use a remote backend in production: set
    * `useDefaultBackend: false` and add one to `stack`.
@@ -389,6 +396,7 @@ export class MeshPki {
       this.istioCa = istio.ca;
       this.backend.checkTrustDomain('IstioCustomCa', this.istioCa.trustDomain);
       this.backend.checkIssuer(this.issuer, istio.requested);
+      this.backend.checkIssuance(this.issuer, this.istioCa);
       app.addOutputWriter(stackWriter(this.stack, id));
     } catch (e) {
       throw meshPkiError(e);
@@ -538,6 +546,7 @@ function istioProps(config: MeshPkiConfig, trustDomain: string, names: MeshPkiNa
     additionalTrustedRootsPem: config.additionalTrustedRootsPem,
     multiRoot: config.multiRoot,
     istiodRestartToken: config.istiodRestartToken,
+    issuancePolicy: config.issuancePolicy,
   };
 }
 

@@ -10,10 +10,13 @@ import { Duration } from 'cdk8s';
 import { Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
+import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { vaultAuthMountPath } from '../model/cert-manager';
 import { goDuration, goDurationString, lifetimeMs, wholeSeconds } from '../model/durations';
 import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import { commonNameProblem, spiffeTrustDomain, trustDomainMismatchProblem, trustDomainProblem } from '../model/identity';
+import { workloadUriPattern } from '../model/issuance-policy';
+import { VaultSignLimits, vaultIssuanceProblems } from '../model/vault-issuance';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem, vaultNameProblem } from '../model/vault-policy';
@@ -95,7 +98,7 @@ export interface NextVaultRootProps {
 
 /** Props of `VaultPkiBackend`. */
 export interface VaultPkiBackendProps {
-  /** SPIFFE trust domain of the mesh; the leaf role allows `spiffe://<trustDomain>/*` only. */
+  /** SPIFFE trust domain of the mesh; the leaf roles allow only its workload identities, `spiffe://<trustDomain>/ns/<ns>/sa/<sa>`. */
   readonly trustDomain: string;
   /** Vault address, for the issuing-certificate and CRL URLs written into certificates. */
   readonly vaultAddress: string;
@@ -221,6 +224,8 @@ export class VaultPkiBackend extends Construct {
   private intermediateMount?: Mount;
   /** Pinned Terraform addresses of added leaf roles, to the role name that took each. */
   private readonly leafRoleIds = new Map<string, string>();
+  /** Route 2: each leaf role's sign path, to its name and max_ttl. */
+  private readonly leafRoles = new Map<string, { name: string; maxTtlMs: number }>();
   private leafAllowedDnsDomains?: string[];
 
   public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
@@ -269,6 +274,7 @@ export class VaultPkiBackend extends Construct {
         this.intermediateMount = mount;
         this.pin(this.leafRole('LeafRole', this.leafRoleName, leafMaxMs), 'leaf_role');
         this.signPath = roleSignPath(this.intermediateMountPath, this.leafRoleName);
+        this.leafRoles.set(this.signPath, { name: this.leafRoleName, maxTtlMs: leafMaxMs });
       }
 
       // Auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
@@ -440,6 +446,7 @@ export class VaultPkiBackend extends Construct {
     }
     this.leafRoleIds.set(logicalId, name);
     this.leafRole(`LeafRole-${name}`, name, maxTtl).overrideLogicalId(logicalId);
+    this.leafRoles.set(path, { name, maxTtlMs: maxTtl });
     this.policyRules.push({ path, capabilities: SIGN_CAPABILITIES });
     return path;
   }
@@ -453,8 +460,9 @@ export class VaultPkiBackend extends Construct {
     return new PkiSecretBackendRole(this, id, {
       backend: this.intermediateMount!.path,
       name,
-      // Workload CSRs carry only a SPIFFE URI SAN and no CN (docs/reference.md §4.3, §11h).
-      allowedUriSans: [`spiffe://${spiffeTrustDomain(this.trustDomain)}/*`],
+      // Workload CSRs carry only a SPIFFE URI SAN and no CN (docs/reference.md §4.3, §11h); the same shape the
+      // approver-policy allows (checkIssuance).
+      allowedUriSans: this.allowedUriSans,
       requireCn: false,
       allowedDomains: this.leafAllowedDnsDomains,
       allowSubdomains: true,
@@ -470,6 +478,39 @@ export class VaultPkiBackend extends Construct {
       // One request per workload every ~30 min at istio-csr defaults: do not store every leaf (§4.2).
       noStore: true,
     });
+  }
+
+  /** Route 2: the leaf roles' `allowed_uri_sans`: workload identities of the trust domain only. */
+  private get allowedUriSans(): string[] {
+    return [workloadUriPattern(spiffeTrustDomain(this.trustDomain))];
+  }
+
+  /**
+   * Cross-checks what the mesh requests through `issuer` (the values `IssuancePolicy.approverPolicy()` allows, with
+   * either policy) against what Vault signs at the issuer's sign path: CA or leaf, the lifetime cap (role `max_ttl`
+   * or the pinned intermediate ttl), and the role's allowed URI SANs and DNS domains. Each failure names the request
+   * and the Vault setting. Call `checkIssuer()` first.
+   */
+  public checkIssuance(issuer: CertManagerIssuer, ca: IstioCustomCa): void {
+    const ref = issuer.issuerRef;
+    const limits = this.signLimits(issuer.source.vaultSignPath?.path ?? '');
+    for (const r of ca._contribution.issuance.requests) {
+      if (r.issuerRef.name !== ref.name || r.issuerRef.kind !== ref.kind) continue;
+      const problems = vaultIssuanceProblems(r, limits);
+      if (problems.length) fail(NAME, problems.join('; '));
+    }
+  }
+
+  /** What Vault enforces at one of this backend's sign paths. */
+  private signLimits(path: string): VaultSignLimits {
+    const role = this.leafRoles.get(path);
+    if (role) {
+      return {
+        where: `role ${role.name} at ${path}`, capProp: role.name === this.leafRoleName ? "'leafMaxTtl'" : `leaf role ${role.name} 'maxTtl'`,
+        maxTtlMs: role.maxTtlMs, signsCa: false, allowedUriSans: this.allowedUriSans, allowedSubdomainsOf: this.leafAllowedDnsDomains,
+      };
+    }
+    return { where: path, capProp: "'signedIntermediateTtl'", maxTtlMs: this.signedIntermediateTtl?.toMilliseconds(), signsCa: true };
   }
 
   /**

@@ -95,7 +95,7 @@ export class IstioCsr implements IntegrationVariant {
     const vault = issuer.vaultSignPath;
     if (vault !== undefined && vault.kind !== VaultSignPathKind.LEAF) {
       fail(who, `'issuer' path (${vault.path}) signs intermediate CAs, but istio-csr requests workload leaves with SPIFFE URI ` +
-        "SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/*");
+        "SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/ns/*/sa/*");
     }
     const bundle = o.rootCaBundle;
     const host = `${ISTIO_DEFAULTS.istioCsrServiceName}.${this.namespace}.svc`;
