@@ -30,6 +30,11 @@ export function defaultTerraformStateDir(outputRoot: string): string {
 /** The record of what the library wrote, kept in the output root. */
 export const OUTPUT_RECORD = '.istio-custom-ca-files.json';
 
+/** The record's content for these files (relative paths). */
+export function outputRecord(files: readonly string[]): string {
+  return `${JSON.stringify({ generator: 'istio-custom-ca', files: [...files].sort() }, undefined, 2)}\n`;
+}
+
 /** A path segment the library may write: letters, digits, `.`, `_`, `-`; not `.`/`..`; at most 255 bytes. */
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
@@ -122,5 +127,5 @@ export function writeOutputTree(root: string, files: Iterable<GeneratedFile>): v
     rmSync(file, { force: true });
     pruneEmpty(absRoot, file);
   }
-  writeFileSync(join(absRoot, OUTPUT_RECORD), `${JSON.stringify({ generator: 'istio-custom-ca', files: [...seen].sort() }, undefined, 2)}\n`);
+  writeFileSync(join(absRoot, OUTPUT_RECORD), outputRecord([...seen]));
 }

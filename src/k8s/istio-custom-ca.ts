@@ -1,18 +1,17 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { goDuration } from '../model/durations';
 import { check, deepTokenProblem, fail, withPath } from '../model/errors';
 import {
   InstallSettings, istioOperator, istiodHelmValues, istiodPostRenderKustomization, istiodPostRenderPatch, POST_RENDER_DIR, POST_RENDER_INPUT,
   POST_RENDER_PATCH, ztunnelHelmValues,
 } from '../model/install-config';
-import { AGENT_ENV } from '../model/istio-settings';
 import { intermediateOutlivesLeafProblem, renewalCoversLeafProblem } from '../model/lifetime-rules';
 import { MeshModel, meshModel, meshTrust } from '../model/mesh-model';
 import { CaIntegration } from './ca-integration';
 import { installNotes } from './install-notes';
 import { IntegrationContribution } from './integrations/integration-variant';
 import { ISTIO_CSR_VALUES_FILE } from './integrations/istio-csr';
+import { installSettings } from './install-settings';
 import { IssuancePolicy, IssuancePolicyBinding } from './issuance-policy';
 import { registerMesh } from './mesh-context';
 import { OutputFile, OutputFolder } from './output-file';
@@ -65,6 +64,23 @@ export interface IstioCustomCaProps {
    * @default - Istio's default, 'Kubernetes' (not emitted)
    */
   readonly clusterName?: string;
+  /**
+   * Network of this cluster in a multi-network mesh (`global.network`: the sidecar injector's ISTIO_META_NETWORK;
+   * ztunnel's `network` value in ambient, Istio 1.30+).
+   * @default - none (one flat network)
+   */
+  readonly network?: string;
+  /**
+   * Mesh ID (`global.meshID`), the same in every cluster of one multi-cluster mesh.
+   * @default - Istio's default, the trust domain
+   */
+  readonly meshId?: string;
+  /**
+   * Trust domains whose workload identities this mesh also accepts (`meshConfig.trustDomainAliases`), e.g. the
+   * trust domain of another cluster of a multi-cluster mesh.
+   * @default - none
+   */
+  readonly trustDomainAliases?: string[];
   /**
    * The mesh runs ambient mode: ztunnel gets the CA address and workload lifetime too (`ztunnel-values.yaml`).
    * @default false
@@ -236,30 +252,4 @@ export class IstioCustomCa extends Construct {
     }
     new OutputFile(this, 'Notes', OutputFolder.INSTALL, 'NOTES.md', 'install notes', { produce: () => installNotes(this._mesh, contribution, issuance.notes) });
   }
-}
-
-/** The install configuration from the validated mesh, the integration's contribution and the settings of both. */
-function installSettings(mesh: MeshModel, c: IntegrationContribution, trust: ReturnType<typeof meshTrust>): InstallSettings {
-  const caCertificates = [...c.caCertificates, ...trust.extraRoots];
-  const global: Record<string, unknown> = { ...c.global };
-  if (mesh.clusterNameGiven) global.multiCluster = { clusterName: mesh.clusterName };
-  const secretTtl = { [AGENT_ENV.SECRET_TTL]: goDuration(mesh.workloadCertTtlMs) };
-  return {
-    istioVersion: mesh.istioVersion,
-    istioNamespace: mesh.istioNamespace,
-    trustDomain: mesh.trustDomain,
-    proxyMetadata: { ...secretTtl, [AGENT_ENV.SECRET_GRACE_PERIOD_RATIO]: String(mesh.gracePeriodRatio), ...c.proxyMetadata, ...trust.proxyMetadata },
-    istiodEnv: { ...c.istiodEnv, ...trust.istiodEnv },
-    istiodEnvReplacements: c.istiodEnvReplacements,
-    meshConfig: caCertificates.length ? { caCertificates } : {},
-    istiodPodAnnotations: trust.istiodPodAnnotations,
-    global: Object.keys(global).length ? global : undefined,
-    // ztunnel reads its own env and CA address (docs/reference.md §2b, §5.1).
-    // ztunnel announces its own multiCluster.clusterName as cluster ID; the CA rejects one it does not know (§12.4).
-    ztunnel: mesh.ambient ? {
-      ...(c.caAddress ? { caAddress: c.caAddress } : {}),
-      ...(mesh.clusterNameGiven ? { multiCluster: { clusterName: mesh.clusterName } } : {}),
-      env: secretTtl,
-    } : undefined,
-  };
 }

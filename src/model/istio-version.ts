@@ -137,6 +137,12 @@ export const VERSION_FACTS = {
     fact: 'ambient mode is beta and the ztunnel chart reads caAddress, env and multiCluster.clusterName as written here (rendered from the 1.22.8 chart)',
     source: 'https://istio.io/latest/news/releases/1.22.x/announcing-1.22/; docs/reference.md §12.4',
   },
+  /** The ztunnel chart sets NETWORK from its `network` value (absent from the 1.22.8 and 1.24.6 charts). */
+  ZTUNNEL_NETWORK: {
+    since: '1.30',
+    fact: "the ztunnel chart passes its 'network' value to ztunnel as NETWORK (rendered from the 1.30.3 chart; the 1.24.6 chart has no such value, releases between were not checked)",
+    source: 'manifests/charts/ztunnel/templates/daemonset.yaml at 1.30.3',
+  },
   /** Leaf NotAfter is clamped to the signing certificate's NotAfter. */
   LEAF_CLAMPED_TO_SIGNER: {
     since: '1.30',

@@ -26,6 +26,9 @@ export interface MeshInput {
   readonly gracePeriodRatioJitter?: number;
   readonly maxWorkloadCertTtl?: unknown;
   readonly clusterName?: string;
+  readonly network?: string;
+  readonly meshId?: string;
+  readonly trustDomainAliases?: string[];
   readonly ambient?: boolean;
   readonly additionalTrustedRootsPem?: string[];
   readonly multiRoot?: boolean;
@@ -42,6 +45,12 @@ export interface MeshModel {
   readonly clusterName: string;
   /** Whether the user gave `clusterName` (only then is `global.multiCluster` emitted). */
   readonly clusterNameGiven: boolean;
+  /** `global.network`, when given. */
+  readonly network?: string;
+  /** `global.meshID`, when given. */
+  readonly meshId?: string;
+  /** Other trust domains whose identities this mesh accepts (`meshConfig.trustDomainAliases`). */
+  readonly trustDomainAliases: readonly string[];
   readonly workloadCertTtlMs: number;
   readonly gracePeriodRatio: number;
   readonly gracePeriodRatioJitter: number;
@@ -69,7 +78,23 @@ export function meshModel(who: string, input: MeshInput, defaultWorkloadCertTtlM
     input.clusterName !== undefined && !LABEL_LIKE.test(input.clusterName)
       ? `'clusterName' (${input.clusterName}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`
       : undefined,
+    input.network !== undefined && !LABEL_LIKE.test(input.network)
+      ? `'network' (${input.network}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`
+      : undefined,
+    input.meshId !== undefined && !LABEL_LIKE.test(input.meshId)
+      ? `'meshId' (${input.meshId}) must be letters, digits, '-', '_' or '.', starting and ending with a letter or digit`
+      : undefined,
+    ...(input.trustDomainAliases ?? []).map((a, i) => trustDomainProblem(`trustDomainAliases[${i}]`, a)),
   ]);
+  const aliases = input.trustDomainAliases ?? [];
+  aliases.forEach((a, i) => {
+    if (a === trustDomain) fail(who, `'trustDomainAliases[${i}]' (${a}) is the mesh's own 'trustDomain'; remove it`);
+    if (aliases.indexOf(a) !== i) fail(who, `'trustDomainAliases[${i}]' (${a}) is listed twice; remove one`);
+  });
+  if (ambient && input.network !== undefined) {
+    check(who, requireFact('istioVersion', istioVersion, 'ZTUNNEL_NETWORK', "'network' with 'ambient'",
+      "target Istio 1.30 or later, or remove 'network' (ztunnel would ignore it)"));
+  }
   if (ambient) {
     check(who, requireFact('istioVersion', istioVersion, 'AMBIENT_ZTUNNEL_VALUES', "'ambient'",
       "target Istio 1.22 or later for ambient, or remove 'ambient'"));
@@ -90,6 +115,9 @@ export function meshModel(who: string, input: MeshInput, defaultWorkloadCertTtlM
     trustDomain, istioNamespace, istioVersion, ambient,
     clusterName: input.clusterName ?? ISTIO_DEFAULTS.clusterName,
     clusterNameGiven: input.clusterName !== undefined,
+    network: input.network,
+    meshId: input.meshId,
+    trustDomainAliases: aliases,
     workloadCertTtlMs,
     gracePeriodRatio,
     gracePeriodRatioJitter: jitter ?? DEFAULT_JITTER,

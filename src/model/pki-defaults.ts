@@ -19,6 +19,8 @@ export const PKI_DEFAULTS = {
   intermediateRenewBeforeMs: 2160 * HOUR_MS,
   /** Common name of the cert-manager-issued intermediate. */
   intermediateCommonName: 'istio-intermediate-ca',
+  /** A fleet cluster's intermediate: this, then the cluster name, so that a chain shows which cluster signed it. */
+  fleetIntermediateCommonNamePrefix: 'Istio intermediate CA',
   /** Vault route 2: the issuing intermediate mount, five years under a ten-year root. */
   vaultIntermediateTtlMs: 43800 * HOUR_MS,
   /** Vault route 2: leaf role max_ttl, istiod's default SECRET_TTL (docs/reference.md §5). */

@@ -4,3 +4,4 @@ export * from './mesh-pki';
 export * from './vault-pki-backend';
 export * from './vault-root';
 export * from './vault-token-validation';
+export * from './mesh-fleet';

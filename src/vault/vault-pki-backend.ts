@@ -256,7 +256,7 @@ export class VaultPkiBackend extends Construct {
       this.rootMountPath = root.mountPath;
       this.rootMaxLeaseTtl = root.maxLeaseTtl;
       this.rootCert = root.rootCert;
-      this.urls('Root', 'root', root.backend, this.rootMountPath);
+      if (!root.shared) this.urls('Root', 'root', root.backend, this.rootMountPath);
 
       if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
         const next = this.nextRoot(props);
@@ -325,11 +325,7 @@ export class VaultPkiBackend extends Construct {
 
   /** Issuing-certificate and CRL URLs of a mount. */
   private urls(id: string, suffix: string, backend: string, mountPath: string): void {
-    this.pin(new PkiSecretBackendConfigUrls(this, `${id}Urls`, {
-      backend,
-      issuingCertificates: [`${this.address}/v1/${mountPath}/ca`],
-      crlDistributionPoints: [`${this.address}/v1/${mountPath}/crl`],
-    }), `${suffix}_urls`);
+    this.pin(mountUrls(this, `${id}Urls`, this.address, backend, mountPath), `${suffix}_urls`);
   }
 
   /** Route 1, root rotation: root B in its own mount beside the current root, which is kept. */
@@ -558,6 +554,16 @@ export class VaultPkiBackend extends Construct {
       }
     }
   }
+}
+
+/** Issuing-certificate and CRL URLs written into the certificates a mount signs. */
+export function mountUrls(scope: Construct, id: string, vaultAddress: string, backend: string, mountPath: string): PkiSecretBackendConfigUrls {
+  const address = vaultAddress.replace(/\/$/, '');
+  return new PkiSecretBackendConfigUrls(scope, id, {
+    backend,
+    issuingCertificates: [`${address}/v1/${mountPath}/ca`],
+    crlDistributionPoints: [`${address}/v1/${mountPath}/crl`],
+  });
 }
 
 /** Options of `VaultPkiBackend.addLeafRole()`. */

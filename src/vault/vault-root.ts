@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { ExistingRoot, ExistingVaultRootOptions } from './vault-roots/existing-root';
 import { GeneratedRoot, GenerateVaultRootOptions } from './vault-roots/generated-root';
-import { VaultRootVariant } from './vault-roots/vault-root-variant';
+import { SharedRoot } from './vault-roots/shared-root';
+import { RenderedRoot, VaultRootVariant } from './vault-roots/vault-root-variant';
 
 export { ExistingVaultRootOptions } from './vault-roots/existing-root';
 export { GenerateVaultRootOptions, VaultKeyType } from './vault-roots/generated-root';
@@ -16,6 +17,11 @@ export class VaultRoot {
   /** Adopt a root that already exists in a PKI mount; no mount or root is defined. */
   public static existing(options: ExistingVaultRootOptions): VaultRoot {
     return new VaultRoot(new ExistingRoot(options));
+  }
+
+  /** @internal A root rendered once that several backends of one stack sign under (`MeshFleet`). */
+  public static _shared(rendered: RenderedRoot, ttl: Duration | undefined): VaultRoot {
+    return new VaultRoot(new SharedRoot(rendered, ttl));
   }
 
   private constructor(private readonly variant: VaultRootVariant) {}

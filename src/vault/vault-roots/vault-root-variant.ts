@@ -26,6 +26,8 @@ export interface RenderedRoot {
   readonly maxLeaseTtl?: Duration;
   /** The root certificate resource, when generated here. */
   readonly rootCert?: PkiSecretBackendRootCert;
+  /** The root belongs to several backends (a fleet): its mount and URLs are defined once, not by each backend. */
+  readonly shared?: boolean;
 }
 
 /** One kind of mesh root. */

@@ -1,0 +1,95 @@
+/**
+ * The fleet-level files of `MeshFleet`: NOTES.md (install order across clusters, GitOps per cluster) and the Argo CD
+ * ApplicationSet. Pure text and data.
+ */
+
+/** One cluster, as the fleet notes show it. */
+export interface FleetNotesCluster {
+  readonly name: string;
+  readonly integration: string;
+  readonly network?: string;
+  readonly trustDomain: string;
+  readonly istioVersion: string;
+  readonly signPath: string;
+  readonly authPath: string;
+}
+
+/** What the ApplicationSet points at. */
+export interface FleetApplicationSetInput {
+  readonly repoUrl: string;
+  readonly revision: string;
+  /** The fleet output folder in the repository. */
+  readonly path: string;
+  readonly namespace: string;
+  readonly project: string;
+}
+
+/**
+ * One Application per `clusters/<name>/` folder, applying its `manifests/` to the Argo CD cluster of the same name
+ * (git directory generator with Go templates: https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/).
+ * No automated sync: a change to the CA is reviewed and synced by a person.
+ */
+export function fleetApplicationSet(id: string, o: FleetApplicationSetInput): Record<string, unknown> {
+  const base = o.path.replace(/\/+$/, '');
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: { name: `istio-custom-ca-${id}`, namespace: o.namespace },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: [{ git: { repoURL: o.repoUrl, revision: o.revision, directories: [{ path: `${base}/clusters/*` }] } }],
+      template: {
+        metadata: { name: `istio-custom-ca-${id}-{{.path.basename}}` },
+        spec: {
+          project: o.project,
+          source: { repoURL: o.repoUrl, targetRevision: o.revision, path: '{{.path.path}}/manifests' },
+          destination: { name: '{{.path.basename}}' },
+        },
+      },
+    },
+  };
+}
+
+export function fleetNotes(id: string, clusters: readonly FleetNotesCluster[], applicationSet: boolean): string {
+  const networks = new Set(clusters.map((c) => c.network ?? ''));
+  return [
+    `# Mesh fleet \`${id}\`: one root, ${clusters.length} cluster${clusters.length === 1 ? '' : 's'}`,
+    '',
+    '| Cluster (CLUSTER_ID) | Integration | Network | Trust domain | Istio | Vault sign path | Vault auth mount |',
+    '|---|---|---|---|---|---|---|',
+    ...clusters.map((c) => `| ${c.name} | ${c.integration} | ${c.network ?? '-'} | ${c.trustDomain} | ${c.istioVersion} | \`${c.signPath}\` | \`${c.authPath}\` |`),
+    '',
+    '## Install order',
+    '',
+    `1. Vault, once for the fleet: \`cd terraform/${id} && terraform init && terraform apply\`. It creates the root (output`,
+    '   `istio_root_ca_pem`, public) and, per cluster, a Kubernetes auth mount with that cluster\'s API server, a role bound to',
+    '   cert-manager\'s Vault ServiceAccount there, a sign policy, and for istio-csr clusters an intermediate mount and leaf role.',
+    '2. Each cluster, in any order, as its own `clusters/<name>/install/NOTES.md` says: cert-manager (and istio-csr before',
+    '   Istio), `clusters/<name>/manifests/`, then Istio with `clusters/<name>/install/`. A cluster can serve its own',
+    '   workloads before the others exist: every cluster chains to the same root.',
+    '3. Connect the clusters (multi-primary): for each pair, `istioctl create-remote-secret --name=<name>` in one cluster,',
+    '   applied to the other, so that each istiod discovers the other\'s endpoints',
+    '   (https://istio.io/latest/docs/setup/install/multicluster/multi-primary/).',
+    networks.size > 1
+      ? '4. The clusters are on different networks: install an east-west gateway in each and expose its services\n' +
+        '   (https://istio.io/latest/docs/setup/install/multicluster/multi-primary_multi-network/).'
+      : '4. The clusters share one network: pods reach each other directly, no east-west gateway is needed.',
+    '5. Check that every cluster trusts the same root: in each cluster',
+    '   `kubectl -n istio-system get configmap istio-ca-root-cert -o jsonpath=\'{.data.root-cert\\.pem}\' | openssl x509 -noout -fingerprint -sha256`',
+    '   prints the same fingerprint as `terraform output -raw istio_root_ca_pem | openssl x509 -noout -fingerprint -sha256`.',
+    '',
+    '## GitOps, per cluster',
+    '',
+    applicationSet
+      ? '- Argo CD: apply `argocd/applicationset.yaml` in the Argo CD cluster. It creates one Application per `clusters/<name>/`\n' +
+        '  folder, syncing its `manifests/` to the Argo CD cluster named `<name>`: register each cluster in Argo CD under its fleet\n' +
+        '  name. Sync is manual: a CA change is reviewed first.'
+      : '- Argo CD: set `argoCdApplicationSet` to emit an ApplicationSet (git directory generator over `clusters/*`), one\n' +
+        '  Application per cluster folder syncing its `manifests/`.',
+    '- Flux: in each cluster a `Kustomization` (kustomize.toolkit.fluxcd.io/v1) with `path: ./<output folder>/clusters/<name>/manifests`',
+    '  and `sourceRef` your GitRepository.',
+    '- Never apply `install/` or `terraform/` with GitOps: they are inputs of istioctl/Helm and Terraform.',
+    '',
+  ].join('\n');
+}

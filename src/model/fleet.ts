@@ -1,0 +1,60 @@
+/**
+ * The rules a multi-cluster mesh on one root must keep across its clusters (Istio multi-cluster docs,
+ * https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/): per-cluster settings that must differ,
+ * and settings that must agree. Pure: each cluster arrives as plain values.
+ */
+
+/** One cluster as the fleet rules see it. */
+export interface FleetClusterModel {
+  readonly name: string;
+  readonly trustDomain: string;
+  readonly trustDomainAliases: readonly string[];
+  /** Common name of the cluster's intermediate CA. */
+  readonly intermediateCommonName: string;
+}
+
+/** Cluster names: DNS-1123 labels (folder names, Argo CD cluster names, Vault mount and policy suffixes), at most 40 characters. */
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+
+export function clusterNameProblem(prop: string, name: string): string | undefined {
+  if (typeof name === 'string' && CLUSTER_NAME.test(name)) return undefined;
+  return `'${prop}' (${name}) must be 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit: it names ` +
+    'the cluster (CLUSTER_ID), its output folder, its Argo CD cluster and its Vault auth mount';
+}
+
+/** Two clusters that must differ but do not, or two whose identities the other would reject; empty when the fleet is whole. */
+export function fleetProblems(clusters: readonly FleetClusterModel[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  const once = (key: string, what: string, value: string, name: string, fix: string) => {
+    const other = seen.get(`${key}|${value}`);
+    if (other !== undefined) problems.push(`clusters '${other}' and '${name}' have the same ${what} (${value}); ${fix}`);
+    else seen.set(`${key}|${value}`, name);
+  };
+  clusters.forEach((c, i) => {
+    const other = seen.get(`name|${c.name}`);
+    if (other !== undefined) {
+      problems.push(`clusters[${i}] has the name '${c.name}' of an earlier cluster: istiod, istio-csr and ztunnel announce it as ` +
+        'CLUSTER_ID, and two clusters with one ID break endpoint discovery and identity checks; give each cluster its own name');
+      return;
+    }
+    seen.set(`name|${c.name}`, c.name);
+    once('cn', "intermediate common name ('intermediateCommonName')", c.intermediateCommonName, c.name,
+      'give each cluster its own, so that a certificate chain shows which cluster signed it');
+  });
+  for (let i = 0; i < clusters.length; i++) {
+    for (let j = i + 1; j < clusters.length; j++) {
+      const [a, b] = [clusters[i], clusters[j]];
+      if (a.trustDomain === b.trustDomain || a.name === b.name) continue;
+      const missing = [
+        ...(a.trustDomainAliases.includes(b.trustDomain) ? [] : [`add '${b.trustDomain}' to ${a.name}'s 'trustDomainAliases'`]),
+        ...(b.trustDomainAliases.includes(a.trustDomain) ? [] : [`add '${a.trustDomain}' to ${b.name}'s 'trustDomainAliases'`]),
+      ];
+      if (missing.length) {
+        problems.push(`clusters '${a.name}' (trust domain ${a.trustDomain}) and '${b.name}' (trust domain ${b.trustDomain}) would reject ` +
+          `each other's workload identities in authorization policies; use one trust domain, or ${missing.join(' and ')}`);
+      }
+    }
+  }
+  return problems;
+}

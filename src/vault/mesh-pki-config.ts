@@ -1,0 +1,267 @@
+import { Duration } from 'cdk8s';
+import { IssuerKind } from '../k8s/cert-manager-issuer';
+import { IssuancePolicy } from '../k8s/issuance-policy';
+import { RootCaBundle } from '../k8s/root-ca-bundle';
+import { VaultPkiRoute } from './vault-pki-backend';
+import { VaultTokenValidation } from './vault-token-validation';
+
+/**
+ * One plain typed config for the whole Vault-backed mesh PKI. Both halves (cdk8s and cdktf) are built from
+ * these values, never from each other's tokens, so they cannot disagree.
+ */
+export interface MeshPkiConfig {
+  /** Route 1 (Vault signs the Istio intermediate in `cacerts`) or route 2 (Vault signs leaves for istio-csr). */
+  readonly route: VaultPkiRoute;
+  /** Vault address, https. */
+  readonly vaultAddress: string;
+  /**
+   * How Vault validates cert-manager's ServiceAccount token: `VaultTokenValidation.tokenReview()` for Vault in the
+   * cluster, `serviceAccountIssuerKeys()` / `oidcDiscovery()` (JWT auth) for Vault outside it. Give this or
+   * `kubernetesHost`.
+   * @default - TokenReview against kubernetesHost
+   */
+  readonly tokenValidation?: VaultTokenValidation;
+  /**
+   * Kubernetes API server URL, for Vault's TokenReview calls (Vault in the cluster); shorthand for
+   * `tokenValidation: VaultTokenValidation.tokenReview({ kubernetesHost })`.
+   * @default - none; required unless tokenValidation is given
+   */
+  readonly kubernetesHost?: string;
+  /**
+   * PEM CA of the Kubernetes API server (public), with `kubernetesHost`.
+   * @default - Vault's own trust store
+   */
+  readonly kubernetesCaCertPem?: string;
+  /**
+   * SPIFFE trust domain, used by Istio and by the Vault role.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * istiod's namespace.
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+  /**
+   * Istio version targeted.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+  /**
+   * Secret in the issuer's namespace (istiod's namespace for the default Issuer; cert-manager's cluster resource namespace
+   * for a ClusterIssuer) whose `ca.crt` verifies Vault's TLS certificate.
+   * @default - cert-manager's system trust store
+   */
+  readonly vaultCaBundleSecretName?: string;
+  /**
+   * Common name of a root generated in Vault.
+   * @default 'Istio Mesh Root CA'
+   */
+  readonly rootCommonName?: string;
+  /**
+   * Lifetime of a generated root.
+   * @default Duration.hours(87600)
+   */
+  readonly rootTtl?: Duration;
+  /**
+   * Root PKI mount path; with `adoptExistingRoot`, the existing mount.
+   * @default 'pki'
+   */
+  readonly rootMountPath?: string;
+  /**
+   * Adopt the root that already exists at `rootMountPath` instead of generating one.
+   * @default false
+   */
+  readonly adoptExistingRoot?: boolean;
+  /**
+   * Max lease TTL of the root mount.
+   * @default - the root ttl
+   */
+  readonly rootMaxLeaseTtl?: Duration;
+  /**
+   * Route 2: intermediate mount path.
+   * @default 'pki_int'
+   */
+  readonly intermediateMountPath?: string;
+  /**
+   * Route 2: Vault intermediate lifetime.
+   * @default Duration.hours(43800)
+   */
+  readonly intermediateTtl?: Duration;
+  /**
+   * Route 2: leaf role name.
+   * @default 'istio-workload'
+   */
+  readonly leafRoleName?: string;
+  /**
+   * Route 2: role max_ttl.
+   * @default Duration.hours(24)
+   */
+  readonly leafMaxTtl?: Duration;
+  /**
+   * Route 2: istio-csr `app.server.maxCertificateDuration`, the workload leaf lifetime it requests.
+   * @default Duration.hours(1)
+   */
+  readonly istioCsrMaxCertificateDuration?: Duration;
+  /**
+   * Route 2: istio-csr `app.tls.istiodCertificateDuration`.
+   * @default Duration.hours(1)
+   */
+  readonly istiodCertificateDuration?: Duration;
+  /**
+   * Route 2: the root bundle istio-csr pins. Fill it from the Terraform output `istio_root_ca_pem` (public).
+   * @default RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }) in istio-csr's namespace
+   */
+  readonly istioCsrRootCaBundle?: RootCaBundle;
+  /**
+   * Route 2: istio-csr namespace.
+   * @default - certManagerNamespace
+   */
+  readonly istioCsrNamespace?: string;
+  /**
+   * Route 2: istio-csr release.
+   * @default 'v0.17.0'
+   */
+  readonly istioCsrVersion?: string;
+  /**
+   * Cluster name (`global.multiCluster.clusterName`, istio-csr `clusterID`).
+   * @default - Istio's default
+   */
+  readonly clusterName?: string;
+  /**
+   * Passed to `IstioCustomCa.network`.
+   * @default - none
+   */
+  readonly network?: string;
+  /**
+   * Passed to `IstioCustomCa.meshId`.
+   * @default - the trust domain
+   */
+  readonly meshId?: string;
+  /**
+   * Passed to `IstioCustomCa.trustDomainAliases`.
+   * @default - none
+   */
+  readonly trustDomainAliases?: string[];
+  /**
+   * Common name of the intermediate: the `cacerts` Certificate (route 1) or the Vault intermediate (route 2).
+   * @default - 'istio-intermediate-ca' (route 1), 'Istio workload issuing CA' (route 2)
+   */
+  readonly intermediateCommonName?: string;
+  /**
+   * The mesh runs ambient mode.
+   * @default false
+   */
+  readonly ambient?: boolean;
+  /**
+   * Route 1 root rotation: mount path of the next root (B), generated next to the current one.
+   * @default - no next root
+   */
+  readonly nextRootMountPath?: string;
+  /**
+   * Common name of the next root.
+   * @default 'Istio Mesh Root CA (next)'
+   */
+  readonly nextRootCommonName?: string;
+  /**
+   * cert-manager signs `cacerts` at the next root (rotation phases 2 and 3).
+   * @default false
+   */
+  readonly signWithNextRoot?: boolean;
+  /**
+   * Passed to `IstioCustomCa.additionalTrustedRootsPem` (rotation: the roots' PEMs from the Terraform outputs).
+   * @default - none
+   */
+  readonly additionalTrustedRootsPem?: string[];
+  /**
+   * Passed to `IstioCustomCa.multiRoot`.
+   * @default false
+   */
+  readonly multiRoot?: boolean;
+  /**
+   * Passed to `IstioCustomCa.istiodRestartToken`.
+   * @default - none
+   */
+  readonly istiodRestartToken?: string;
+  /**
+   * Auth mount path in Vault (Kubernetes or JWT auth).
+   * @default 'kubernetes' (TokenReview) or 'kubernetes-jwt' (JWT auth)
+   */
+  readonly authMountPath?: string;
+  /**
+   * Vault auth role for cert-manager.
+   * @default 'cert-manager-istio'
+   */
+  readonly authRoleName?: string;
+  /**
+   * Vault token lifetime at login.
+   * @default Duration.minutes(10)
+   */
+  readonly authTokenTtl?: Duration;
+  /**
+   * Name of the cert-manager issuer.
+   * @default 'vault-istio'
+   */
+  readonly issuerName?: string;
+  /**
+   * A namespaced Issuer in istiod's namespace (where `cacerts` and istio-csr's CertificateRequests live), or a
+   * ClusterIssuer. A ClusterIssuer lets anyone who may create a Certificate in any namespace obtain an intermediate
+   * CA under the mesh root (route 1) or any workload identity (route 2), because cert-manager approves every
+   * request by default; NOTES.md warns when you opt in.
+   * @default IssuerKind.ISSUER
+   */
+  readonly issuerKind?: IssuerKind;
+  /**
+   * ServiceAccount whose projected token cert-manager presents to Vault.
+   * @default 'vault-issuer'
+   */
+  readonly issuerServiceAccount?: string;
+  /**
+   * cert-manager's namespace (controller and cluster resource namespace).
+   * @default 'cert-manager'
+   */
+  readonly certManagerNamespace?: string;
+  /**
+   * Route 1: lifetime of the `cacerts` intermediate.
+   * @default Duration.hours(8760)
+   */
+  readonly intermediateDuration?: Duration;
+  /**
+   * Route 1: renewBefore of the `cacerts` intermediate.
+   * @default Duration.hours(2160)
+   */
+  readonly intermediateRenewBefore?: Duration;
+  /**
+   * Sidecar certificate lifetime (`SECRET_TTL`).
+   * @default Duration.hours(24)
+   */
+  readonly workloadCertTtl?: Duration;
+  /**
+   * Sidecar renewal ratio.
+   * @default 0.5
+   */
+  readonly gracePeriodRatio?: number;
+  /**
+   * istiod `MAX_WORKLOAD_CERT_TTL`.
+   * @default Duration.hours(2160)
+   */
+  readonly maxWorkloadCertTtl?: Duration;
+  /**
+   * Passed to `IstioCustomCa.issuancePolicy`. What it allows is checked against what Vault signs (role
+   * `allowed_uri_sans`, allowed domains, `max_ttl`, or the pinned intermediate ttl) at construction.
+   * @default IssuancePolicy.certManagerDefaultApprover()
+   */
+  readonly issuancePolicy?: IssuancePolicy;
+  /**
+   * Terraform state file of the default local backend, relative to the Terraform folder (`terraform/<id>/`); it
+   * must lie outside the output folder, which `cdk8s synth` deletes. Use a remote backend in production: set
+   * `useDefaultBackend: false` and add one to `stack`.
+   * @default - `<MeshApp.terraformStateDir>/<id>/terraform.tfstate`, the same for every plan phase of this stack
+   */
+  readonly localStatePath?: string;
+  /**
+   * Add the local backend. When false, add your own backend to `stack` before synth.
+   * @default true
+   */
+  readonly useDefaultBackend?: boolean;
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse } from '@cdktf/hcl2json';
+import { MeshFleet, MeshFleetClusterProps, MeshFleetProps, VaultPkiRoute } from '../src/vault';
+import { fleetProblems } from '../src/model/fleet';
+import { chartDir, helmTemplate } from './engines';
+import { throwsExactly } from './support';
+
+const EAST: MeshFleetClusterProps = { name: 'east', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://east.example.com:6443' };
+const WEST: MeshFleetClusterProps = { name: 'west', route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesHost: 'https://west.example.com:6443' };
+
+function fleet(clusters: MeshFleetClusterProps[], props: Partial<MeshFleetProps> = {}): MeshFleet {
+  return new MeshFleet({ outdir: '/tmp/ica-fleet-unused', vaultAddress: 'https://vault.example.com:8200', trustDomain: 'mesh.example.com', clusters, ...props });
+}
+
+describe('MeshFleet: settings that must differ, and settings that must agree', () => {
+  it('two clusters with one name are refused (one CLUSTER_ID)', () => {
+    throwsExactly(() => fleet([EAST, { ...WEST, name: 'east' }]),
+      "MeshFleet: clusters[1] has the name 'east' of an earlier cluster: istiod, istio-csr and ztunnel announce it as CLUSTER_ID, and two " +
+      'clusters with one ID break endpoint discovery and identity checks; give each cluster its own name');
+  });
+
+  it('two clusters with one intermediate common name are refused, naming both', () => {
+    throwsExactly(() => fleet([{ ...EAST, intermediateCommonName: 'Mesh ICA' }, { ...WEST, intermediateCommonName: 'Mesh ICA' }]),
+      "MeshFleet: clusters 'east' and 'west' have the same intermediate common name ('intermediateCommonName') (Mesh ICA); give each " +
+      'cluster its own, so that a certificate chain shows which cluster signed it');
+  });
+
+  it('two trust domains without aliases on both sides are refused, naming both clusters and what to add', () => {
+    throwsExactly(() => fleet([EAST, { ...WEST, trustDomain: 'west.example.com', trustDomainAliases: ['mesh.example.com'] }]),
+      "MeshFleet: clusters 'east' (trust domain mesh.example.com) and 'west' (trust domain west.example.com) would reject each other's " +
+      "workload identities in authorization policies; use one trust domain, or add 'west.example.com' to east's 'trustDomainAliases'");
+    const both = fleet([{ ...EAST, trustDomainAliases: ['west.example.com'] }, { ...WEST, trustDomain: 'west.example.com', trustDomainAliases: ['mesh.example.com'] }]);
+    assert.deepEqual(both.clusters.map((c) => c.istioCa.trustDomain), ['mesh.example.com', 'west.example.com']);
+    const iop: any = both.clusters[0].istioCa.toIstioOperator();
+    assert.deepEqual(iop.spec.meshConfig.trustDomainAliases, ['west.example.com']);
+  });
+
+  it('every pair is checked, and every problem reported at once', () => {
+    const c = (name: string, trustDomain: string) => ({ name, trustDomain, trustDomainAliases: [], intermediateCommonName: `ICA ${name}` });
+    assert.equal(fleetProblems([c('a', 'x.example'), c('b', 'x.example'), c('c', 'y.example')]).length, 2);
+    assert.deepEqual(fleetProblems([c('a', 'x.example'), c('b', 'x.example')]), []);
+  });
+
+  it('a bad cluster name, an empty fleet, and a bad cluster prop are refused, naming the cluster', () => {
+    throwsExactly(() => fleet([{ ...EAST, name: 'East_1' }]),
+      "MeshFleet: clusters[0]: 'name' (East_1) must be 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit: " +
+      'it names the cluster (CLUSTER_ID), its output folder, its Argo CD cluster and its Vault auth mount');
+    throwsExactly(() => fleet([]), "MeshFleet: 'clusters' ([]) must list at least one cluster");
+    throwsExactly(() => fleet([EAST, { ...WEST, kubernetesHost: undefined }]),
+      "MeshFleet: cluster 'west': VaultPkiBackend: 'kubernetesAuth' needs 'tokenValidation' or 'kubernetesHost': " +
+      'VaultTokenValidation.tokenReview() when Vault runs in the cluster, VaultTokenValidation.serviceAccountIssuerKeys() or oidcDiscovery() ' +
+      'when it runs outside');
+  });
+});
+
+describe('MeshFleet: one root, one intermediate, auth mount and policy per cluster', () => {
+  const f = fleet([EAST, WEST, { ...EAST, name: 'central', network: 'net-2' }]);
+  const files = new Map(f.renderOutput().map((x) => [x.path, x.content]));
+  const tf = JSON.parse(files.get('terraform/mesh-fleet/cdk.tf.json')!);
+  const r = tf.resource;
+
+  it('defines the root once, at the addresses a single-cluster MeshPki uses', () => {
+    assert.deepEqual(Object.keys(r.vault_pki_secret_backend_root_cert), ['istio_root_ca']);
+    assert.deepEqual(Object.keys(r.vault_mount).sort(), ['istio_root_mount', 'istio_west_intermediate_mount']);
+    assert.deepEqual(Object.keys(r.vault_pki_secret_backend_config_urls).sort(), ['istio_root_urls', 'istio_west_intermediate_urls']);
+    assert.equal(r.vault_pki_secret_backend_root_sign_intermediate.istio_west_intermediate_signed.backend, '${vault_mount.istio_root_mount.path}');
+    assert.equal(r.vault_pki_secret_backend_root_sign_intermediate.istio_west_intermediate_signed.common_name, 'Istio intermediate CA west');
+  });
+
+  it("gives every cluster its own auth mount (its API server) and policy, and each issuer uses its own", async () => {
+    for (const c of f.clusters) {
+      const id = `istio_${c.name}`;
+      assert.equal(r.vault_auth_backend[`${id}_kubernetes_auth`].path, `kubernetes-${c.name}`);
+      assert.equal(r.vault_kubernetes_auth_backend_config[`${id}_kubernetes_auth_config`].kubernetes_host, `https://${c.name === 'central' ? 'east' : c.name}.example.com:6443`);
+      const policy = await parse('p.hcl', r.vault_policy[`${id}_sign_policy`].policy);
+      assert.deepEqual(Object.keys(policy.path), [c.backend.signPath]);
+      const issuer: any = c.chart.toJson().find((o: any) => o.kind === 'Issuer');
+      assert.equal(issuer.spec.vault.auth.kubernetes.mountPath, `/v1/auth/kubernetes-${c.name}`);
+      assert.equal(issuer.spec.vault.path, c.backend.signPath);
+    }
+    assert.equal(f.clusters[1].backend.signPath, 'pki_int_west/sign/istio-workload');
+  });
+
+  it('writes clusters/<name>/{manifests,install,alerts}, one Terraform stack, NOTES.md; no ApplicationSet unless asked', () => {
+    for (const name of ['east', 'west', 'central']) {
+      for (const folder of ['manifests', 'install', 'alerts']) assert.ok([...files.keys()].some((p) => p.startsWith(`clusters/${name}/${folder}/`)), `${name}/${folder}`);
+    }
+    assert.deepEqual([...files.keys()].filter((p) => !p.startsWith('clusters/')).sort(), ['NOTES.md', 'terraform/mesh-fleet/.gitignore', 'terraform/mesh-fleet/cdk.tf.json']);
+    assert.match(files.get('NOTES.md')!, /\| west \| ISTIO_CSR \| - \| mesh\.example\.com \| 1\.30 \| `pki_int_west\/sign\/istio-workload` \| `kubernetes-west` \|/);
+    assert.match(files.get('NOTES.md')!, /different networks: install an east-west gateway/);
+  });
+
+  it('renders the same bytes twice', () => {
+    const again = fleet([EAST, WEST, { ...EAST, name: 'central', network: 'net-2' }]).renderOutput();
+    assert.deepEqual(again.map((x) => [x.path, x.content]), [...files]);
+  });
+});
+
+describe('MeshFleet: ambient clusters', () => {
+  it("the real ztunnel chart (1.30.3) reads the cluster's name and network", () => {
+    const f = fleet([{ ...EAST, ambient: true, network: 'net-1' }]);
+    const values = f.clusters[0].istioCa.toZtunnelHelmValues();
+    const ds = helmTemplate(chartDir('1.30.3', 'ztunnel'), values, 'istio-system', 'ztunnel').find((o) => o.kind === 'DaemonSet');
+    const env: { name: string; value?: string }[] = ds.spec.template.spec.containers[0].env;
+    assert.deepEqual(env.filter((e) => e.name === 'NETWORK').map((e) => e.value), ['net-1']);
+    assert.deepEqual(env.filter((e) => e.name === 'ISTIO_META_CLUSTER_ID').map((e) => e.value), ['east']);
+  });
+
+  it('a network with ambient before Istio 1.30 is refused: the 1.24.6 ztunnel chart has no network value', () => {
+    const ds = helmTemplate(chartDir('1.24.6', 'ztunnel'), { network: 'net-1' }, 'istio-system', 'ztunnel').find((o) => o.kind === 'DaemonSet');
+    assert.equal(JSON.stringify(ds).includes('net-1'), false, 'the 1.24.6 chart drops it');
+    assert.throws(() => fleet([{ ...EAST, ambient: true, network: 'net-1', istioVersion: '1.24' }]),
+      (e: Error) => e.message.startsWith("MeshFleet: cluster 'east': IstioCustomCa") &&
+        e.message.includes("'istioVersion' (1.24) cannot be used with 'network' with 'ambient': it needs Istio 1.30 or later"));
+  });
+});
