@@ -15,6 +15,8 @@ const ROLES = Number(process.env.BENCH_ROLES ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LINT_DOCS = Number(process.env.BENCH_LINT_DOCS ?? 100_000);
 const MIGRATION_NAMESPACES = Number(process.env.BENCH_MIGRATION_NAMESPACES ?? 400);
+/** Clusters of the large fleet; the small one has a fifth. */
+const FLEET_CLUSTERS = Number(process.env.BENCH_FLEET_CLUSTERS ?? 50);
 /** Only the pairs whose library case starts with one of these (e.g. BENCH_ONLY=lint,mesh); all by default. */
 const ONLY = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 
@@ -29,6 +31,8 @@ const CASES = {
   'roles-bare': `Vault backend with ${ROLES} roles, bare cdktf`,
   'migration-all': `StrictMtlsMigration, ${MIGRATION_NAMESPACES} namespaces, every stage`,
   'migration-stage': `the same, its last stage alone`,
+  'fleet-50': `MeshFleet of ${FLEET_CLUSTERS} clusters, synth`,
+  'fleet-10': `MeshFleet of ${FLEET_CLUSTERS / 5} clusters, synth`,
   'lint-10k': 'lint 10,000 documents (10 files)',
   'lint-big': `lint ${LINT_DOCS} documents (${LINT_DOCS / 1000} files)`,
   'parse-big': `parse floor: yaml parseAllDocuments + toJS of the same ${LINT_DOCS}`,
@@ -220,6 +224,19 @@ function runCase(c: Case, outdir: string): Took {
       else m.stageApp(m.stages.length - 1).synth();
       return since(start);
     }
+    case 'fleet-50':
+    case 'fleet-10': {
+      const { MeshFleet, VaultPkiRoute } = require('../src/vault');
+      const n = c === 'fleet-50' ? FLEET_CLUSTERS : FLEET_CLUSTERS / 5;
+      new MeshFleet({
+        outdir, vaultAddress: 'https://vault.example.com:8200', trustDomain: 'mesh.example.com',
+        clusters: Array.from({ length: n }, (_, i) => ({
+          name: `cluster-${i}`, route: i % 2 ? VaultPkiRoute.LEAVES_FOR_ISTIO_CSR : VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD,
+          kubernetesHost: `https://cluster-${i}.example.com:6443`, network: `net-${i % 3}`,
+        })),
+      }).synth();
+      return since(start);
+    }
     case 'roles-bare':
       bareVault(outdir, ROLES);
       return since(start);
@@ -275,6 +292,8 @@ const PAIRS: readonly [Case, Case, string, number | undefined, number?][] = [
   ['roles-lib', 'roles-bare', `${ROLES} Vault roles`, undefined],
   // Stages are built and written one at a time: the whole plan's memory stays that of one stage.
   ['migration-all', 'migration-stage', `migration of ${MIGRATION_NAMESPACES} namespaces / one stage`, undefined, 1.2],
+  // Not library / bare: the same fleet at five times the clusters, whose CPU ratio is 5.0 when synth is linear.
+  ['fleet-50', 'fleet-10', `fleet of ${FLEET_CLUSTERS} / ${FLEET_CLUSTERS / 5} clusters (linear: 5.0x)`, undefined],
   ['lint-tenth', 'parse-tenth', `lint ${LINT_DOCS / 10} documents / parse floor`, 1.3],
   ['lint-big', 'parse-big', `lint ${LINT_DOCS} documents / parse floor`, 1.3],
 ];
@@ -307,7 +326,7 @@ if (process.argv[2] === '--fixture') {
     row(b, bs);
     const cpu = median(as.map((x, i) => x.cpuMs / bs[i].cpuMs));
     const rss = median(as.map((x, i) => x.rssMb / bs[i].rssMb));
-    ratios.push(`ratio ${label}, library / bare:`.padEnd(45) + `CPU ${cpu.toFixed(2)}x, peak RSS ${rss.toFixed(2)}x` +
+    ratios.push(`ratio ${label}${a.startsWith('fleet') ? '' : ', library / bare'}:`.padEnd(45) + `CPU ${cpu.toFixed(2)}x, peak RSS ${rss.toFixed(2)}x` +
       (target ? ` (target: CPU at most ${target.toFixed(2)}x${cpu <= target ? ', met' : ', NOT met'})` : '') +
       (rssTarget ? ` (target: peak RSS at most ${rssTarget.toFixed(2)}x${rss <= rssTarget ? ', met' : ', NOT met'})` : ''));
   }
@@ -315,6 +334,11 @@ if (process.argv[2] === '--fixture') {
   // Linear growth: ten times the documents should take about ten times the CPU, and no more memory than the index needs.
   const cpu = (c: Case) => median(medians.get(c)!.map((x) => x.cpuMs));
   const rss = (c: Case) => median(medians.get(c)!.map((x) => x.rssMb));
+  if (medians.has('fleet-50')) {
+    const n = FLEET_CLUSTERS;
+    console.log(`fleet growth, ${n / 5} -> ${n} clusters:`.padEnd(45) + `${(cpu('fleet-10') / (n / 5)).toFixed(1)} -> ${(cpu('fleet-50') / n).toFixed(1)} ` +
+      `CPU ms/cluster, each added cluster ${((cpu('fleet-50') - cpu('fleet-10')) / (n - n / 5)).toFixed(1)} ms`);
+  }
   if (medians.has('lint-big') && medians.has('lint-tenth')) {
     console.log(`lint growth, ${LINT_DOCS / 10} -> ${LINT_DOCS} documents:`.padEnd(45) +
     `CPU x${(cpu('lint-big') / cpu('lint-tenth')).toFixed(1)} (parse floor x${(cpu('parse-big') / cpu('parse-tenth')).toFixed(1)}), ` +

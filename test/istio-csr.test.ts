@@ -141,7 +141,7 @@ describe('IstioCustomCa with istioCsr', () => {
       });
       throwsExactly(() => setup({}, { issuer }, c),
         "IstioCustomCa: 'issuer' path (pki/root/sign-intermediate) signs intermediate CAs, but istio-csr requests workload leaves with " +
-        "SPIFFE URI SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/*");
+        "SPIFFE URI SANs; point the issuer at a role path '<mount>/sign/<role>' that allows spiffe://<trustDomain>/ns/*/sa/*");
     });
     it('refuses a namespaced Issuer outside the namespace where istio-csr creates requests', () => {
       const c = chart();
