@@ -47,6 +47,10 @@ describe('MeshFleet: settings that must differ, and settings that must agree', (
       "MeshFleet: clusters[0]: 'name' (East_1) must be 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit: " +
       'it names the cluster (CLUSTER_ID), its output folder, its Argo CD cluster and its Vault auth mount');
     throwsExactly(() => fleet([]), "MeshFleet: 'clusters' ([]) must list at least one cluster");
+    // Named as the user wrote it (the plug-in CA calls it 'commonName', which MeshPki maps to its root's).
+    throwsExactly(() => fleet([{ ...EAST, intermediateCommonName: 'x'.repeat(65) }]),
+      `MeshFleet: cluster 'east': 'intermediateCommonName' (${'x'.repeat(65)}) must be a certificate common name of 1 to 64 bytes ` +
+      'without control characters (RFC 5280 ub-common-name); give the CA a short recognisable name');
     throwsExactly(() => fleet([EAST, { ...WEST, kubernetesHost: undefined }]),
       "MeshFleet: cluster 'west': VaultPkiBackend: 'kubernetesAuth' needs 'tokenValidation' or 'kubernetesHost': " +
       'VaultTokenValidation.tokenReview() when Vault runs in the cluster, VaultTokenValidation.serviceAccountIssuerKeys() or oidcDiscovery() ' +

@@ -13,7 +13,7 @@ import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { mountPathProblem, vaultAddressProblem } from '../model/vault-policy';
 import { check, fail } from '../model/errors';
-import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
+import { commonNameProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { MeshPkiConfig } from './mesh-pki-config';
@@ -59,6 +59,10 @@ export function validateMeshPkiConfig(config: MeshPkiConfig): void {
   for (const [key, rule] of lifetimes) if (config[key] !== undefined) lifetimeMs(NAME, key, config[key], rule);
   for (const key of ['issuerName', 'issuerServiceAccount', 'authRoleName', 'leafRoleName', 'vaultCaBundleSecretName'] as const) {
     if (config[key] !== undefined) check(NAME, objectNameProblem(key, config[key]));
+  }
+  // Checked here under its own name: the inner constructs call it 'commonName', which maps to 'rootCommonName'.
+  for (const key of ['rootCommonName', 'intermediateCommonName'] as const) {
+    if (config[key] !== undefined) check(NAME, commonNameProblem(key, config[key]));
   }
   for (const key of ['istioNamespace', 'certManagerNamespace', 'istioCsrNamespace'] as const) {
     if (config[key] !== undefined) check(NAME, namespaceProblem(key, config[key]));
