@@ -25,22 +25,22 @@ export function clusterNameProblem(prop: string, name: string): string | undefin
 /** Two clusters that must differ but do not, or two whose identities the other would reject; empty when the fleet is whole. */
 export function fleetProblems(clusters: readonly FleetClusterModel[]): string[] {
   const problems: string[] = [];
-  const seen = new Map<string, string>();
-  const once = (key: string, what: string, value: string, name: string, fix: string) => {
-    const other = seen.get(`${key}|${value}`);
-    if (other !== undefined) problems.push(`clusters '${other}' and '${name}' have the same ${what} (${value}); ${fix}`);
-    else seen.set(`${key}|${value}`, name);
-  };
+  const names = new Set<string>();
+  const cnOwner = new Map<string, string>();
   clusters.forEach((c, i) => {
-    const other = seen.get(`name|${c.name}`);
-    if (other !== undefined) {
+    if (names.has(c.name)) {
       problems.push(`clusters[${i}] has the name '${c.name}' of an earlier cluster: istiod, istio-csr and ztunnel announce it as ` +
         'CLUSTER_ID, and two clusters with one ID break endpoint discovery and identity checks; give each cluster its own name');
       return;
     }
-    seen.set(`name|${c.name}`, c.name);
-    once('cn', "intermediate common name ('intermediateCommonName')", c.intermediateCommonName, c.name,
-      'give each cluster its own, so that a certificate chain shows which cluster signed it');
+    names.add(c.name);
+    const other = cnOwner.get(c.intermediateCommonName);
+    if (other !== undefined) {
+      problems.push(`clusters '${other}' and '${c.name}' have the same intermediate common name ('intermediateCommonName') ` +
+        `(${c.intermediateCommonName}); give each cluster its own, so that a certificate chain shows which cluster signed it`);
+    } else {
+      cnOwner.set(c.intermediateCommonName, c.name);
+    }
   });
   for (let i = 0; i < clusters.length; i++) {
     for (let j = i + 1; j < clusters.length; j++) {

@@ -305,14 +305,15 @@ export class MeshFleet {
 
   private cluster(c: MeshFleetClusterProps, config: MeshPkiConfig, root: VaultRoot, stateDir: string): MeshFleetCluster {
     const app = new MeshApp({ outdir: join(this.outdir, 'clusters', c.name), terraformStateDir: stateDir });
+    // Terraform addresses allow only [A-Za-z0-9_]; cluster names are DNS labels, so '-' is the only character to map.
+    const prefix = `istio_${c.name.replace(/-/g, '_')}`;
     try {
       const parts = buildMeshPkiParts(app, 'istio-custom-ca', config, {
-        scope: this.stack, id: `VaultPki-${c.name}`, root,
-        logicalIdPrefix: `istio_${c.name.replace(/-/g, '_')}`, policyName: `istio-cert-manager-sign-${c.name}`,
+        scope: this.stack, id: `VaultPki-${c.name}`, root, logicalIdPrefix: prefix, policyName: `istio-cert-manager-sign-${c.name}`,
       });
       if (this.props.alerts ?? true) new CertAlertRules(parts.chart, 'cert-alerts', { ca: parts.istioCa });
       new TerraformOutput(this.stack, `SignPath-${c.name}`, { value: parts.backend.signPath, description: `Vault sign path of cluster ${c.name}` })
-        .overrideLogicalId(`istio_${c.name.replace(/-/g, '_')}_sign_path`);
+        .overrideLogicalId(`${prefix}_sign_path`);
       return { name: c.name, app, chart: parts.chart, istioCa: parts.istioCa, issuer: parts.issuer, backend: parts.backend };
     } catch (e) {
       throw clusterError(e, c.name);
