@@ -11,7 +11,8 @@ import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { FIXTURES } from '../test/pki-fixtures';
 import { IstioCsrRotationBuilder, KubernetesCsrRotationBuilder, ManualPluginCaRotationBuilder } from './rotation-builders';
 import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
-import { drillVerdict, naivePlan, planFromObserved, planFromRotation, runDrill, stagedPlan } from './drill';
+import { buildFleetRotation } from '../examples/fleet/rotation';
+import { drillVerdict, fleetDrillClusters, naivePlan, planFromFleetRotation, planFromObserved, planFromRotation, runDrill, runFleetDrill, stagedPlan } from './drill';
 
 const HOUR = 3_600_000;
 // No real-time limit: the drill is bounded by its ticks, and npm test must not fail because the machine is slow.
@@ -139,3 +140,31 @@ describe('rotation drill (real mTLS on 127.0.0.1)', () => {
   });
 });
 
+describe('fleet rotation drill (clients in each cluster, servers in every other)', () => {
+  const rotation = buildFleetRotation(mkdtempSync(join(tmpdir(), 'ica-fleet-drill-')));
+  const clusters = fleetDrillClusters(rotation);
+  const ttl = Math.min(...clusters.map((c) => c.workloadCertTtlMs!));
+  const fleetBase = { ...base, workloads: 2, workloadCertTtlMs: ttl, tickMs: ttl / 24, pcds: false, clusters };
+
+  it('the plan FleetRootRotation generates for examples/fleet keeps every cross-cluster handshake working through every step', async () => {
+    const phases = planFromFleetRotation(rotation);
+    assert.deepEqual(phases.map((p) => [p.name, p.clusters.map((c) => `${c.issueFrom}:${c.trust.join('+')}`).join(' ')]), [
+      ['1-trust-both', 'A:A+B A:A+B A:A+B'], ['2-1-issue-from-new-east', 'B:A+B A:A+B A:A+B'], ['2-2-issue-from-new-central', 'B:A+B B:A+B A:A+B'],
+      ['2-3-issue-from-new-west', 'B:A+B B:A+B B:A+B'], ['3-drop-old', 'B:B B:B B:B'],
+    ]);
+    const results = await runFleetDrill({ ...fleetBase, phases });
+    assert.ok(results.every((r) => r.attempted > 0));
+    assert.deepEqual(drillVerdict(results), [], JSON.stringify(results));
+  });
+
+  it('moving one cluster to the new root before the others trust it breaks handshakes; after the trust step the same move does not', async () => {
+    // east as its generated step-2 files configure it; central and west as before the plan (trust A only).
+    const east = planFromFleetRotation(rotation)[1].clusters[0];
+    const before = { issueFrom: 'A' as const, trust: ['A' as const] };
+    const results = await runFleetDrill({ ...fleetBase, phases: [{ name: 'east-moves-first', durationMs: ttl, clusters: [east, before, before] }] });
+    assert.match(drillVerdict(results).join('; '), /^phase east-moves-first: \d+ of \d+ handshakes refused/, JSON.stringify(results));
+    // Once the fleet trusts B everywhere, the same move is safe.
+    const staged = planFromFleetRotation(rotation).slice(0, 2);
+    assert.equal(total(await runFleetDrill({ ...fleetBase, phases: staged })), 0);
+  });
+});

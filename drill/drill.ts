@@ -10,6 +10,7 @@ import { humanDuration } from '../src/model/durations';
 import { PCDS_PROPAGATION_MS, ROTATION_PHASES, RotationWaits } from '../src/model/rotation';
 import { RootCaRotation } from '../src/root-ca-rotation';
 import { AdoptEnterpriseCa } from '../src/adopt-enterprise-ca';
+import { FleetRootRotation } from '../src/fleet-root-rotation';
 import { ObservedPhase } from '../src/rotation-evidence';
 import { intermediate, Issued, leaf, root } from './pki';
 
@@ -51,6 +52,37 @@ export interface DrillOptions {
   /** Abort after this much real time. */
   readonly realTimeLimitMs?: number;
   readonly log?: (line: string) => void;
+}
+
+/** A cluster's CA in one phase of a fleet drill. */
+export interface DrillCaState {
+  readonly issueFrom: 'A' | 'B';
+  readonly trust: readonly ('A' | 'B')[];
+  /** Trust changes are pushed over PCDS in this cluster (default: the drill's `pcds`). */
+  readonly pcds?: boolean;
+}
+
+/** One phase of a fleet drill: each cluster's CA (in the order of `clusters`), and how long the phase runs. */
+export interface FleetDrillPhase {
+  readonly name: string;
+  readonly clusters: readonly DrillCaState[];
+  readonly durationMs: number;
+}
+
+/** A cluster of a fleet drill. */
+export interface DrillCluster {
+  readonly name: string;
+  /** Its workload lifetime (default: the drill's `workloadCertTtlMs`). */
+  readonly workloadCertTtlMs?: number;
+}
+
+/**
+ * A fleet drill: `workloads` per cluster, each cluster with its own intermediates under roots A and B and its own
+ * CA state per phase. Clients in each cluster call servers in every other cluster.
+ */
+export interface FleetDrillOptions extends Omit<DrillOptions, 'phases'> {
+  readonly clusters: readonly DrillCluster[];
+  readonly phases: readonly FleetDrillPhase[];
 }
 
 /** Handshakes of one phase. */
@@ -103,6 +135,24 @@ export function planFromObserved(observed: readonly ObservedPhase[], waits: Rota
   return phases;
 }
 
+/**
+ * The steps a `FleetRootRotation`'s generated files configure in each cluster (read back from the files), with the
+ * plan's waits; the last step runs one lifetime more.
+ */
+export function planFromFleetRotation(rotation: FleetRootRotation): FleetDrillPhase[] {
+  const ttl = Math.max(...rotation.clusters.flatMap((c) => c.cas.map((ca) => ca.workloadCertTtl.toMilliseconds())));
+  return rotation._stepStates().map((states, k) => ({
+    name: rotation.steps[k].folder,
+    durationMs: rotation.steps[k].minWaitAfterMs || ttl,
+    clusters: states.map((s) => ({ issueFrom: s.issueFrom as 'A' | 'B', trust: s.trust as ('A' | 'B')[], pcds: s.pcds })),
+  }));
+}
+
+/** Each cluster's workload lifetime in a `FleetRootRotation`, for the drill. */
+export function fleetDrillClusters(rotation: FleetRootRotation): DrillCluster[] {
+  return rotation.clusters.map((c) => ({ name: c.name, workloadCertTtlMs: Math.max(...c.cas.map((ca) => ca.workloadCertTtl.toMilliseconds())) }));
+}
+
 /** The seed article's plan: swap the root in one step (edit the root ConfigMap, reissue from B). */
 export function naivePlan(workloadCertTtlMs: number): DrillPhase[] {
   return [{ name: 'swap-root', issueFrom: 'B', trust: ['B'], durationMs: workloadCertTtlMs }];
@@ -121,6 +171,9 @@ function prng(seed: number): () => number {
 
 interface Workload {
   readonly id: number;
+  /** Index of its cluster, and its index in that cluster. */
+  readonly cluster: number;
+  readonly index: number;
   readonly trustDomain: string;
   cert?: Issued;
   /** The root the current leaf chains to. */
@@ -190,9 +243,27 @@ export function drillVerdict(results: readonly PhaseResult[]): string[] {
   return out;
 }
 
-/** Runs the drill; returns one result per phase. */
-export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
-  if (o.tickMs > o.workloadCertTtlMs / 24) throw new Error(`tickMs (${o.tickMs}) must be at most workloadCertTtlMs / 24 (${o.workloadCertTtlMs / 24})`);
+/** Runs the drill on one cluster; returns one result per phase. */
+export function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
+  return runFleetDrill({ ...o, clusters: [{ name: 'mesh' }], phases: o.phases.map((p) => ({ name: p.name, durationMs: p.durationMs, clusters: [p] })) });
+}
+
+/** The servers a client calls each tick: its two ring neighbours in one cluster; in a fleet, two workloads of every other cluster. */
+function serversOf(c: Workload, byCluster: readonly Workload[][]): Workload[] {
+  if (byCluster.length === 1) {
+    const ws = byCluster[0];
+    return [1, 2].map((step) => ws[(c.index + step) % ws.length]).filter((s) => s !== c);
+  }
+  return byCluster.flatMap((ws, k) => (k === c.cluster ? [] : [...new Set([0, 1].map((step) => ws[(c.index + step) % ws.length]))]));
+}
+
+/** Runs a drill over clusters that each change their CA per phase; returns one result per phase (all clusters). */
+export async function runFleetDrill(o: FleetDrillOptions): Promise<PhaseResult[]> {
+  const ttlOf = o.clusters.map((c) => c.workloadCertTtlMs ?? o.workloadCertTtlMs);
+  const shortest = Math.min(...ttlOf);
+  if (o.tickMs > shortest / 24) throw new Error(`tickMs (${o.tickMs}) must be at most workloadCertTtlMs / 24 (${shortest / 24})`);
+  const bad = o.phases.find((p) => p.clusters.length !== o.clusters.length);
+  if (bad) throw new Error(`phase ${bad.name} gives ${bad.clusters.length} cluster state(s) for ${o.clusters.length} cluster(s)`);
   const log = o.log ?? (() => undefined);
   const rand = prng(o.seed ?? 42);
   const started = Date.now();
@@ -200,53 +271,64 @@ export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
   const trustDomain = o.trustDomain ?? 'cluster.local';
   const pcdsDelay = o.pcdsDelayMs ?? PCDS_PROPAGATION_MS / 4;
   const roots = { A: await root('Drill Root A'), B: await root('Drill Root B') };
-  const issuers = { A: await intermediate('Drill Intermediate A', roots.A), B: await intermediate('Drill Intermediate B', roots.B) };
+  const suffix = (k: number) => (o.clusters.length === 1 ? '' : ` ${o.clusters[k].name}`);
+  const issuers = await Promise.all(o.clusters.map(async (_, k) => ({
+    A: await intermediate(`Drill Intermediate A${suffix(k)}`, roots.A), B: await intermediate(`Drill Intermediate B${suffix(k)}`, roots.B),
+  })));
 
-  const ca = { issueFrom: 'A' as 'A' | 'B', trust: ['A'] as ('A' | 'B')[] };
-  const renewAfter = () => o.workloadCertTtlMs * (1 - (o.gracePeriodRatio + (rand() * 2 - 1) * o.jitter));
+  const cas = o.clusters.map(() => ({ issueFrom: 'A' as 'A' | 'B', trust: ['A'] as ('A' | 'B')[] }));
+  const renewAfter = (k: number) => ttlOf[k] * (1 - (o.gracePeriodRatio + (rand() * 2 - 1) * o.jitter));
 
   const workloads: Workload[] = [];
   const issue = async (w: Workload, now: number) => {
-    const issuer = issuers[ca.issueFrom];
+    const ca = cas[w.cluster];
+    const issuer = issuers[w.cluster][ca.issueFrom];
     w.cert = await leaf(`spiffe://${w.trustDomain}/ns/drill/sa/w${w.id}`, issuer);
     w.root = ca.issueFrom;
     w.chainPem = w.cert.certPem + issuer.certPem;
     // The CA response carries the root bundle, which the agent uses as its trust (docs/reference.md §1.3).
     w.trust = [...ca.trust];
     w.pending = undefined;
-    w.rotateAt = now + renewAfter();
+    w.rotateAt = now + renewAfter(w.cluster);
     w.server?.setSecureContext(context(w));
   };
   const context = (w: Workload) => ({ key: w.cert!.keyPem, cert: w.chainPem, ca: w.trust.map((r) => roots[r].certPem) });
 
   try {
-    for (let id = 0; id < o.workloads; id++) {
-      const w: Workload = { id, trustDomain: id < (o.foreignWorkloads ?? 0) ? `foreign.${trustDomain}` : trustDomain, chainPem: '', trust: [], rotateAt: 0, port: 0 };
-      // Stagger the workloads over one rotation interval, as a running mesh is.
-      await issue(w, -rand() * o.workloadCertTtlMs * (1 - o.gracePeriodRatio));
-      const server = tls.createServer({ requestCert: true, rejectUnauthorized: true, ...context(w) }, (s) => {
-        // The server side checks the client's SPIFFE identity too.
-        if (spiffeTrustDomain(s.getPeerCertificate().subjectaltname) === trustDomain) s.end('1');
-        else s.destroy();
-      });
-      server.on('tlsClientError', () => undefined);
-      w.server = server;
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-      w.port = (server.address() as AddressInfo).port;
-      workloads.push(w);
+    const byCluster: Workload[][] = o.clusters.map(() => []);
+    for (let k = 0; k < o.clusters.length; k++) {
+      for (let index = 0; index < o.workloads; index++) {
+        const id = workloads.length;
+        const w: Workload = {
+          id, cluster: k, index, trustDomain: id < (o.foreignWorkloads ?? 0) ? `foreign.${trustDomain}` : trustDomain, chainPem: '', trust: [], rotateAt: 0, port: 0,
+        };
+        // Stagger the workloads over one rotation interval, as a running mesh is.
+        await issue(w, -rand() * ttlOf[k] * (1 - o.gracePeriodRatio));
+        const server = tls.createServer({ requestCert: true, rejectUnauthorized: true, ...context(w) }, (s) => {
+          // The server side checks the client's SPIFFE identity too.
+          if (spiffeTrustDomain(s.getPeerCertificate().subjectaltname) === trustDomain) s.end('1');
+          else s.destroy();
+        });
+        server.on('tlsClientError', () => undefined);
+        w.server = server;
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+        w.port = (server.address() as AddressInfo).port;
+        workloads.push(w);
+        byCluster[k].push(w);
+      }
     }
 
     const results: PhaseResult[] = [];
     let now = 0;
     for (const phase of o.phases) {
       const t0 = Date.now();
-      const changedTrust = phase.trust.join() !== ca.trust.join();
-      ca.issueFrom = phase.issueFrom;
-      ca.trust = [...phase.trust];
-      if ((phase.pcds ?? o.pcds) && changedTrust) {
-        // istiod pushes the new bundle; each proxy gets it after its own delay.
-        for (const w of workloads) w.pending = { trust: [...ca.trust], at: now + rand() * pcdsDelay };
-      }
+      const pushed = phase.clusters.map((state, k) => {
+        const changedTrust = state.trust.join() !== cas[k].trust.join();
+        cas[k] = { issueFrom: state.issueFrom, trust: [...state.trust] };
+        return (state.pcds ?? o.pcds) && changedTrust;
+      });
+      // istiod pushes the new bundle; each proxy gets it after its own delay.
+      for (const w of workloads) if (pushed[w.cluster]) w.pending = { trust: [...cas[w.cluster].trust], at: now + rand() * pcdsDelay };
       let attempted = 0;
       let failed = 0;
       let timeouts = 0;
@@ -264,12 +346,7 @@ export async function runDrill(o: DrillOptions): Promise<PhaseResult[]> {
           if (w.rotateAt <= now) await issue(w, now);
         }
         const pairs: Promise<Outcome>[] = [];
-        for (const c of workloads) {
-          for (const step of [1, 2]) {
-            const s = workloads[(c.id + step) % workloads.length];
-            if (s !== c) pairs.push(handshake(c, s, roots, trustDomain));
-          }
-        }
+        for (const c of workloads) for (const s of serversOf(c, byCluster)) pairs.push(handshake(c, s, roots, trustDomain));
         const outcomes = await Promise.all(pairs);
         attempted += outcomes.length;
         failed += outcomes.filter((x) => x === 'rejected').length;

@@ -1,8 +1,9 @@
 /**
  * `npm run drill`: walks each integration's staged root rotation plan and each adoption plan (with the library's
  * computed waits), the seed article's one-step swap and the one-step adoption switch, with real mTLS handshakes on
- * 127.0.0.1, and prints one line per phase and a table. Exits non-zero unless every library plan has zero failed
- * handshakes and both one-step plans have failures.
+ * 127.0.0.1, then the fleet plan of examples/fleet with cross-cluster traffic and the same fleet moving one cluster
+ * first; prints one line per phase and a table. Exits non-zero unless every library plan has zero failed handshakes
+ * and both one-step plans and the premature fleet move have failures.
  */
 import { humanDuration } from '../src/model/durations';
 import { DEFAULT_JITTER } from '../src/model/rotation';
@@ -15,13 +16,17 @@ import { IRotationPhaseBuilder, RootCaRotation } from '../src/root-ca-rotation';
 import { AdoptEnterpriseCa } from '../src/adopt-enterprise-ca';
 import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 import { FIXTURES } from '../test/pki-fixtures';
-import { drillVerdict, naivePlan, PhaseResult, planFromRotation, runDrill } from './drill';
+import { buildFleetRotation } from '../examples/fleet/rotation';
+import { drillVerdict, fleetDrillClusters, naivePlan, PhaseResult, planFromFleetRotation, planFromRotation, runDrill, runFleetDrill } from './drill';
 
 const HOUR = 3_600_000;
 const WORKLOADS = Number(process.env.DRILL_WORKLOADS ?? 16);
 
-/** A generated plan to walk, or none: the seed article's one-step swap (24h certificates, no PCDS). */
-interface Scenario { name: string; rotation?: () => RootCaRotation | AdoptEnterpriseCa }
+/**
+ * A generated plan to walk, or none: the seed article's one-step swap (24h certificates, no PCDS). `passes`: whether
+ * the plan must keep every handshake working (default: when it is a generated plan).
+ */
+interface Scenario { name: string; rotation?: () => RootCaRotation | AdoptEnterpriseCa; passes?: boolean }
 const scratch = () => mkdtempSync(join(tmpdir(), 'ica-drill-'));
 const plan = (builder: IRotationPhaseBuilder) => () =>
   new RootCaRotation({ currentRootPem: FIXTURES.rootA, newRootPem: FIXTURES.rootB, builder, outdir: scratch() });
@@ -56,21 +61,45 @@ export async function drillAll(log: (s: string) => void = console.log): Promise<
     const results = await runDrill({ workloads: WORKLOADS, workloadCertTtlMs: ttlMs, gracePeriodRatio: ratio, jitter, pcds, phases, tickMs: ttlMs / 24, log });
     all.push({ scenario: sc, results });
   }
-  return all;
+  return [...all, ...(await drillFleet(log))];
+}
+
+/**
+ * The fleet plan of examples/fleet (three clusters, each moving in its own step) with cross-cluster traffic, and the
+ * same fleet with one cluster moving before the others trust the new root.
+ */
+async function drillFleet(log: (s: string) => void): Promise<{ scenario: Scenario; results: PhaseResult[] }[]> {
+  const rotation = buildFleetRotation(scratch());
+  const clusters = fleetDrillClusters(rotation);
+  const ttlMs = Math.min(...clusters.map((c) => c.workloadCertTtlMs!));
+  const ca = rotation.clusters[0].cas[0];
+  const perCluster = Math.max(2, Math.round(WORKLOADS / clusters.length));
+  const staged = planFromFleetRotation(rotation);
+  const before = { issueFrom: 'A' as const, trust: ['A' as const] };
+  const premature = [{ name: 'east-moves-first', durationMs: ttlMs, clusters: [staged[1].clusters[0], ...clusters.slice(1).map(() => before)] }];
+  const out: { scenario: Scenario; results: PhaseResult[] }[] = [];
+  for (const [scenario, phases] of [[{ name: 'fleet: examples/fleet plan', passes: true }, staged], [{ name: 'fleet: one cluster moves first', passes: false }, premature]] as const) {
+    log(`\n== ${scenario.name}: ${clusters.length} clusters × ${perCluster} workloads, SECRET_TTL ${humanDuration(ttlMs)}, clients call every other cluster`);
+    const results = await runFleetDrill({
+      workloads: perCluster, workloadCertTtlMs: ttlMs, gracePeriodRatio: ca.gracePeriodRatio, jitter: ca.gracePeriodRatioJitter, pcds: false, clusters, phases, tickMs: ttlMs / 24, log,
+    });
+    out.push({ scenario, results });
+  }
+  return out;
 }
 
 if (require.main === module) {
   drillAll().then((all) => {
-    console.log('\nplan                                   phase                  handshakes  failed  timeouts');
+    console.log('\nplan                                   phase                        handshakes  failed  timeouts');
     let ok = true;
     for (const { scenario, results } of all) {
       for (const r of results) {
-        console.log(`${scenario.name.padEnd(38)} ${r.phase.padEnd(22)} ${String(r.attempted).padStart(10)}  ${String(r.failed).padStart(6)}  ${String(r.timeouts).padStart(8)}`);
+        console.log(`${scenario.name.padEnd(38)} ${r.phase.padEnd(28)} ${String(r.attempted).padStart(10)}  ${String(r.failed).padStart(6)}  ${String(r.timeouts).padStart(8)}`);
       }
       const verdict = drillVerdict(results);
       for (const v of verdict) console.log(`  ${v}`);
       // A library plan must pass cleanly; the naive swap must fail by rejections (timeouts never decide).
-      if (scenario.rotation ? verdict.length > 0 : !results.some((r) => r.failed > 0)) ok = false;
+      if ((scenario.passes ?? scenario.rotation !== undefined) ? verdict.length > 0 : !results.some((r) => r.failed > 0)) ok = false;
     }
     console.log(ok ? '\nresult: every staged plan kept all handshakes working; the naive swap broke some' : '\nresult: UNEXPECTED');
     process.exitCode = ok ? 0 : 1;

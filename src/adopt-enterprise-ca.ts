@@ -5,11 +5,11 @@ import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { OutputFile, OutputFolder } from './k8s/output-file';
 import { MeshApp } from './mesh-app';
 import { defaultTerraformStateDir, GeneratedFile } from './output-tree';
-import { builderIntegration, checkedPhaseOutputs, rootChangeRoots, writePlan } from './plan-output';
+import { builderIntegration, checkedPhaseOutputs, planWaits, rootChangeRoots, writePlan } from './plan-output';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-traits';
-import { ADOPTION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
+import { ADOPTION_PHASES, RotationWaits } from './model/rotation';
 import { IRotationPhaseBuilder, RotationPhase } from './root-ca-rotation';
 import { RotationObservation } from './rotation-evidence';
 import { PhasePreconditions, planPreconditions, preconditionChecks } from './rotation-preconditions';
@@ -99,8 +99,7 @@ export class AdoptEnterpriseCa {
           'declare the integration every phase uses');
       }
     }
-    this.waits = rotationWaits(Math.max(...this.cas.map((c) => c.workloadCertTtl.toMilliseconds())), true,
-      Math.max(...this.cas.map((c) => c.gracePeriodRatioJitter)));
+    this.waits = planWaits(this.cas, true);
     this._observation = this.checkedOutputs().observation;
   }
 

@@ -3,6 +3,7 @@ export * from './mesh-app';
 export { GeneratedFile, OUTPUT_RECORD } from './output-tree';
 export * from './root-ca-rotation';
 export * from './adopt-enterprise-ca';
+export * from './fleet-root-rotation';
 export { PhasePreconditions, PreconditionRoot, PreconditionTime, PRECONDITIONS_SCHEMA } from './rotation-preconditions';
 export * from './strict-mtls-migration';
 export * from './k8s/ca-integration';

@@ -35,6 +35,17 @@ export function outputRecord(files: readonly string[]): string {
   return `${JSON.stringify({ generator: 'istio-custom-ca', files: [...files].sort() }, undefined, 2)}\n`;
 }
 
+/**
+ * One output root's files placed in `folder` of a bigger tree, with its own record: the linter takes a folder with
+ * a record as one context (documents that deploy together), e.g. one cluster of a fleet.
+ */
+export function nestedOutput(folder: string, files: readonly GeneratedFile[]): GeneratedFile[] {
+  return [
+    ...files.map((f) => ({ path: `${folder}/${f.path}`, content: f.content })),
+    { path: `${folder}/${OUTPUT_RECORD}`, content: outputRecord(files.map((f) => f.path)) },
+  ];
+}
+
 /** A path segment the library may write: letters, digits, `.`, `_`, `-`; not `.`/`..`; at most 255 bytes. */
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 

@@ -8,6 +8,7 @@ import { GeneratedFile, writeOutputTree } from './output-tree';
 import { check, fail } from './model/errors';
 import { normalisePem, parseCaBundle } from './model/pem';
 import { CaIntegrationType } from './model/integration-traits';
+import { rotationWaits, RotationWaits } from './model/rotation';
 import { PhasePreconditions } from './rotation-preconditions';
 import { observeRootChange, readPhaseEvidence, RotationObservation } from './rotation-evidence';
 
@@ -57,4 +58,12 @@ export function checkedPhaseOutputs(construct: string, apps: readonly MeshApp[],
     integration, phases.map((p) => (p.issueFromNew ? 'B' : 'A')), switchNeedsRestart);
   if (observation.problems.length > 0) fail(construct, `the builder's output breaks the plan: ${observation.problems.join('; ')}`);
   return { files, observation };
+}
+
+/**
+ * The minimum waits of a plan whose phases built `cas`: from the longest workload lifetime and jitter of any phase,
+ * with trust pushed over PCDS when `pcds`.
+ */
+export function planWaits(cas: readonly { readonly workloadCertTtl: { toMilliseconds(): number }; readonly gracePeriodRatioJitter: number }[], pcds: boolean): RotationWaits {
+  return rotationWaits(Math.max(...cas.map((c) => c.workloadCertTtl.toMilliseconds())), pcds, Math.max(...cas.map((c) => c.gracePeriodRatioJitter)));
 }

@@ -3,11 +3,11 @@ import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-trait
 import { IstioCustomCa } from './k8s/istio-custom-ca';
 import { MeshApp } from './mesh-app';
 import { defaultTerraformStateDir, GeneratedFile } from './output-tree';
-import { builderIntegration, checkedPhaseOutputs, rootChangeRoots, writePlan } from './plan-output';
+import { builderIntegration, checkedPhaseOutputs, planWaits, rootChangeRoots, writePlan } from './plan-output';
 import { humanDuration } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { normalisePem } from './model/pem';
-import { ROTATION_PHASES, rotationWaits, RotationWaits } from './model/rotation';
+import { ROTATION_PHASES, RotationWaits } from './model/rotation';
 import { RotationObservation } from './rotation-evidence';
 import { PhasePreconditions, planPreconditions, preconditionChecks } from './rotation-preconditions';
 
@@ -95,8 +95,7 @@ export class RootCaRotation {
     this.phases = built.map((x) => x.phase);
     this.apps = built.map((x) => x.app);
     this.cas = built.map((x) => x.ca);
-    this.waits = rotationWaits(Math.max(...this.cas.map((c) => c.workloadCertTtl.toMilliseconds())), INTEGRATION_TRAITS[this.integration].trustInMeshConfig,
-      Math.max(...this.cas.map((c) => c.gracePeriodRatioJitter)));
+    this.waits = planWaits(this.cas, INTEGRATION_TRAITS[this.integration].trustInMeshConfig);
     for (const ca of this.cas) {
       if (ca.integration.type !== this.integration) {
         fail(NAME, `'builder.integration' (${this.integration}) differs from the integration the builder built (${ca.integration.type}); ` +

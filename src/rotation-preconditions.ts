@@ -139,13 +139,18 @@ function phasePreconditions(before: PhaseState, phases: readonly PhaseState[], t
   });
 }
 
-/** The runbook's section on checking a phase's preconditions by hand (shell, kubectl, istioctl, openssl, Prometheus). */
-export function preconditionChecks(): string[] {
+/**
+ * The runbook's section on checking a phase's preconditions by hand (shell, kubectl, istioctl, openssl, Prometheus).
+ * `fleet`: the fleet plan's files, whose roots and alerts are per cluster (`FleetRootRotation`).
+ */
+export function preconditionChecks(fleet?: { readonly schema: string }): string[] {
+  // jq selects a cluster's entry in a fleet step's file.
+  const sel = fleet ? '.clusters[] | select(.name=="<cluster>") | ' : '';
   return [
-    '## Before each phase: `<folder>/preconditions.json`',
+    `## Before each ${fleet ? 'step' : 'phase'}: \`<folder>/preconditions.json\``,
     '',
-    'Each phase folder holds `preconditions.json` (schema `' + PRECONDITIONS_SCHEMA + '`): what must be true before that',
-    'folder is applied. CI can gate the commit on it; by hand, for each field:',
+    `Each ${fleet ? 'step' : 'phase'} folder holds \`preconditions.json\` (schema \`${fleet?.schema ?? PRECONDITIONS_SCHEMA}\`): what must be true before that`,
+    `folder is applied${fleet ? ', per cluster under `clusters` (run each check in every cluster)' : ''}. CI can gate the commit on it; by hand, for each field:`,
     '',
     '- `notBefore`: the previous phase (`afterPhase`) was synced at least `minWait` ago (from the last workload restart when',
     '  `fromLastWorkloadRestart`). Argo CD: `kubectl -n argocd get application <app> -o jsonpath=\'{.status.operationState.finishedAt}\'`;',
@@ -159,7 +164,7 @@ export function preconditionChecks(): string[] {
     '  ```',
     '- `everyWorkloadCertificateChainsTo`: the workload certificate verifies against that root alone:',
     '  ```sh',
-    '  jq -r \'.everyWorkloadCertificateChainsTo.pem\' preconditions.json > expected-root.pem',
+    `  jq -r '${sel}.everyWorkloadCertificateChainsTo.pem' preconditions.json > expected-root.pem`,
     '  istioctl proxy-config secret <pod> -n <ns> -o json \\',
     '    | jq -r \'.dynamicActiveSecrets[] | select(.name=="default") | .secret.tlsCertificate.certificateChain.inlineBytes\' | base64 -d > chain.pem',
     '  openssl verify -CAfile expected-root.pem -untrusted chain.pem chain.pem',
@@ -167,7 +172,7 @@ export function preconditionChecks(): string[] {
     '- `silentAlerts`: none is firing:',
     '  ```sh',
     '  curl -sG "$PROMETHEUS_URL/api/v1/query" --data-urlencode \\',
-    '    "query=ALERTS{alertstate=\\"firing\\",alertname=~\\"$(jq -r \'.silentAlerts | join("|")\' preconditions.json)\\"}" | jq \'.data.result | length\'   # 0',
+    `    "query=ALERTS{alertstate=\\"firing\\",alertname=~\\"$(jq -r '${sel}.silentAlerts | join("|")' preconditions.json)\\"}" | jq '.data.result | length'   # 0`,
     '  ```',
     '',
   ];

@@ -10,7 +10,7 @@ import { IssuancePolicy } from '../k8s/issuance-policy';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { manifestYaml } from '../k8s/manifest-yaml';
 import { MeshApp } from '../mesh-app';
-import { defaultTerraformStateDir, GeneratedFile, OUTPUT_RECORD, outputRecord, writeOutputTree } from '../output-tree';
+import { defaultTerraformStateDir, GeneratedFile, nestedOutput, writeOutputTree } from '../output-tree';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { clusterNameProblem, fleetProblems } from '../model/fleet';
 import { fleetApplicationSet, fleetNotes, FleetNotesCluster } from '../model/fleet-files';
@@ -324,10 +324,8 @@ export class MeshFleet {
   public renderOutput(): GeneratedFile[] {
     const files: GeneratedFile[] = [];
     for (const c of this.clusters) {
-      const own = c.app.renderOutput();
-      for (const f of own) files.push({ path: `clusters/${c.name}/${f.path}`, content: f.content });
       // Each cluster folder is one MeshApp output, recorded as such: the linter lints it as one context (contexts.ts).
-      files.push({ path: `clusters/${c.name}/${OUTPUT_RECORD}`, content: outputRecord(own.map((f) => f.path)) });
+      files.push(...nestedOutput(`clusters/${c.name}`, c.app.renderOutput()));
     }
     files.push(...stackFiles(this.stack, this.id));
     files.push({ path: 'NOTES.md', content: fleetNotes(this.id, this.notesClusters(), this.props.argoCdApplicationSet !== undefined) });
