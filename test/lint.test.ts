@@ -9,6 +9,7 @@ import { INPUT_RULES, lintDocuments, lintPaths } from '../src/lint/lint';
 import { RULES } from '../src/lint/rules';
 import { MeshApp } from '../src';
 import { EXAMPLES } from './examples';
+import { FIXTURES } from './pki-fixtures';
 import { SCHEMAS_DIR } from './support';
 
 /** Lints YAML text (one or more files, `name: text`) and returns the rule ids found. */
@@ -19,6 +20,11 @@ function lint(files: Record<string, string>, options = {}): { ids: string[]; mes
 }
 
 const iop = (spec: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: {name: x, namespace: istio-system}\nspec:\n${spec}`;
+
+/** istiod values of cluster `name` of mesh `m`, with its trust domain and any extra lines under meshConfig. */
+function clusterValues(name: string, trustDomain: string, meshConfig = ''): string {
+  return `global:\n  meshID: m\n  multiCluster: {clusterName: ${name}}\nmeshConfig:\n  trustDomain: ${trustDomain}\n${meshConfig}`;
+}
 
 /** Per rule: a minimal bad document set that must trigger it, and a minimal good one that must not. */
 const CASES: Record<string, { bad: Record<string, string>; good: Record<string, string>; message: RegExp }> = {
@@ -179,6 +185,12 @@ const CASES: Record<string, { bad: Record<string, string>; good: Record<string, 
       '          - path: spec.template.spec.containers.[name:discovery].args[-1]\n            value: "--log_output_level=default:debug"\n') },
     message: /--tlsCertFile is patched into istiod's args; since Istio 1.16 the istiod chart mounts the 'istiod-tls' Secret/,
   },
+  // Two clusters of mesh m (one folder per cluster under clusters/): their trust domains differ without aliases.
+  ICA029: {
+    bad: { 'f/clusters/east/istiod-values.yaml': clusterValues('east', 'east.example.com'), 'f/clusters/west/istiod-values.yaml': clusterValues('west', 'west.example.com') },
+    good: { 'f/clusters/east/istiod-values.yaml': clusterValues('east', 'example.com'), 'f/clusters/west/istiod-values.yaml': clusterValues('west', 'example.com') },
+    message: /^clusters 'east' \(trust domain east.example.com\) and 'west' \(trust domain west.example.com\) would reject each other's workload identities/,
+  },
 };
 
 describe('istio-custom-ca lint', () => {
@@ -286,6 +298,29 @@ describe('istio-custom-ca lint', () => {
       assert.equal(r.status, 1);
       assert.match(r.stdout, /ICA001/);
     });
+  });
+
+  it('ICA029: clusters of one mesh that pin different roots, share a name, or alias only one way are reported; separate meshes and plan steps are not', () => {
+    const roots = (...pems: string[]) => `  caCertificates:\n${pems.map((p) => `  - pem: ${JSON.stringify(p)}\n`).join('')}`;
+    const ids = (files: Record<string, string>) => lint(files).ids.filter((id) => id === 'ICA029').length;
+    const msgs = (files: Record<string, string>) => lint(files).messages.filter((m) => /of one mesh|would reject/.test(m));
+    // east trusts A+B (ready for the new root), west only A: the step before any cluster may issue from B.
+    const premature = { 'f/clusters/east/istiod-values.yaml': clusterValues('east', 'x.org', roots(FIXTURES.rootA, FIXTURES.rootB)),
+      'f/clusters/west/istiod-values.yaml': clusterValues('west', 'x.org', roots(FIXTURES.rootA)) };
+    assert.deepEqual(msgs(premature).map((m) => m.replace(/\(SHA-256 [0-9A-F:]+…\)/, '(SHA-256 …)')), [
+      "clusters 'east' and 'west' of one mesh pin different roots: 'west' does not trust CN=Fixture Root B (SHA-256 …), which 'east' trusts. Workloads of one " +
+        'cluster refuse certificates the other issues under a root they do not trust; during a root change every cluster trusts both roots before any issues from the new one',
+    ]);
+    assert.equal(ids({ ...premature, 'f/clusters/west/istiod-values.yaml': clusterValues('west', 'x.org', roots(FIXTURES.rootB, FIXTURES.rootA)) }), 0, 'same roots, other order');
+    assert.match(msgs({ 'f/clusters/a/istiod-values.yaml': clusterValues('east', 'x.org'), 'f/clusters/b/istiod-values.yaml': clusterValues('east', 'x.org') })[0],
+      /^contexts .*f\/clusters\/a and .*f\/clusters\/b of one mesh both name their cluster 'east' \(CLUSTER_ID\)/);
+    const aliased = (other: string) => `  trustDomainAliases: [${other}]\n`;
+    assert.equal(ids({ 'f/clusters/east/istiod-values.yaml': clusterValues('east', 'e.org', aliased('w.org')), 'f/clusters/west/istiod-values.yaml': clusterValues('west', 'w.org', aliased('e.org')) }), 0);
+    assert.match(msgs({ 'f/clusters/east/istiod-values.yaml': clusterValues('east', 'e.org', aliased('w.org')), 'f/clusters/west/istiod-values.yaml': clusterValues('west', 'w.org') })[0],
+      /use one trust domain, or add 'e.org' to west's meshConfig.trustDomainAliases$/);
+    // Two steps of a fleet plan, or two meshes, are not one fleet.
+    assert.equal(ids({ 's1/clusters/east/istiod-values.yaml': clusterValues('east', 'x.org', roots(FIXTURES.rootA, FIXTURES.rootB)), 's2/clusters/east/istiod-values.yaml': clusterValues('east', 'x.org', roots(FIXTURES.rootB)) }), 0);
+    assert.equal(ids({ 'f/clusters/east/istiod-values.yaml': clusterValues('east', 'e.org'), 'f/clusters/west/istiod-values.yaml': clusterValues('west', 'w.org').replace('meshID: m', 'meshID: other') }), 0);
   });
 
   it('lints 10,000 documents (throughput is measured by npm run bench, not asserted here)', async () => {

@@ -3,7 +3,7 @@
  * install config, istio-csr values, Certificates, issuers by name, agent env carriers and Terraform resources.
  * Lookups are map hits, so the rules stay linear in the number of documents.
  */
-import { CERT_MANAGER_GROUP } from '../model/cert-manager';
+import { CERT_MANAGER_GROUP, TRUST_MANAGER_GROUP } from '../model/cert-manager';
 import { DocKind, isObject, LintDocument } from './lint-document';
 
 /** Kubernetes kind of a document within a group (group undefined: any). */
@@ -33,6 +33,8 @@ export class ContextIndex {
   public readonly install: LintDocument[] = [];
   public readonly istioCsrValues: LintDocument[] = [];
   public readonly certificates: LintDocument[] = [];
+  /** trust-manager Bundles (istio-csr's pinned root bundle). */
+  public readonly bundles: LintDocument[] = [];
   /** Documents that carry istio-agent env (proxyMetadata, ProxyConfig, the proxy.istio.io/config annotation). */
   public readonly agentEnvDocs: LintDocument[] = [];
   public readonly terraform: TerraformResources = new Map();
@@ -63,6 +65,7 @@ export class ContextIndex {
     if (d.kind === DocKind.ISTIO_CSR_VALUES) this.istioCsrValues.push(doc());
     if (d.kind === DocKind.TERRAFORM) terraformResources(doc(), this.terraform);
     if (isKind(d, 'Certificate', CERT_MANAGER_GROUP)) this.certificates.push(doc());
+    if (isKind(d, 'Bundle', TRUST_MANAGER_GROUP)) this.bundles.push(doc());
     if (isKind(d, 'Issuer', CERT_MANAGER_GROUP) || isKind(d, 'ClusterIssuer', CERT_MANAGER_GROUP)) {
       const cluster = d.data.kind === 'ClusterIssuer';
       this.issuers.set(this.issuerKey(d.data.kind, cluster ? undefined : this.namespaceOf(d), String(d.data.metadata?.name)), doc());

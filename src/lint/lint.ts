@@ -113,7 +113,7 @@ class Run {
         this.input('ICA902', doc.file, doc.index, `document ${doc.index} has a shape ${rule.id} cannot read (${(e as Error).message}); its other checks ran`);
         continue;
       }
-      for (const h of hits) this.add(rule, h, index);
+      for (const h of hits) this.add(rule, h, index.name);
     }
     index.add(doc);
   }
@@ -124,7 +124,7 @@ class Run {
       for (const rule of this.rules) {
         if (!rule.checkContext) continue;
         try {
-          for (const h of rule.checkContext(index, this.ctx)) this.add(rule, h, index);
+          for (const h of rule.checkContext(index, this.ctx)) this.add(rule, h, index.name);
         } catch (e) {
           this.input('ICA902', index.name, 0, `the documents of context ${index.name} have a shape ${rule.id} cannot read (${(e as Error).message})`);
         }
@@ -132,7 +132,20 @@ class Run {
     }
   }
 
-  private add(rule: LintRule, hit: Hit, index: ContextIndex): void {
+  /** Runs the rules across contexts (the clusters of one mesh). */
+  public fleets(): void {
+    const indexes = [...this.indexes.values()];
+    for (const rule of this.rules) {
+      if (!rule.checkFleet) continue;
+      try {
+        for (const h of rule.checkFleet(indexes, this.ctx)) this.add(rule, h, h.context.name);
+      } catch (e) {
+        this.input('ICA902', indexes[0]?.name ?? '', 0, `the contexts have a shape ${rule.id} cannot read (${(e as Error).message})`);
+      }
+    }
+  }
+
+  private add(rule: LintRule, hit: Hit, context: string): void {
     const configured = this.levelOf(rule.id, rule.severity) as Severity;
     let severity: Severity = hit.severity && RANK[hit.severity] < RANK[configured] ? hit.severity : configured;
     let message = hit.message;
@@ -154,7 +167,7 @@ class Run {
     this.findings.push({
       ruleId: rule.id, rule: rule.name, severity, file: hit.doc.file, document: hit.doc.index, path: pathText([...hit.doc.prefix, ...hit.path]),
       line, message: message + carried, fix: rule.fix, fact: rule.fact, helpUri: rule.helpUri,
-      context: rule.checkContext ? index.name : undefined,
+      context: rule.checkContext || rule.checkFleet ? context : undefined,
     });
   }
 
@@ -184,6 +197,7 @@ export function lintDocuments(docs: readonly LintDocument[], options: LintOption
     run.document(doc, run.index(c.name, c.namespace));
   }
   run.contexts();
+  run.fleets();
   return sortFindings(run.findings);
 }
 
@@ -239,6 +253,7 @@ function lintCollected(paths: readonly string[], options: LintOptions, collected
     lint(file, hclDocuments(file, h.data, h.text!));
   }
   run.contexts();
+  run.fleets();
   return {
     files: collected.files.length + (typeof hcl === 'string' ? 0 : collected.hcl.length), documents: run.documents, templates,
     suppressed: run.suppressed, findings: sortFindings(run.findings),

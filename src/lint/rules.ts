@@ -3,8 +3,11 @@
  * call the same model functions (renewBeforeProblem, workloadTtlProblem, …): no rule is written twice.
  */
 import { parseGoDuration } from '../model/durations';
+import { X509Certificate } from 'node:crypto';
+import { trustDomainPairProblem } from '../model/fleet';
 import { trustDomainMismatchProblem, trustDomainProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
-import { CERT_MANAGER_DEFAULTS, CERT_MANAGER_GROUP } from '../model/cert-manager';
+import { pemCertificates } from '../model/pem';
+import { CERT_MANAGER_DEFAULTS, CERT_MANAGER_GROUP, TRUST_MANAGER_GROUP } from '../model/cert-manager';
 import {
   AGENT_CERT_ENV, AGENT_CERT_SIGNER_ENV, AGENT_ENV, AGENT_ONLY_CERT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV,
   ISTIOD_ENV_MISSPELLINGS, ISTIOD_ONLY_CERT_ENV,
@@ -49,6 +52,13 @@ export interface LintRule {
   readonly helpUri: string;
   checkDocument?(doc: LintDocument, ctx: LintContext, index: ContextIndex): Hit[];
   checkContext?(index: ContextIndex, ctx: LintContext): Hit[];
+  /** Sees every context at the end: rules across the clusters of one mesh. Each hit carries its context. */
+  checkFleet?(indexes: readonly ContextIndex[], ctx: LintContext): FleetHit[];
+}
+
+/** A hit of a rule across contexts, with the context it was found in. */
+export interface FleetHit extends Hit {
+  readonly context: ContextIndex;
 }
 
 interface Entry { readonly name: string; readonly value: unknown; readonly path: Path }
@@ -159,6 +169,65 @@ function istiodArgs(doc: LintDocument): { value: string; path: Path }[] {
   return istiodContainers(doc).flatMap((i) => strings(get(doc.data, ['spec', 'template', 'spec', 'containers', i, 'args']), ['spec', 'template', 'spec', 'containers', i, 'args']));
 }
 
+/** One cluster of a multi-cluster mesh, as its context's istiod install config describes it. */
+interface FleetMember {
+  readonly index: ContextIndex;
+  readonly doc: LintDocument;
+  readonly name: string;
+  readonly trustDomain: string;
+  readonly trustDomainAliases: string[];
+  /** Roots the context pins (meshConfig.caCertificates, inline trust-manager Bundle sources); undefined when none or not all are inline. */
+  readonly roots?: { readonly doc: LintDocument; readonly path: Path; readonly certs: string[] };
+}
+
+/**
+ * Contexts that are clusters of one mesh: an install config with an explicit `global.meshID` and cluster name,
+ * grouped by mesh ID and by the folder above `clusters/<name>/` (each step of a fleet plan is its own fleet).
+ */
+function fleets(indexes: readonly ContextIndex[]): FleetMember[][] {
+  const groups = new Map<string, FleetMember[]>();
+  for (const index of indexes) {
+    const doc = index.install.find((d) => d.evidence && typeof get(d.data, [...globalPath(d)!, 'meshID']) === 'string');
+    if (!doc) continue;
+    const global = get(doc.data, globalPath(doc)!);
+    const mc = meshConfigPath(doc)!;
+    const aliases = get(doc.data, [...mc, 'trustDomainAliases']);
+    const member: FleetMember = {
+      index, doc, name: String(global.multiCluster?.clusterName ?? index.name),
+      trustDomain: String(get(doc.data, [...mc, 'trustDomain']) ?? DEFAULT_TRUST_DOMAIN),
+      trustDomainAliases: Array.isArray(aliases) ? aliases.map(String) : [],
+      roots: pinnedRoots(index, doc),
+    };
+    const key = `${global.meshID}|${/^(.*)[\\/]clusters[\\/][^\\/]+$/.exec(index.name)?.[1] ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), member]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+/** The roots a cluster pins: meshConfig.caCertificates PEMs, or an inline-only trust-manager Bundle (istio-csr). */
+function pinnedRoots(index: ContextIndex, install: LintDocument): FleetMember['roots'] {
+  const mc = meshConfigPath(install)!;
+  const entries = get(install.data, [...mc, 'caCertificates']);
+  const pems = (Array.isArray(entries) ? entries : []).map((e: any) => e?.pem).filter((p: unknown): p is string => typeof p === 'string' && !isPlaceholder(p));
+  if (pems.length) return { doc: install, path: [...mc, 'caCertificates'], certs: [...new Set(pems.flatMap(pemCertificates))].sort() };
+  for (const bundle of index.bundles) {
+    const sources = bundle.data.spec?.sources;
+    if (!Array.isArray(sources) || sources.length === 0 || !sources.every((x: any) => typeof x?.inLine === 'string')) continue;
+    return { doc: bundle, path: ['spec', 'sources'], certs: [...new Set(sources.flatMap((x: any) => pemCertificates(x.inLine)))].sort() };
+  }
+  return undefined;
+}
+
+/** A root for people: its subject and the start of its SHA-256 fingerprint. */
+function rootLabel(pem: string): string {
+  try {
+    const c = new X509Certificate(pem);
+    return `${c.subject.split('\n').join(', ')} (SHA-256 ${c.fingerprint256.slice(0, 23)}…)`;
+  } catch {
+    return 'a certificate that does not parse';
+  }
+}
+
 /** Upstream pages the rules cite (helpUri). */
 const HELP = {
   meshConfig: 'https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/',
@@ -173,6 +242,7 @@ const HELP = {
   certificate: 'https://cert-manager.io/docs/usage/certificate/',
   caIssuer: 'https://cert-manager.io/docs/configuration/ca/',
   vaultPki: 'https://developer.hashicorp.com/vault/api-docs/secret/pki',
+  multicluster: 'https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/',
 } as const;
 
 export const RULES: readonly LintRule[] = [
@@ -293,7 +363,7 @@ export const RULES: readonly LintRule[] = [
     id: 'ICA011', name: 'hand-made-istio-ca-root-cert', severity: 'error', fact: '§6.5, §11 k', helpUri: HELP.pluginCa,
     fix: 'do not write istio-ca-root-cert: rotate roots through cacerts, meshConfig.caCertificates or istio-csr rootCAFile (a differently named trust bundle)',
     checkDocument: (doc) => {
-      if (!isKind(doc, 'ConfigMap') && !isKind(doc, 'Bundle', 'trust.cert-manager.io')) return [];
+      if (!isKind(doc, 'ConfigMap') && !isKind(doc, 'Bundle', TRUST_MANAGER_GROUP)) return [];
       // An empty placeholder (no data) only reserves the name, e.g. for an ownership annotation; it writes no trust.
       const content = doc.data.kind === 'ConfigMap' ? Object.values({ ...(doc.data.data ?? {}), ...(doc.data.binaryData ?? {}) }).some((v) => String(v).trim() !== '') : true;
       const p = content ? istioCaRootCertNameProblem('metadata.name', String(doc.data.metadata?.name)) : undefined;
@@ -497,6 +567,42 @@ export const RULES: readonly LintRule[] = [
         message: `${TLS_FILE_FLAG.exec(a.value)![0]} is patched into istiod's args; since Istio 1.16 the istiod chart mounts the 'istiod-tls' Secret at /var/run/secrets/istiod/tls and istiod uses it on its own (on ${ctx.istioVersion} the patch is dead weight, and a second volume for the same Secret can clash with the chart's)`,
       }))
       : []),
+  },
+  {
+    id: 'ICA029', name: 'fleet-clusters-disagree', severity: 'error', fact: '§10', helpUri: HELP.multicluster,
+    fix: 'give every cluster of one mesh its own cluster name, one trust domain (or aliases on both sides) and the same pinned roots',
+    checkFleet: (indexes) => {
+      const hits: FleetHit[] = [];
+      for (const members of fleets(indexes)) {
+        const seen = new Map<string, FleetMember>();
+        members.forEach((b, j) => {
+          const hit = (doc: LintDocument, path: Path, message: string) => hits.push({ doc, path, message, context: b.index });
+          const global = globalPath(b.doc)!;
+          const same = seen.get(b.name);
+          if (same) {
+            hit(b.doc, [...global, 'multiCluster', 'clusterName'], `contexts ${same.index.name} and ${b.index.name} of one mesh both name their cluster '${b.name}' ` +
+              '(CLUSTER_ID): two clusters with one ID break endpoint discovery and identity checks; give each cluster its own name');
+          }
+          seen.set(b.name, b);
+          for (const a of members.slice(0, j)) {
+            if (a.name === b.name) continue;
+            const td = trustDomainPairProblem(a, b, 'meshConfig.trustDomainAliases');
+            if (td) hit(b.doc, [...meshConfigPath(b.doc)!, 'trustDomain'], td);
+            if (!a.roots || !b.roots) continue;
+            const onlyA = a.roots.certs.filter((c) => !b.roots!.certs.includes(c));
+            const onlyB = b.roots.certs.filter((c) => !a.roots!.certs.includes(c));
+            if (onlyA.length + onlyB.length === 0) continue;
+            const differ = [
+              ...onlyA.map((c) => `'${b.name}' does not trust ${rootLabel(c)}, which '${a.name}' trusts`),
+              ...onlyB.map((c) => `'${a.name}' does not trust ${rootLabel(c)}, which '${b.name}' trusts`),
+            ];
+            hit(b.roots.doc, b.roots.path, `clusters '${a.name}' and '${b.name}' of one mesh pin different roots: ${differ.join('; ')}. Workloads of one cluster ` +
+              'refuse certificates the other issues under a root they do not trust; during a root change every cluster trusts both roots before any issues from the new one');
+          }
+        });
+      }
+      return hits;
+    },
   },
 ];
 

@@ -5,6 +5,8 @@
 
 /** API group of Issuer, ClusterIssuer and Certificate. */
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
+/** trust-manager's API group (Bundle). */
+export const TRUST_MANAGER_GROUP = 'trust.cert-manager.io';
 
 /** cert-manager's controller flag that turns off its default approver (cert-manager docs: concepts/certificaterequest approval). */
 export const DISABLE_DEFAULT_APPROVER_FLAG = '--controllers=*,-certificaterequests-approver';

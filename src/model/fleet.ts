@@ -5,10 +5,7 @@
  */
 
 /** One cluster as the fleet rules see it. */
-export interface FleetClusterModel {
-  readonly name: string;
-  readonly trustDomain: string;
-  readonly trustDomainAliases: readonly string[];
+export interface FleetClusterModel extends ClusterTrustDomain {
   /** Common name of the cluster's intermediate CA. */
   readonly intermediateCommonName: string;
 }
@@ -44,17 +41,31 @@ export function fleetProblems(clusters: readonly FleetClusterModel[]): string[] 
   });
   for (let i = 0; i < clusters.length; i++) {
     for (let j = i + 1; j < clusters.length; j++) {
-      const [a, b] = [clusters[i], clusters[j]];
-      if (a.trustDomain === b.trustDomain || a.name === b.name) continue;
-      const missing = [
-        ...(a.trustDomainAliases.includes(b.trustDomain) ? [] : [`add '${b.trustDomain}' to ${a.name}'s 'trustDomainAliases'`]),
-        ...(b.trustDomainAliases.includes(a.trustDomain) ? [] : [`add '${a.trustDomain}' to ${b.name}'s 'trustDomainAliases'`]),
-      ];
-      if (missing.length) {
-        problems.push(`clusters '${a.name}' (trust domain ${a.trustDomain}) and '${b.name}' (trust domain ${b.trustDomain}) would reject ` +
-          `each other's workload identities in authorization policies; use one trust domain, or ${missing.join(' and ')}`);
-      }
+      if (clusters[i].name === clusters[j].name) continue;
+      const p = trustDomainPairProblem(clusters[i], clusters[j], "'trustDomainAliases'");
+      if (p) problems.push(p);
     }
   }
   return problems;
+}
+
+/** A cluster's identity settings, as the trust-domain rule sees them. */
+export interface ClusterTrustDomain {
+  readonly name: string;
+  readonly trustDomain: string;
+  readonly trustDomainAliases: readonly string[];
+}
+
+/**
+ * Two clusters whose trust domains differ without each listing the other's as an alias reject each other's workload
+ * identities in authorization policies (meshConfig.trustDomainAliases). `aliases` names the setting in the message.
+ */
+export function trustDomainPairProblem(a: ClusterTrustDomain, b: ClusterTrustDomain, aliases: string): string | undefined {
+  if (a.trustDomain === b.trustDomain) return undefined;
+  const missing = [
+    ...(a.trustDomainAliases.includes(b.trustDomain) ? [] : [`add '${b.trustDomain}' to ${a.name}'s ${aliases}`]),
+    ...(b.trustDomainAliases.includes(a.trustDomain) ? [] : [`add '${a.trustDomain}' to ${b.name}'s ${aliases}`]),
+  ];
+  return missing.length === 0 ? undefined : `clusters '${a.name}' (trust domain ${a.trustDomain}) and '${b.name}' (trust domain ${b.trustDomain}) would reject ` +
+    `each other's workload identities in authorization policies; use one trust domain, or ${missing.join(' and ')}`;
 }
