@@ -118,10 +118,8 @@ export class FleetRootRotation {
   public readonly clusters: FleetRotationCluster[];
   /** The steps, in order. */
   public readonly steps: FleetRotationStep[];
-  /** Each cluster's files per phase (index: cluster, then phase 1-3). */
-  private readonly files: GeneratedFile[][][];
-  /** What each cluster's files make it do in each phase (read back from the files). */
-  private readonly observed: ObservedPhase[][];
+  /** What each cluster's files make it do in each phase (read back from the files; index: cluster, then phase 1-3). */
+  private observed: ObservedPhase[][] = [];
   private readonly roots: [string, string];
 
   public constructor(props: FleetRootRotationProps) {
@@ -140,14 +138,27 @@ export class FleetRootRotation {
     });
     // Every cluster is built once per single-cluster phase; the steps place those outputs.
     const stateDir = defaultTerraformStateDir(dirname(this.outdir));
-    const built = props.clusters.map((c, i) => this.cluster(c, i, stateDir));
-    this.clusters = built.map((b) => b.cluster);
-    this.files = built.map((b) => b.files);
-    this.observed = built.map((b) => b.observed);
+    this.clusters = props.clusters.map((c, i) => this.cluster(c, i, stateDir));
+    this.checkedFiles();
     this.steps = this.plannedSteps();
   }
 
-  private cluster(c: FleetRotationClusterProps, i: number, stateDir: string) {
+  /**
+   * Every cluster's phases rendered and read back (refused when a cluster's output breaks its phase), and the fleet's
+   * trust checked across clusters at every step. Run at construction and again at synth: the apps are public and may
+   * have gained constructs since. Returns each cluster's files per phase.
+   */
+  private checkedFiles(): GeneratedFile[][][] {
+    const checked = this.clusters.map((c) => checkedPhaseOutputs(`${NAME}: cluster '${c.name}'`, c.apps, c.phases, c.integration));
+    this.observed = checked.map((x) => x.observation.phases);
+    const planned = fleetRotationSteps(this.clusters.map((c) => c.name));
+    const problems = fleetStepProblems(this.clusters.map((c) => this.stateOf(c.name, 0, 0)),
+      planned.map((s) => ({ folder: s.folder, clusters: s.phases.map((p, i) => this.stateOf(this.clusters[i].name, i, p)) })));
+    if (problems.length) fail(NAME, `the clusters' outputs break cross-cluster mTLS: ${problems.join('; ')}`);
+    return checked.map((x) => x.files);
+  }
+
+  private cluster(c: FleetRotationClusterProps, i: number, stateDir: string): FleetRotationCluster {
     const who = `${NAME}: cluster '${c.name}'`;
     const integration = builderIntegration(`${NAME}: clusters[${i}]`, c.builder);
     const phases = RootCaRotation.phaseSettings(integration, ...this.roots);
@@ -158,17 +169,12 @@ export class FleetRootRotation {
     if (other) {
       fail(who, `'builder.integration' (${integration}) differs from the integration the builder built (${other.integration.type}); declare the integration every phase uses`);
     }
-    const { files, observation } = checkedPhaseOutputs(who, apps, phases, integration);
-    const waits = planWaits(cas, INTEGRATION_TRAITS[integration].trustInMeshConfig);
-    return { cluster: { name: c.name, integration, phases, apps, cas, waits }, files, observed: observation.phases };
+    return { name: c.name, integration, phases, apps, cas, waits: planWaits(cas, INTEGRATION_TRAITS[integration].trustInMeshConfig) };
   }
 
-  /** The steps with their waits, refused when any step would break a handshake between two clusters. */
+  /** The steps, with the clusters each changes and the wait after it. */
   private plannedSteps(): FleetRotationStep[] {
     const planned = fleetRotationSteps(this.clusters.map((c) => c.name));
-    const problems = fleetStepProblems(this.clusters.map((c) => this.stateOf(c.name, 0, 0)),
-      planned.map((s) => ({ folder: s.folder, clusters: s.phases.map((p, i) => this.stateOf(this.clusters[i].name, i, p)) })));
-    if (problems.length) fail(NAME, `the clusters' outputs break cross-cluster mTLS: ${problems.join('; ')}`);
     return planned.map((s, k) => {
       const changed = this.clusters.filter((_, i) => s.phases[i] !== (k === 0 ? 0 : planned[k - 1].phases[i]));
       const last = k === planned.length - 1;
@@ -236,9 +242,10 @@ export class FleetRootRotation {
   /** Every file `synth()` writes, by path relative to the plan's folder. */
   public renderOutput(): GeneratedFile[] {
     const files: GeneratedFile[] = [];
+    const byCluster = this.checkedFiles();
     const pre = this.preconditions();
     this.steps.forEach((s, k) => {
-      s.clusters.forEach((c, i) => files.push(...nestedOutput(`${s.folder}/clusters/${c.name}`, this.files[i][c.phase - 1])));
+      s.clusters.forEach((c, i) => files.push(...nestedOutput(`${s.folder}/clusters/${c.name}`, byCluster[i][c.phase - 1])));
       files.push({ path: `${s.folder}/preconditions.json`, content: `${JSON.stringify(pre[k], undefined, 2)}\n` });
     });
     files.push({ path: 'ROTATION.md', content: this.renderPlan() });

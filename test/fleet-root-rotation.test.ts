@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ApiObject, Chart } from 'cdk8s';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { FleetRootRotation, IRotationPhaseBuilder, OUTPUT_RECORD, RotationPhase } from '../src';
 import { lintPaths } from '../src/lint/lint';
@@ -126,6 +127,17 @@ describe('FleetRootRotation (examples/fleet/rotation.ts: plug-in CA, manual plug
     for (const s of rotation.steps) for (const c of s.clusters) assert.deepEqual(lintPaths([join(outdir, s.folder, 'clusters', c.name)]).findings, [], `${s.folder}/${c.name}`);
     assert.deepEqual(lintPaths([outdir]).findings, []);
     assert.deepEqual(scanOutput(outdir), []);
+  });
+
+  it('synth renders the phase apps again: what you add to a cluster\'s app after construction lands in every step that uses it', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ica-fleet-rot-'));
+    const r = buildFleetRotation(out);
+    const extra = new Chart(r.clusters[1].apps[0], 'team-extras');
+    new ApiObject(extra, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'note', namespace: 'istio-system' } });
+    r.synth();
+    const has = (step: string) => existsSync(join(out, step, 'clusters', 'central', 'manifests', 'team-extras.k8s.yaml'));
+    // central is in phase 1 in the first two steps only.
+    assert.deepEqual(r.steps.map((s) => has(s.folder)), [true, true, false, false, false]);
   });
 
   it('refuses a single cluster, a repeated or bad name, and a builder that breaks its cluster\'s phase (naming the cluster)', () => {

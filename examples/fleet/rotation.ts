@@ -22,6 +22,19 @@ function clusterProps(name: string, network: string): Partial<IstioCustomCaProps
   return { clusterName: name, network, meshId: MESH_ID, trustDomain: TRUST_DOMAIN, workloadCertTtl: WORKLOAD_CERT_TTL };
 }
 
+/** A plug-in CA cluster's mesh in one phase: the phase's extra roots with multi-root, its istiod restart, and alerts. */
+function pluginCa(chart: Chart, name: string, network: string, phase: RotationPhase, integration: CaIntegration): IstioCustomCa {
+  const ca = new IstioCustomCa(chart, 'istio-ca', {
+    ...clusterProps(name, network),
+    integration,
+    additionalTrustedRootsPem: phase.additionalTrustedRootsPem,
+    multiRoot: phase.multiRoot,
+    istiodRestartToken: phase.istiodRestartToken,
+  });
+  new CertAlertRules(chart, 'cert-alerts', { ca });
+  return ca;
+}
+
 /**
  * A cert-manager plug-in CA cluster: `cacerts` from the CA issuer of root A (`mesh-root-a`) until its move switches
  * it to root B's (`mesh-root-b`); both issuers exist in every phase, each a Secret that holds a root's CA.
@@ -33,18 +46,10 @@ export class PluginCaClusterBuilder implements IRotationPhaseBuilder {
     const chart = new Chart(app, 'istio-custom-ca');
     const issuer = (root: string) => new CertManagerIssuer(chart, root, { source: IssuerSource.ca({ secretName: root }) });
     const [a, b] = [issuer('mesh-root-a'), issuer('mesh-root-b')];
-    const ca = new IstioCustomCa(chart, 'istio-ca', {
-      ...clusterProps(this.name, this.network),
-      integration: CaIntegration.certManagerPluginCa({
-        issuer: phase.issueFromNew ? b : a, commonName: `Istio intermediate CA ${this.name}`,
-        duration: Duration.hours(8760), renewBefore: Duration.hours(2160),
-      }),
-      additionalTrustedRootsPem: phase.additionalTrustedRootsPem,
-      multiRoot: phase.multiRoot,
-      istiodRestartToken: phase.istiodRestartToken,
-    });
-    new CertAlertRules(chart, 'cert-alerts', { ca });
-    return ca;
+    return pluginCa(chart, this.name, this.network, phase, CaIntegration.certManagerPluginCa({
+      issuer: phase.issueFromNew ? b : a, commonName: `Istio intermediate CA ${this.name}`,
+      duration: Duration.hours(8760), renewBefore: Duration.hours(2160),
+    }));
   }
 }
 
@@ -56,16 +61,7 @@ export class ManualPluginCaClusterBuilder implements IRotationPhaseBuilder {
   public readonly integration = CaIntegrationType.MANUAL_PLUGIN_CA;
   public constructor(private readonly name: string, private readonly network: string) {}
   public buildPhase(app: MeshApp, phase: RotationPhase): IstioCustomCa {
-    const chart = new Chart(app, 'istio-custom-ca');
-    const ca = new IstioCustomCa(chart, 'istio-ca', {
-      ...clusterProps(this.name, this.network),
-      integration: CaIntegration.manualPluginCa(),
-      additionalTrustedRootsPem: phase.additionalTrustedRootsPem,
-      multiRoot: phase.multiRoot,
-      istiodRestartToken: phase.istiodRestartToken,
-    });
-    new CertAlertRules(chart, 'cert-alerts', { ca });
-    return ca;
+    return pluginCa(new Chart(app, 'istio-custom-ca'), this.name, this.network, phase, CaIntegration.manualPluginCa());
   }
 }
 
