@@ -56,6 +56,11 @@ export class IssuancePolicy {
 
   private constructor(private readonly approver: ApproverPolicyOptions | undefined) {}
 
+  /** True for `approverPolicy()`: every request the mesh makes needs a policy, or it stays pending. */
+  public get isApproverPolicy(): boolean {
+    return this.approver !== undefined;
+  }
+
   /** @internal Validates against the integration's issuance and returns what to render. */
   public _bind(who: string, issuance: IssuanceContribution): IssuancePolicyBinding {
     const o = this.approver;

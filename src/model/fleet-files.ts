@@ -10,8 +10,19 @@ export interface FleetNotesCluster {
   readonly network?: string;
   readonly trustDomain: string;
   readonly istioVersion: string;
-  readonly signPath: string;
-  readonly authPath: string;
+  /** Vault fleets: the cluster's sign path and auth mount. */
+  readonly signPath?: string;
+  readonly authPath?: string;
+  /** What a person does in this cluster before its manifests (a root outside Vault). */
+  readonly steps?: readonly string[];
+}
+
+/** Where the fleet's root is, for the notes: how it is set up, and how to print its fingerprint. */
+export interface FleetNotesRoot {
+  /** Install step 1 (root and shared services), as lines. */
+  readonly install: readonly string[];
+  /** A command, or the literal fingerprint, every cluster's `istio-ca-root-cert` must match. */
+  readonly fingerprint: string;
 }
 
 /** What the ApplicationSet points at. */
@@ -51,21 +62,34 @@ export function fleetApplicationSet(id: string, o: FleetApplicationSetInput): Re
   };
 }
 
-export function fleetNotes(id: string, clusters: readonly FleetNotesCluster[], applicationSet: boolean): string {
+/** The Vault root of `MeshFleet`: one Terraform stack for the fleet. */
+export function vaultFleetRoot(id: string): FleetNotesRoot {
+  return {
+    install: [
+      `1. Vault, once for the fleet: \`cd terraform/${id} && terraform init && terraform apply\`. It creates the root (output`,
+      '   `istio_root_ca_pem`, public) and, per cluster, a Kubernetes auth mount with that cluster\'s API server, a role bound to',
+      '   cert-manager\'s Vault ServiceAccount there, a sign policy, and for istio-csr clusters an intermediate mount and leaf role.',
+    ],
+    fingerprint: 'as `terraform output -raw istio_root_ca_pem | openssl x509 -noout -fingerprint -sha256`',
+  };
+}
+
+export function fleetNotes(id: string, clusters: readonly FleetNotesCluster[], applicationSet: boolean, root: FleetNotesRoot): string {
   const networks = new Set(clusters.map((c) => c.network ?? ''));
+  const vault = clusters.some((c) => c.signPath !== undefined);
+  const steps = clusters.filter((c) => c.steps?.length);
   return [
     `# Mesh fleet \`${id}\`: one root, ${clusters.length} cluster${clusters.length === 1 ? '' : 's'}`,
     '',
-    '| Cluster (CLUSTER_ID) | Integration | Network | Trust domain | Istio | Vault sign path | Vault auth mount |',
-    '|---|---|---|---|---|---|---|',
-    ...clusters.map((c) => `| ${c.name} | ${c.integration} | ${c.network ?? '-'} | ${c.trustDomain} | ${c.istioVersion} | \`${c.signPath}\` | \`${c.authPath}\` |`),
+    `| Cluster (CLUSTER_ID) | Integration | Network | Trust domain | Istio |${vault ? ' Vault sign path | Vault auth mount |' : ''}`,
+    `|---|---|---|---|---|${vault ? '---|---|' : ''}`,
+    ...clusters.map((c) => `| ${c.name} | ${c.integration} | ${c.network ?? '-'} | ${c.trustDomain} | ${c.istioVersion} |` +
+      (vault ? ` \`${c.signPath}\` | \`${c.authPath}\` |` : '')),
     '',
     '## Install order',
     '',
-    `1. Vault, once for the fleet: \`cd terraform/${id} && terraform init && terraform apply\`. It creates the root (output`,
-    '   `istio_root_ca_pem`, public) and, per cluster, a Kubernetes auth mount with that cluster\'s API server, a role bound to',
-    '   cert-manager\'s Vault ServiceAccount there, a sign policy, and for istio-csr clusters an intermediate mount and leaf role.',
-    '2. Each cluster, in any order, as its own `clusters/<name>/install/NOTES.md` says: cert-manager (and istio-csr before',
+    ...root.install,
+    `2. Each cluster, in any order,${steps.length ? ' after its own steps below,' : ''} as its own \`clusters/<name>/install/NOTES.md\` says: cert-manager (and istio-csr before`,
     '   Istio), `clusters/<name>/manifests/`, then Istio with `clusters/<name>/install/`. A cluster can serve its own',
     '   workloads before the others exist: every cluster chains to the same root.',
     '3. Connect the clusters (multi-primary): for each pair, `istioctl create-remote-secret --name=<name>` in one cluster,',
@@ -77,8 +101,9 @@ export function fleetNotes(id: string, clusters: readonly FleetNotesCluster[], a
       : '4. The clusters share one network: pods reach each other directly, no east-west gateway is needed.',
     '5. Check that every cluster trusts the same root: in each cluster',
     '   `kubectl -n istio-system get configmap istio-ca-root-cert -o jsonpath=\'{.data.root-cert\\.pem}\' | openssl x509 -noout -fingerprint -sha256`',
-    '   prints the same fingerprint as `terraform output -raw istio_root_ca_pem | openssl x509 -noout -fingerprint -sha256`.',
+    `   prints the same fingerprint ${root.fingerprint}.`,
     '',
+    ...steps.flatMap((c) => [`## Cluster \`${c.name}\`, before its manifests`, '', ...c.steps!, '']),
     '## GitOps, per cluster',
     '',
     applicationSet

@@ -19,6 +19,12 @@ export function clusterNameProblem(prop: string, name: string): string | undefin
     'the cluster (CLUSTER_ID), its output folder, its Argo CD cluster and its Vault auth mount';
 }
 
+/** A fleet id: `uses` says what it names (a folder, the ApplicationSet, the default mesh ID). */
+export function fleetIdProblem(id: string, uses: string): string | undefined {
+  if (typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) return undefined;
+  return `'id' (${id}) names ${uses}; use 1-63 lowercase letters, digits and '-', starting with a letter or digit`;
+}
+
 /** Two clusters that must differ but do not, or two whose identities the other would reject; empty when the fleet is whole. */
 export function fleetProblems(clusters: readonly FleetClusterModel[]): string[] {
   const problems: string[] = [];

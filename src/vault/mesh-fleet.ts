@@ -8,12 +8,12 @@ import { CertAlertRules } from '../k8s/cert-alert-rules';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { IssuancePolicy } from '../k8s/issuance-policy';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
-import { manifestYaml } from '../k8s/manifest-yaml';
 import { MeshApp } from '../mesh-app';
 import { defaultTerraformStateDir, GeneratedFile, nestedOutput, writeOutputTree } from '../output-tree';
 import { check, deepTokenProblem, fail } from '../model/errors';
-import { clusterNameProblem, fleetProblems } from '../model/fleet';
-import { fleetApplicationSet, fleetNotes, FleetNotesCluster } from '../model/fleet-files';
+import { clusterNameProblem, fleetIdProblem, fleetProblems } from '../model/fleet';
+import { fleetNotes, FleetNotesCluster, vaultFleetRoot } from '../model/fleet-files';
+import { applicationSetFile, FleetApplicationSetOptions } from '../fleet-application-set';
 import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { MeshPkiConfig } from './mesh-pki-config';
@@ -82,32 +82,6 @@ export interface MeshFleetClusterProps {
    * @default - the fleet's issuancePolicy
    */
   readonly issuancePolicy?: IssuancePolicy;
-}
-
-/** Options of the Argo CD ApplicationSet a fleet emits. */
-export interface FleetApplicationSetOptions {
-  /** Git repository that holds the fleet output. */
-  readonly repoUrl: string;
-  /**
-   * Git revision.
-   * @default 'HEAD'
-   */
-  readonly revision?: string;
-  /**
-   * Path of the fleet's output folder in that repository.
-   * @default 'dist'
-   */
-  readonly path?: string;
-  /**
-   * Namespace of Argo CD.
-   * @default 'argocd'
-   */
-  readonly namespace?: string;
-  /**
-   * Argo CD project.
-   * @default 'default'
-   */
-  readonly project?: string;
 }
 
 /** Props of `MeshFleet`. */
@@ -231,9 +205,7 @@ export class MeshFleet {
     check(NAME, deepTokenProblem(props));
     this.props = props;
     this.id = props.id ?? 'mesh-fleet';
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(this.id)) {
-      fail(NAME, `'id' (${this.id}) names the folder terraform/<id>/; use 1-63 lowercase letters, digits and '-', starting with a letter or digit`);
-    }
+    check(NAME, fleetIdProblem(this.id, 'the folder terraform/<id>/'));
     this.outdir = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
     if (!Array.isArray(props.clusters) || props.clusters.length === 0) {
       fail(NAME, `'clusters' (${JSON.stringify(props.clusters)}) must list at least one cluster`);
@@ -328,16 +300,9 @@ export class MeshFleet {
       files.push(...nestedOutput(`clusters/${c.name}`, c.app.renderOutput()));
     }
     files.push(...stackFiles(this.stack, this.id));
-    files.push({ path: 'NOTES.md', content: fleetNotes(this.id, this.notesClusters(), this.props.argoCdApplicationSet !== undefined) });
+    files.push({ path: 'NOTES.md', content: fleetNotes(this.id, this.notesClusters(), this.props.argoCdApplicationSet !== undefined, vaultFleetRoot(this.id)) });
     const argo = this.props.argoCdApplicationSet;
-    if (argo) {
-      files.push({
-        path: 'argocd/applicationset.yaml',
-        content: manifestYaml(fleetApplicationSet(this.id, {
-          repoUrl: argo.repoUrl, revision: argo.revision ?? 'HEAD', path: argo.path ?? 'dist', namespace: argo.namespace ?? 'argocd', project: argo.project ?? 'default',
-        })),
-      });
-    }
+    if (argo) files.push(applicationSetFile(this.id, argo));
     return files;
   }
 

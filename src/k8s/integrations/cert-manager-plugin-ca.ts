@@ -45,8 +45,11 @@ export interface CertManagerPluginCaOptions {
   readonly commonName?: string;
 }
 
-/** Istio's own intermediate profile (istio tools/certs/common.mk); isCA adds cert sign anyway. */
-const CACERTS_USAGES = [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT, CertificateSpecUsages.CERT_SIGN] as const;
+/**
+ * Usages of an intermediate CA certificate cert-manager issues (`cacerts`; a fleet cluster's istio-csr CA): Istio's own
+ * intermediate profile (istio tools/certs/common.mk); isCA adds cert sign anyway.
+ */
+export const CACERTS_USAGES = [CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT, CertificateSpecUsages.CERT_SIGN] as const;
 
 /** cert-manager keeps the intermediate in `cacerts`; istiod signs with it and reloads it on renewal (§1, §2a). */
 export class CertManagerPluginCa implements IntegrationVariant {

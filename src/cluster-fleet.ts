@@ -1,0 +1,222 @@
+import { join } from 'node:path';
+import { Chart, Duration } from 'cdk8s';
+import { CertAlertRules } from './k8s/cert-alert-rules';
+import { FleetIntegration, FleetRoot } from './k8s/fleet-root';
+import { IssuancePolicy } from './k8s/issuance-policy';
+import { IstioCustomCa } from './k8s/istio-custom-ca';
+import { applicationSetFile, FleetApplicationSetOptions } from './fleet-application-set';
+import { MeshApp } from './mesh-app';
+import { GeneratedFile, nestedOutput, writeOutputTree } from './output-tree';
+import { check, deepTokenProblem, fail } from './model/errors';
+import { clusterNameProblem, fleetIdProblem, fleetProblems } from './model/fleet';
+import { fleetNotes } from './model/fleet-files';
+import { DEFAULT_TRUST_DOMAIN } from './model/identity';
+import { ISTIO_DEFAULTS } from './model/istio-settings';
+import { PKI_DEFAULTS } from './model/pki-defaults';
+
+const NAME = 'ClusterFleet';
+
+/** One cluster of a `ClusterFleet`. */
+export interface ClusterFleetClusterProps {
+  /** Cluster name: CLUSTER_ID, istio-csr `clusterID`, ztunnel's cluster name, the folder `clusters/<name>/`, the Argo CD cluster. */
+  readonly name: string;
+  /**
+   * How this cluster plugs the fleet root into Istio.
+   * @default FleetIntegration.PLUGIN_CA
+   */
+  readonly integration?: FleetIntegration;
+  /**
+   * Network of the cluster (`global.network`).
+   * @default - none (one flat network)
+   */
+  readonly network?: string;
+  /**
+   * Istio version of this cluster.
+   * @default '1.30'
+   */
+  readonly istioVersion?: string;
+  /**
+   * Trust domain of this cluster.
+   * @default - the fleet's trustDomain
+   */
+  readonly trustDomain?: string;
+  /**
+   * Other clusters' trust domains this cluster accepts (`meshConfig.trustDomainAliases`), when they differ.
+   * @default - none
+   */
+  readonly trustDomainAliases?: string[];
+  /**
+   * Common name of this cluster's intermediate CA; unique in the fleet.
+   * @default 'Istio intermediate CA <name>'
+   */
+  readonly intermediateCommonName?: string;
+  /**
+   * Ambient mode.
+   * @default false
+   */
+  readonly ambient?: boolean;
+  /**
+   * Who approves this cluster's cert-manager requests.
+   * @default - the fleet's issuancePolicy
+   */
+  readonly issuancePolicy?: IssuancePolicy;
+}
+
+/** Props of `ClusterFleet`. */
+export interface ClusterFleetProps {
+  /** The root every cluster's intermediate hangs under. */
+  readonly root: FleetRoot;
+  /** The clusters: each gets its own intermediate under the root. */
+  readonly clusters: ClusterFleetClusterProps[];
+  /**
+   * Trust domain of every cluster that does not set its own.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * Mesh ID, `global.meshID` in every cluster.
+   * @default - the fleet's id
+   */
+  readonly meshId?: string;
+  /**
+   * Lifetime of each cluster's intermediate (the one cert-manager issues, or the one you sign offline).
+   * @default Duration.hours(8760)
+   */
+  readonly intermediateDuration?: Duration;
+  /**
+   * How long before expiry cert-manager renews an intermediate it issues.
+   * @default Duration.hours(2160)
+   */
+  readonly intermediateRenewBefore?: Duration;
+  /**
+   * Workload certificate lifetime.
+   * @default Duration.hours(24); istio-csr clusters: its maxCertificateDuration (1h)
+   */
+  readonly workloadCertTtl?: Duration;
+  /**
+   * Who approves each cluster's cert-manager requests, unless a cluster sets its own.
+   * @default IssuancePolicy.certManagerDefaultApprover()
+   */
+  readonly issuancePolicy?: IssuancePolicy;
+  /**
+   * Certificate-health alerts in each cluster's `alerts/` and manifests.
+   * @default true
+   */
+  readonly alerts?: boolean;
+  /**
+   * Emit `argocd/applicationset.yaml`: one Argo CD Application per cluster folder (git directory generator).
+   * @default - none
+   */
+  readonly argoCdApplicationSet?: FleetApplicationSetOptions;
+  /**
+   * Id of the fleet: its ApplicationSet's name and the default mesh ID.
+   * @default 'mesh-fleet'
+   */
+  readonly id?: string;
+  /**
+   * Output folder.
+   * @default - $CDK8S_OUTDIR, else 'dist'
+   */
+  readonly outdir?: string;
+}
+
+/** What the fleet built for one cluster. */
+export interface ClusterFleetCluster {
+  readonly name: string;
+  /** The cluster's app: add your own charts to it; its output goes to `clusters/<name>/`. */
+  readonly app: MeshApp;
+  readonly chart: Chart;
+  readonly istioCa: IstioCustomCa;
+}
+
+/**
+ * A multi-cluster mesh on one root held outside Vault (for a Vault root, `MeshFleet` in `istio-custom-ca/vault`):
+ * a cert-manager CA issuer in each cluster, or an offline root whose per-cluster intermediates you sign by hand
+ * (`FleetRoot`). Each cluster runs the plug-in CA or istio-csr under its own intermediate. The same cross-cluster
+ * checks as `MeshFleet`; `synth()` writes `clusters/<name>/{manifests,install,alerts}`, a fleet `NOTES.md` (with each
+ * cluster's manual steps) and, when asked, `argocd/applicationset.yaml`. Nothing secret is written.
+ */
+export class ClusterFleet {
+  public readonly outdir: string;
+  /** The clusters, in the order given. */
+  public readonly clusters: ClusterFleetCluster[];
+  private readonly id: string;
+  private readonly props: ClusterFleetProps;
+  private readonly steps: string[][] = [];
+
+  public constructor(props: ClusterFleetProps) {
+    check(NAME, deepTokenProblem(props));
+    this.props = props;
+    this.id = props.id ?? 'mesh-fleet';
+    check(NAME, fleetIdProblem(this.id, 'the fleet (its ApplicationSet, the default mesh ID)'));
+    this.outdir = props.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
+    if (!(props.root instanceof FleetRoot)) fail(NAME, `'root' (${String(props.root)}) must be a FleetRoot, e.g. FleetRoot.offline({ rootPem })`);
+    if (!Array.isArray(props.clusters) || props.clusters.length === 0) {
+      fail(NAME, `'clusters' (${JSON.stringify(props.clusters)}) must list at least one cluster`);
+    }
+    props.clusters.forEach((c, i) => check(`${NAME}: clusters[${i}]`, clusterNameProblem('name', c?.name)));
+    const cn = (c: ClusterFleetClusterProps) => c.intermediateCommonName ?? `${PKI_DEFAULTS.fleetIntermediateCommonNamePrefix} ${c.name}`;
+    const problems = fleetProblems(props.clusters.map((c) => ({
+      name: c.name, trustDomain: c.trustDomain ?? props.trustDomain ?? DEFAULT_TRUST_DOMAIN, trustDomainAliases: c.trustDomainAliases ?? [], intermediateCommonName: cn(c),
+    })));
+    if (problems.length) fail(NAME, problems.join('; '));
+    this.clusters = props.clusters.map((c) => this.cluster(c, cn(c)));
+  }
+
+  private cluster(c: ClusterFleetClusterProps, commonName: string): ClusterFleetCluster {
+    const p = this.props;
+    const who = `${NAME}: cluster '${c.name}'`;
+    const integration = c.integration ?? FleetIntegration.PLUGIN_CA;
+    if (!Object.values(FleetIntegration).includes(integration)) {
+      fail(who, `'integration' (${integration}) must be FleetIntegration.PLUGIN_CA or FleetIntegration.ISTIO_CSR`);
+    }
+    const policy = c.issuancePolicy ?? p.issuancePolicy;
+    const app = new MeshApp({ outdir: join(this.outdir, 'clusters', c.name) });
+    const chart = new Chart(app, 'istio-custom-ca');
+    try {
+      const ca = p.root._cluster(chart, {
+        name: c.name, integration, istioNamespace: ISTIO_DEFAULTS.istioNamespace, intermediateCommonName: commonName,
+        intermediateDuration: p.intermediateDuration ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs),
+        intermediateRenewBefore: p.intermediateRenewBefore ?? Duration.millis(PKI_DEFAULTS.intermediateRenewBeforeMs),
+      });
+      if (policy?.isApproverPolicy && ca.extraRequests) {
+        fail(who, `'issuancePolicy' (approverPolicy) cannot be used here: ${ca.extraRequests}; use FleetRoot.offline() or the default approver`);
+      }
+      const istioCa = new IstioCustomCa(chart, 'istio-ca', {
+        integration: ca.integration, clusterName: c.name, network: c.network, meshId: p.meshId ?? this.id,
+        trustDomain: c.trustDomain ?? p.trustDomain, trustDomainAliases: c.trustDomainAliases, istioVersion: c.istioVersion, ambient: c.ambient,
+        issuancePolicy: policy, workloadCertTtl: p.workloadCertTtl,
+      });
+      if (p.alerts ?? true) new CertAlertRules(chart, 'cert-alerts', { ca: istioCa });
+      this.steps.push(ca.steps);
+      return { name: c.name, app, chart, istioCa };
+    } catch (e) {
+      // Errors of the cluster's constructs, named by the fleet and the cluster.
+      if (e instanceof Error && !e.message.startsWith(NAME)) throw new Error(`${who}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** Every file `synth()` writes, by path relative to the output folder. */
+  public renderOutput(): GeneratedFile[] {
+    const files = this.clusters.flatMap((c) => nestedOutput(`clusters/${c.name}`, c.app.renderOutput()));
+    const root = this.props.root;
+    files.push({
+      path: 'NOTES.md',
+      content: fleetNotes(this.id, this.clusters.map((c, i) => ({
+        name: c.name, integration: c.istioCa.integration.type, network: this.props.clusters[i].network, trustDomain: c.istioCa.trustDomain,
+        istioVersion: c.istioCa.istioVersion, steps: this.steps[i],
+      })), this.props.argoCdApplicationSet !== undefined, {
+        install: [`1. The root: ${root.description}. Its SHA-256 fingerprint: \`${root.fingerprint}\`.`],
+        fingerprint: `\`${root.fingerprint}\``,
+      }),
+    });
+    if (this.props.argoCdApplicationSet) files.push(applicationSetFile(this.id, this.props.argoCdApplicationSet));
+    return files;
+  }
+
+  /** Renders everything, then writes it at once: nothing is written when anything fails. */
+  public synth(): void {
+    writeOutputTree(this.outdir, this.renderOutput());
+  }
+}
