@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { Chart, Duration } from 'cdk8s';
 import { CertAlertRules } from './k8s/cert-alert-rules';
 import { FleetIntegration, FleetRoot } from './k8s/fleet-root';
-import { IssuancePolicy } from './k8s/issuance-policy';
 import { IstioCustomCa } from './k8s/istio-custom-ca';
-import { applicationSetFile, FleetApplicationSetOptions } from './fleet-application-set';
+import { applicationSetFile } from './fleet-application-set';
+import { FleetClusterProps, FleetProps } from './fleet-props';
 import { MeshApp } from './mesh-app';
 import { GeneratedFile, nestedOutput, writeOutputTree } from './output-tree';
 import { check, deepTokenProblem, fail } from './model/errors';
@@ -17,62 +17,20 @@ import { PKI_DEFAULTS } from './model/pki-defaults';
 const NAME = 'ClusterFleet';
 
 /** One cluster of a `ClusterFleet`. */
-export interface ClusterFleetClusterProps {
-  /** Cluster name: CLUSTER_ID, istio-csr `clusterID`, ztunnel's cluster name, the folder `clusters/<name>/`, the Argo CD cluster. */
-  readonly name: string;
+export interface ClusterFleetClusterProps extends FleetClusterProps {
   /**
    * How this cluster plugs the fleet root into Istio.
    * @default FleetIntegration.PLUGIN_CA
    */
   readonly integration?: FleetIntegration;
-  /**
-   * Network of the cluster (`global.network`).
-   * @default - none (one flat network)
-   */
-  readonly network?: string;
-  /**
-   * Istio version of this cluster.
-   * @default '1.30'
-   */
-  readonly istioVersion?: string;
-  /**
-   * Trust domain of this cluster.
-   * @default - the fleet's trustDomain
-   */
-  readonly trustDomain?: string;
-  /**
-   * Other clusters' trust domains this cluster accepts (`meshConfig.trustDomainAliases`), when they differ.
-   * @default - none
-   */
-  readonly trustDomainAliases?: string[];
-  /**
-   * Common name of this cluster's intermediate CA; unique in the fleet.
-   * @default 'Istio intermediate CA <name>'
-   */
-  readonly intermediateCommonName?: string;
-  /**
-   * Ambient mode.
-   * @default false
-   */
-  readonly ambient?: boolean;
-  /**
-   * Who approves this cluster's cert-manager requests.
-   * @default - the fleet's issuancePolicy
-   */
-  readonly issuancePolicy?: IssuancePolicy;
 }
 
 /** Props of `ClusterFleet`. */
-export interface ClusterFleetProps {
+export interface ClusterFleetProps extends FleetProps {
   /** The root every cluster's intermediate hangs under. */
   readonly root: FleetRoot;
   /** The clusters: each gets its own intermediate under the root. */
   readonly clusters: ClusterFleetClusterProps[];
-  /**
-   * Trust domain of every cluster that does not set its own.
-   * @default 'cluster.local'
-   */
-  readonly trustDomain?: string;
   /**
    * Mesh ID, `global.meshID` in every cluster.
    * @default - the fleet's id
@@ -89,35 +47,10 @@ export interface ClusterFleetProps {
    */
   readonly intermediateRenewBefore?: Duration;
   /**
-   * Workload certificate lifetime.
-   * @default Duration.hours(24); istio-csr clusters: its maxCertificateDuration (1h)
-   */
-  readonly workloadCertTtl?: Duration;
-  /**
-   * Who approves each cluster's cert-manager requests, unless a cluster sets its own.
-   * @default IssuancePolicy.certManagerDefaultApprover()
-   */
-  readonly issuancePolicy?: IssuancePolicy;
-  /**
-   * Certificate-health alerts in each cluster's `alerts/` and manifests.
-   * @default true
-   */
-  readonly alerts?: boolean;
-  /**
-   * Emit `argocd/applicationset.yaml`: one Argo CD Application per cluster folder (git directory generator).
-   * @default - none
-   */
-  readonly argoCdApplicationSet?: FleetApplicationSetOptions;
-  /**
    * Id of the fleet: its ApplicationSet's name and the default mesh ID.
    * @default 'mesh-fleet'
    */
   readonly id?: string;
-  /**
-   * Output folder.
-   * @default - $CDK8S_OUTDIR, else 'dist'
-   */
-  readonly outdir?: string;
 }
 
 /** What the fleet built for one cluster. */

@@ -6,6 +6,7 @@ export * from './adopt-enterprise-ca';
 export * from './fleet-root-rotation';
 export * from './cluster-fleet';
 export { FleetApplicationSetOptions } from './fleet-application-set';
+export * from './fleet-props';
 export { PhasePreconditions, PreconditionRoot, PreconditionTime, PRECONDITIONS_SCHEMA } from './rotation-preconditions';
 export * from './strict-mtls-migration';
 export * from './k8s/ca-integration';

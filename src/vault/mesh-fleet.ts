@@ -6,14 +6,14 @@ import { App as TfApp, LocalBackend, TerraformOutput, TerraformStack } from 'cdk
 import { Construct } from 'constructs';
 import { CertAlertRules } from '../k8s/cert-alert-rules';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
-import { IssuancePolicy } from '../k8s/issuance-policy';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { MeshApp } from '../mesh-app';
 import { defaultTerraformStateDir, GeneratedFile, nestedOutput, writeOutputTree } from '../output-tree';
 import { check, deepTokenProblem, fail } from '../model/errors';
 import { clusterNameProblem, fleetIdProblem, fleetProblems } from '../model/fleet';
 import { fleetNotes, FleetNotesCluster, vaultFleetRoot } from '../model/fleet-files';
-import { applicationSetFile, FleetApplicationSetOptions } from '../fleet-application-set';
+import { applicationSetFile } from '../fleet-application-set';
+import { FleetClusterProps, FleetProps } from '../fleet-props';
 import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { MeshPkiConfig } from './mesh-pki-config';
@@ -27,9 +27,7 @@ import { VaultTokenValidation } from './vault-token-validation';
 const NAME = 'MeshFleet';
 
 /** One cluster of a `MeshFleet`. */
-export interface MeshFleetClusterProps {
-  /** Cluster name: CLUSTER_ID, istio-csr `clusterID`, ztunnel's cluster name, the folder `clusters/<name>/`, the Argo CD cluster. */
-  readonly name: string;
+export interface MeshFleetClusterProps extends FleetClusterProps {
   /** How this cluster plugs the fleet root into Istio: `cacerts` intermediate (route 1) or istio-csr leaves (route 2). */
   readonly route: VaultPkiRoute;
   /**
@@ -47,54 +45,14 @@ export interface MeshFleetClusterProps {
    * @default - TokenReview against kubernetesHost
    */
   readonly tokenValidation?: VaultTokenValidation;
-  /**
-   * Network of the cluster (`global.network`); clusters on different networks reach each other through east-west gateways.
-   * @default - none (one flat network)
-   */
-  readonly network?: string;
-  /**
-   * Istio version of this cluster.
-   * @default '1.30'
-   */
-  readonly istioVersion?: string;
-  /**
-   * Trust domain of this cluster.
-   * @default - the fleet's trustDomain
-   */
-  readonly trustDomain?: string;
-  /**
-   * Other clusters' trust domains this cluster accepts (`meshConfig.trustDomainAliases`), when they differ.
-   * @default - none
-   */
-  readonly trustDomainAliases?: string[];
-  /**
-   * Common name of this cluster's intermediate CA; unique in the fleet.
-   * @default 'Istio intermediate CA <name>'
-   */
-  readonly intermediateCommonName?: string;
-  /**
-   * Ambient mode.
-   * @default false
-   */
-  readonly ambient?: boolean;
-  /**
-   * Who approves this cluster's cert-manager requests.
-   * @default - the fleet's issuancePolicy
-   */
-  readonly issuancePolicy?: IssuancePolicy;
 }
 
 /** Props of `MeshFleet`. */
-export interface MeshFleetProps {
+export interface MeshFleetProps extends FleetProps {
   /** The clusters: each gets its own intermediate under the one root. */
   readonly clusters: MeshFleetClusterProps[];
   /** Vault address (https), where the root lives. */
   readonly vaultAddress: string;
-  /**
-   * Trust domain of every cluster that does not set its own.
-   * @default 'cluster.local'
-   */
-  readonly trustDomain?: string;
   /**
    * Mesh ID, `global.meshID` in every cluster.
    * @default - the Terraform stack id
@@ -131,35 +89,10 @@ export interface MeshFleetProps {
    */
   readonly intermediateRenewBefore?: Duration;
   /**
-   * Sidecar certificate lifetime.
-   * @default Duration.hours(24); istio-csr clusters: its maxCertificateDuration
-   */
-  readonly workloadCertTtl?: Duration;
-  /**
-   * Who approves each cluster's cert-manager requests, unless a cluster sets its own.
-   * @default IssuancePolicy.certManagerDefaultApprover()
-   */
-  readonly issuancePolicy?: IssuancePolicy;
-  /**
-   * Certificate-health alerts in each cluster's `alerts/` and manifests.
-   * @default true
-   */
-  readonly alerts?: boolean;
-  /**
-   * Emit `argocd/applicationset.yaml`: one Argo CD Application per cluster folder (git directory generator).
-   * @default - none
-   */
-  readonly argoCdApplicationSet?: FleetApplicationSetOptions;
-  /**
    * Id of the Terraform stack (`terraform/<id>/`).
    * @default 'mesh-fleet'
    */
   readonly id?: string;
-  /**
-   * Output folder.
-   * @default - $CDK8S_OUTDIR, else 'dist'
-   */
-  readonly outdir?: string;
   /**
    * Folder of the default local Terraform state, outside the output folder.
    * @default - `.istio-custom-ca-state` beside the output folder
