@@ -65,7 +65,7 @@ export interface ClusterFleetCluster {
 /**
  * A multi-cluster mesh on one root held outside Vault (for a Vault root, `MeshFleet` in `istio-custom-ca/vault`):
  * a cert-manager CA issuer in each cluster, or an offline root whose per-cluster intermediates you sign by hand
- * (`FleetRoot`). Each cluster runs the plug-in CA or istio-csr under its own intermediate. The same cross-cluster
+ * (`FleetRoot`). Each cluster runs the plug-in CA, istio-csr or the Kubernetes CSR route under its own intermediate. The same cross-cluster
  * checks as `MeshFleet`; `synth()` writes `clusters/<name>/{manifests,install,alerts}`, a fleet `NOTES.md` (with each
  * cluster's manual steps) and, when asked, `argocd/applicationset.yaml`. Nothing secret is written.
  */
@@ -101,7 +101,7 @@ export class ClusterFleet {
     const who = `${NAME}: cluster '${c.name}'`;
     const integration = c.integration ?? FleetIntegration.PLUGIN_CA;
     if (!Object.values(FleetIntegration).includes(integration)) {
-      fail(who, `'integration' (${integration}) must be FleetIntegration.PLUGIN_CA or FleetIntegration.ISTIO_CSR`);
+      fail(who, `'integration' (${integration}) must be one of ${Object.values(FleetIntegration).map((v) => `FleetIntegration.${v}`).join(', ')}`);
     }
     const policy = c.issuancePolicy ?? p.issuancePolicy;
     const app = new MeshApp({ outdir: join(this.outdir, 'clusters', c.name) });

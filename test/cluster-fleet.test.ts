@@ -117,9 +117,31 @@ describe('ClusterFleet: a fleet on a root outside Vault', () => {
 
     it("refuses approverPolicy where the cluster's istio-csr intermediate would have no policy", () => {
       throwsExactly(() => fleet(FleetRoot.certManagerCa({ secretName: 'mesh-root', rootPem: A }), { issuancePolicy: IssuancePolicy.approverPolicy() }),
-        "ClusterFleet: cluster 'west': 'issuancePolicy' (approverPolicy) cannot be used here: cert-manager requests the cluster's istio-csr " +
+        "ClusterFleet: cluster 'west': 'issuancePolicy' (approverPolicy) cannot be used here: cert-manager requests the cluster's " +
         'intermediate (Certificate istio-ca-west) from the root, and no policy covers it; use FleetRoot.offline() or the default approver');
     });
+  });
+
+  it('Kubernetes CSR clusters: a ClusterIssuer istio-ca over the intermediate in cert-manager\'s namespace; the real istiod chart reads the signer and pinned root', async () => {
+    for (const root of [FleetRoot.offline({ rootPem: A }), FleetRoot.certManagerCa({ secretName: 'mesh-root', rootPem: A })]) {
+      const { outdir, read, docs } = fleet(root, { clusters: [{ name: 'north', integration: FleetIntegration.KUBERNETES_CSR }, { name: 'east' }] });
+      const north = docs('north');
+      await validateAll(north);
+      assert.equal(find(north, 'ClusterIssuer', 'istio-ca').spec.ca.secretName, 'istio-ca-north');
+      const objs = helmTemplate(chartDir('1.30.3', 'istiod'), parseYaml(read('clusters/north/install/istiod-values.yaml')), 'istio-system', 'istiod');
+      const env = Object.fromEntries(find(objs, 'Deployment', 'istiod').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      assert.deepEqual([env.CLUSTER_ID, env.EXTERNAL_CA, env.K8S_SIGNER], ['north', 'ISTIOD_RA_KUBERNETES_API', 'clusterissuers.cert-manager.io/istio-ca']);
+      const mesh = parseYaml(find(objs, 'ConfigMap', 'istio').data.mesh);
+      assert.deepEqual(mesh.caCertificates.map((c: any) => [normalisePem(c.pem), c.certSigners]), [[A, ['clusterissuers.cert-manager.io/istio-ca']]]);
+      if (north.some((d) => d.kind === 'Certificate')) {
+        // certManagerCa: the intermediate from the root Issuer, both in cert-manager's namespace (where the ClusterIssuer reads it).
+        const mid = find(north, 'Certificate', 'istio-ca-north');
+        assert.deepEqual([mid.metadata.namespace, mid.spec.issuerRef.name, find(north, 'Issuer', 'mesh-root').metadata.namespace], ['cert-manager', 'mesh-root', 'cert-manager']);
+      } else {
+        assert.match(read('NOTES.md'), /kubectl -n cert-manager create secret tls istio-ca-north --cert=cert-chain.pem --key=ca-key.pem/);
+      }
+      assert.deepEqual(lintPaths([outdir]).findings, []);
+    }
   });
 
   it('refuses a root that is not one CA certificate, a bad secret name, clusters that clash, and names the cluster of a construct error', () => {
@@ -132,7 +154,7 @@ describe('ClusterFleet: a fleet on a root outside Vault', () => {
       "policies; use one trust domain, or add 'w.org' to east's 'trustDomainAliases' and add 'e.org' to west's 'trustDomainAliases'");
     assert.throws(() => fleet(root, { clusters: [{ name: 'east' }, { name: 'east' }] }), /^Error: ClusterFleet: clusters\[1\] has the name 'east' of an earlier cluster/);
     throwsExactly(() => fleet(root, { clusters: [{ name: 'east', integration: 'VAULT' as FleetIntegration }] }),
-      "ClusterFleet: cluster 'east': 'integration' (VAULT) must be FleetIntegration.PLUGIN_CA or FleetIntegration.ISTIO_CSR");
+      "ClusterFleet: cluster 'east': 'integration' (VAULT) must be one of FleetIntegration.PLUGIN_CA, FleetIntegration.ISTIO_CSR, FleetIntegration.KUBERNETES_CSR");
     throwsExactly(() => fleet(root, { id: 'Fleet' }), "ClusterFleet: 'id' (Fleet) names the fleet (its ApplicationSet, the default mesh ID); use 1-63 lowercase " +
       "letters, digits and '-', starting with a letter or digit");
     // The manual plug-in CA has no cert-manager request to police: IstioCustomCa's refusal, named by the fleet and cluster.

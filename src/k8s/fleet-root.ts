@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Certificate } from '../imports/certificates-cert-manager.io';
 import { goDuration, lifetimeMs } from '../model/durations';
 import { check, fail } from '../model/errors';
+import { CERT_MANAGER_DEFAULTS } from '../model/cert-manager';
 import { LIFETIME_RULES, renewBeforeProblem } from '../model/lifetime-rules';
 import { objectNameProblem } from '../model/k8s-names';
 import { parseCaBundle, pemCertificates } from '../model/pem';
@@ -11,6 +12,7 @@ import { MANAGED_BY } from './_scope';
 import { CaIntegration } from './ca-integration';
 import { CertManagerIssuer, IssuerKind } from './cert-manager-issuer';
 import { CACERTS_USAGES } from './integrations/cert-manager-plugin-ca';
+import { CsrSigner } from './integrations/kubernetes-csr';
 import { privateKeySpec } from './private-key';
 import { IssuerSource } from './issuer-source';
 import { RootCaBundle, TrustSource } from './root-ca-bundle';
@@ -21,6 +23,11 @@ export enum FleetIntegration {
   PLUGIN_CA = 'PLUGIN_CA',
   /** istio-csr signs workload certificates through cert-manager, under a per-cluster intermediate. */
   ISTIO_CSR = 'ISTIO_CSR',
+  /**
+   * istiod is a registration authority for the Kubernetes CSR API; cert-manager's CSR signer signs under a per-cluster
+   * intermediate (ClusterIssuer `istio-ca`; experimental upstream, docs/reference.md §3).
+   */
+  KUBERNETES_CSR = 'KUBERNETES_CSR',
 }
 
 /** A root held by a cert-manager CA issuer in each cluster. */
@@ -104,16 +111,27 @@ export abstract class FleetRoot {
    */
   public abstract _cluster(scope: Construct, c: FleetRootCluster): FleetClusterCa;
 
-  /** istio-csr: the root pinned through trust-manager (istio-csr refuses to start without a pinned root). */
-  protected pinnedRoot(): RootCaBundle {
-    return RootCaBundle.trustManager({ name: ROOT_BUNDLE, sources: [TrustSource.inline(this.rootPem)] });
+  /**
+   * Where the cluster's signing intermediate lives for istio-csr and the Kubernetes CSR route: the istiod namespace
+   * (istio-csr's namespaced Issuer), or cert-manager's cluster resource namespace (a ClusterIssuer reads its Secret
+   * there; cert-manager signs Kubernetes CSRs for ClusterIssuers without more RBAC).
+   */
+  protected static intermediateNamespace(c: FleetRootCluster): string {
+    return c.integration === FleetIntegration.KUBERNETES_CSR ? CERT_MANAGER_DEFAULTS.clusterResourceNamespace : c.istioNamespace;
   }
 
-  /** The issuer istio-csr signs with: a CA issuer in the istiod namespace over Secret `istio-ca-<name>`. */
-  protected istioCsrIssuer(scope: Construct, c: FleetRootCluster): CertManagerIssuer {
-    return new CertManagerIssuer(scope, 'IstioCsrCa', {
-      name: ISTIO_CSR_CA, kind: IssuerKind.ISSUER, namespace: c.istioNamespace, source: IssuerSource.ca({ secretName: `${ISTIO_CSR_CA}-${c.name}` }),
-    });
+  /**
+   * istio-csr or the Kubernetes CSR route, signing with a CA issuer over Secret `istio-ca-<name>` (the cluster's
+   * intermediate); the root pinned (istio-csr: through trust-manager; Kubernetes CSR: in meshConfig).
+   */
+  protected signingIntegration(scope: Construct, c: FleetRootCluster): CaIntegration {
+    const source = IssuerSource.ca({ secretName: `${ISTIO_CSR_CA}-${c.name}` });
+    if (c.integration === FleetIntegration.KUBERNETES_CSR) {
+      const signer = new CertManagerIssuer(scope, 'SigningCa', { name: ISTIO_CSR_CA, kind: IssuerKind.CLUSTER_ISSUER, source });
+      return CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(signer), rootCaPem: this.rootPem });
+    }
+    const issuer = new CertManagerIssuer(scope, 'SigningCa', { name: ISTIO_CSR_CA, kind: IssuerKind.ISSUER, namespace: c.istioNamespace, source });
+    return CaIntegration.istioCsr({ issuer, rootCaBundle: RootCaBundle.trustManager({ name: ROOT_BUNDLE, sources: [TrustSource.inline(this.rootPem)] }) });
   }
 }
 
@@ -129,12 +147,13 @@ class CertManagerCaRoot extends FleetRoot {
   }
 
   public _cluster(scope: Construct, c: FleetRootCluster): FleetClusterCa {
-    // Scoped to the istiod namespace, the only one whose Certificates it signs.
+    // Scoped to the one namespace whose Certificates it signs.
+    const ns = c.integration === FleetIntegration.PLUGIN_CA ? c.istioNamespace : FleetRoot.intermediateNamespace(c);
     const root = new CertManagerIssuer(scope, 'FleetRoot', {
-      name: this.secretName, kind: IssuerKind.ISSUER, namespace: c.istioNamespace, source: IssuerSource.ca({ secretName: this.secretName }),
+      name: this.secretName, kind: IssuerKind.ISSUER, namespace: ns, source: IssuerSource.ca({ secretName: this.secretName }),
     });
     const steps = [
-      `- Create Secret \`${this.secretName}\` in \`${c.istioNamespace}\` with the root's \`tls.crt\` and \`tls.key\` ` +
+      `- Create Secret \`${this.secretName}\` in \`${ns}\` with the root's \`tls.crt\` and \`tls.key\` ` +
         '(`kubectl create secret tls`). The root key is then in this cluster: keep the namespace\'s RBAC tight, or use `FleetRoot.offline()`.',
     ];
     if (c.integration === FleetIntegration.PLUGIN_CA) {
@@ -145,21 +164,21 @@ class CertManagerCaRoot extends FleetRoot {
         steps,
       };
     }
-    // istio-csr: cert-manager issues the cluster's intermediate from the root; istio-csr signs under it.
+    // cert-manager issues the cluster's intermediate from the root; istio-csr or cert-manager's CSR signer signs under it.
     const who = `ClusterFleet: cluster '${c.name}'`;
     const d = lifetimeMs(who, 'intermediateDuration', c.intermediateDuration, LIFETIME_RULES.certManagerDuration);
     const rb = lifetimeMs(who, 'intermediateRenewBefore', c.intermediateRenewBefore, LIFETIME_RULES.certManagerRenewBefore);
     check(who, renewBeforeProblem(d, rb));
-    new Certificate(scope, 'IstioCsrIntermediate', {
-      metadata: { name: `${ISTIO_CSR_CA}-${c.name}`, namespace: c.istioNamespace, labels: MANAGED_BY },
+    new Certificate(scope, 'Intermediate', {
+      metadata: { name: `${ISTIO_CSR_CA}-${c.name}`, namespace: ns, labels: MANAGED_BY },
       spec: {
         secretName: `${ISTIO_CSR_CA}-${c.name}`, isCa: true, commonName: c.intermediateCommonName,
         duration: goDuration(d), renewBefore: goDuration(rb), privateKey: privateKeySpec(who), usages: [...CACERTS_USAGES], issuerRef: { ...root.issuerRef },
       },
     });
     return {
-      integration: CaIntegration.istioCsr({ issuer: this.istioCsrIssuer(scope, c), rootCaBundle: this.pinnedRoot() }), steps,
-      extraRequests: `cert-manager requests the cluster's istio-csr intermediate (Certificate ${ISTIO_CSR_CA}-${c.name}) from the root, and no policy covers it`,
+      integration: this.signingIntegration(scope, c), steps,
+      extraRequests: `cert-manager requests the cluster's intermediate (Certificate ${ISTIO_CSR_CA}-${c.name}) from the root, and no policy covers it`,
     };
   }
 }
@@ -192,15 +211,16 @@ class OfflineRoot extends FleetRoot {
         ],
       };
     }
+    const ns = FleetRoot.intermediateNamespace(c);
     return {
-      integration: CaIntegration.istioCsr({ issuer: this.istioCsrIssuer(scope, c), rootCaBundle: this.pinnedRoot() }),
+      integration: this.signingIntegration(scope, c),
       steps: [
         `- Sign this cluster's intermediate (CN \`${c.intermediateCommonName}\`) with the offline root and give it to cert-manager as Secret ` +
-          `\`${ISTIO_CSR_CA}-${c.name}\` (the full chain in \`tls.crt\`, so that \`ca.crt\` is the root):`,
+          `\`${ISTIO_CSR_CA}-${c.name}\` in \`${ns}\` (the full chain in \`tls.crt\`, so that \`ca.crt\` is the root):`,
         '  ```sh', ...sign,
-        `  kubectl -n ${c.istioNamespace} create secret tls ${ISTIO_CSR_CA}-${c.name} --cert=cert-chain.pem --key=ca-key.pem`,
+        `  kubectl -n ${ns} create secret tls ${ISTIO_CSR_CA}-${c.name} --cert=cert-chain.pem --key=ca-key.pem`,
         '  ```',
-        `- Renew it by hand before it expires (${days} days): the certificate alerts watch istio-csr's certificates.`,
+        `- Renew it by hand before it expires (${days} days).`,
       ],
     };
   }
