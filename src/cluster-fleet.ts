@@ -7,7 +7,9 @@ import { applicationSetFile } from './fleet-application-set';
 import { FleetClusterProps, FleetProps } from './fleet-props';
 import { MeshApp } from './mesh-app';
 import { GeneratedFile, nestedOutput, writeOutputTree } from './output-tree';
+import { goDuration, lifetimeMs } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
+import { LIFETIME_RULES } from './model/lifetime-rules';
 import { clusterNameProblem, fleetIdProblem, fleetProblems } from './model/fleet';
 import { fleetNotes } from './model/fleet-files';
 import { DEFAULT_TRUST_DOMAIN } from './model/identity';
@@ -93,10 +95,19 @@ export class ClusterFleet {
       name: c.name, trustDomain: c.trustDomain ?? props.trustDomain ?? DEFAULT_TRUST_DOMAIN, trustDomainAliases: c.trustDomainAliases ?? [], intermediateCommonName: cn(c),
     })));
     if (problems.length) fail(NAME, problems.join('; '));
-    this.clusters = props.clusters.map((c) => this.cluster(c, cn(c)));
+    const duration = Duration.millis(lifetimeMs(NAME, 'intermediateDuration', props.intermediateDuration ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs),
+      LIFETIME_RULES.certManagerDuration));
+    if (props.intermediateRenewBefore !== undefined) {
+      const rb = lifetimeMs(NAME, 'intermediateRenewBefore', props.intermediateRenewBefore, LIFETIME_RULES.certManagerRenewBefore);
+      if (rb >= duration.toMilliseconds()) {
+        fail(NAME, `'intermediateRenewBefore' (${goDuration(rb)}) must be shorter than 'intermediateDuration' (${goDuration(duration.toMilliseconds())}); ` +
+          'cert-manager ignores a renewBefore that is not; shorten it or lengthen the intermediate');
+      }
+    }
+    this.clusters = props.clusters.map((c) => this.cluster(c, cn(c), duration));
   }
 
-  private cluster(c: ClusterFleetClusterProps, commonName: string): ClusterFleetCluster {
+  private cluster(c: ClusterFleetClusterProps, commonName: string, intermediateDuration: Duration): ClusterFleetCluster {
     const p = this.props;
     const who = `${NAME}: cluster '${c.name}'`;
     const integration = c.integration ?? FleetIntegration.PLUGIN_CA;
@@ -109,8 +120,7 @@ export class ClusterFleet {
     try {
       const ca = p.root._cluster(chart, {
         name: c.name, integration, istioNamespace: ISTIO_DEFAULTS.istioNamespace, intermediateCommonName: commonName,
-        intermediateDuration: p.intermediateDuration ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs),
-        intermediateRenewBefore: p.intermediateRenewBefore ?? Duration.millis(PKI_DEFAULTS.intermediateRenewBeforeMs),
+        intermediateDuration, intermediateRenewBefore: p.intermediateRenewBefore,
       });
       if (policy?.isApproverPolicy && ca.extraRequests) {
         fail(who, `'issuancePolicy' (approverPolicy) cannot be used here: ${ca.extraRequests}; use FleetRoot.offline() or the default approver`);

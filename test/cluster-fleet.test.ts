@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Duration } from 'cdk8s';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { ClusterFleet, ClusterFleetProps, FleetIntegration, FleetRoot, IssuancePolicy } from '../src';
 import { lintPaths } from '../src/lint/lint';
@@ -155,8 +156,20 @@ describe('ClusterFleet: a fleet on a root outside Vault', () => {
     assert.throws(() => fleet(root, { clusters: [{ name: 'east' }, { name: 'east' }] }), /^Error: ClusterFleet: clusters\[1\] has the name 'east' of an earlier cluster/);
     throwsExactly(() => fleet(root, { clusters: [{ name: 'east', integration: 'VAULT' as FleetIntegration }] }),
       "ClusterFleet: cluster 'east': 'integration' (VAULT) must be one of FleetIntegration.PLUGIN_CA, FleetIntegration.ISTIO_CSR, FleetIntegration.KUBERNETES_CSR");
-    throwsExactly(() => fleet(root, { id: 'Fleet' }), "ClusterFleet: 'id' (Fleet) names the fleet (its ApplicationSet, the default mesh ID); use 1-63 lowercase " +
-      "letters, digits and '-', starting with a letter or digit");
+    throwsExactly(() => fleet(root, { id: 'fleet-' }), "ClusterFleet: 'id' (fleet-) names the fleet (its ApplicationSet, the default mesh ID); use 1-63 lowercase " +
+      "letters, digits and '-', starting and ending with a letter or digit");
+    // Lifetimes: checked once for the fleet; what a root cannot use is refused by the root.
+    throwsExactly(() => fleet(root, { intermediateRenewBefore: Duration.hours(100) }), "ClusterFleet: cluster 'east': FleetRoot.offline: 'intermediateRenewBefore' (100h) " +
+      'does not apply: nothing renews an intermediate you sign offline (you do, before it expires); remove it');
+    throwsExactly(() => fleet(root, { intermediateDuration: Duration.hours(12) }), "ClusterFleet: cluster 'east': FleetRoot.offline: 'intermediateDuration' (12h) " +
+      'must be at least 24h: you sign it with openssl for whole days');
+    const cm = FleetRoot.certManagerCa({ secretName: 'mesh-root', rootPem: A });
+    throwsExactly(() => fleet(cm, { intermediateDuration: Duration.hours(48) }), "ClusterFleet: cluster 'east': FleetRoot.certManagerCa: 'intermediateDuration' (48h) " +
+      "must be longer than the default 'intermediateRenewBefore' (2160h), or cert-manager ignores it; set intermediateRenewBefore");
+    throwsExactly(() => fleet(cm, { intermediateDuration: Duration.hours(48), intermediateRenewBefore: Duration.hours(48) }),
+      "ClusterFleet: 'intermediateRenewBefore' (48h) must be shorter than 'intermediateDuration' (48h); cert-manager ignores a renewBefore that is not; " +
+      'shorten it or lengthen the intermediate');
+    assert.throws(() => fleet(cm, { intermediateDuration: Duration.minutes(30) }), /^Error: ClusterFleet: 'intermediateDuration' \(30m\) must be at least 1h/);
     // The manual plug-in CA has no cert-manager request to police: IstioCustomCa's refusal, named by the fleet and cluster.
     assert.throws(() => fleet(root, { clusters: [{ name: 'east', issuancePolicy: IssuancePolicy.approverPolicy() }] }),
       /^Error: ClusterFleet: cluster 'east': .*'issuancePolicy' \(approverPolicy\) cannot be used here/);

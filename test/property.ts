@@ -15,9 +15,9 @@ import { App as TfApp, TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
-  AdoptEnterpriseCa, CaIntegrationType, IRotationPhaseBuilder, CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
+  AdoptEnterpriseCa, CaIntegrationType, ClusterFleet, FleetRoot, IRotationPhaseBuilder, CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
 } from '../src';
-import { MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
+import { MeshFleet, MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 import { IstioCsrRotationBuilder } from '../drill/rotation-builders';
@@ -276,6 +276,42 @@ export const TARGETS: Target[] = [
       });
       return { objects: plan.apps.flatMap((a) => a.charts.flatMap((c) => c.toJson())),
         files: [...plan.apps.flatMap((a) => a.renderOutput()), { path: 'ADOPT.md', content: plan.renderPlan() }] };
+    },
+  },
+  {
+    name: 'MeshFleet', prefixes: ['MeshFleet:', 'VaultAuth:', 'VaultRoot:'],
+    fields: [['name', str()], ['network', str()], ['trustDomain', str()], ['trustDomainAliases', fc.array(str(), { maxLength: 2 })],
+      ['intermediateCommonName', str()], ['istioVersion', fc.constantFrom(...VERSIONS)], ['meshId', str()], ['id', str()], ['rootCommonName', str()],
+      ['vaultAddress', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'http://vault:8200'))], ['kubernetesHost', fc.oneof(str(), fc.constantFrom('https://k8s:6443', 'http://k8s'))]],
+    build(v) {
+      const west = Object.fromEntries(['network', 'trustDomain', 'trustDomainAliases', 'intermediateCommonName', 'istioVersion'].filter((k) => k in v).map((k) => [k, v[k]]));
+      const f = new MeshFleet({
+        outdir: mkdtempSync(join(tmpdir(), 'ica-fuzz-fleet-')), vaultAddress: pick(v, 'vaultAddress', 'https://vault.example.com'),
+        meshId: pick(v, 'meshId', undefined), id: pick(v, 'id', undefined), rootCommonName: pick(v, 'rootCommonName', undefined),
+        clusters: [
+          { name: 'east', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://east.example.com' },
+          { name: pick(v, 'name', 'west'), route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesHost: pick(v, 'kubernetesHost', 'https://west.example.com'), ...west },
+        ],
+      });
+      return { objects: f.clusters.flatMap((c) => c.app.charts.flatMap((ch) => ch.toJson())), files: f.renderOutput() };
+    },
+  },
+  {
+    name: 'ClusterFleet', prefixes: ['ClusterFleet:', 'FleetRoot.offline:', 'FleetRoot.certManagerCa:'],
+    fields: [['rootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.leaf, '', 'junk', `${FIXTURES.rootA}${FIXTURES.rootB}`, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n')],
+      ['secretName', str()], ['integration', fc.constantFrom('PLUGIN_CA', 'ISTIO_CSR', 'KUBERNETES_CSR', 'VAULT', '')], ['name', str()], ['network', str()],
+      ['trustDomain', str()], ['intermediateCommonName', str()], ['istioVersion', fc.constantFrom(...VERSIONS)], ['intermediateDuration', dur()],
+      ['intermediateRenewBefore', dur()], ['id', str()]],
+    build(v) {
+      const rootPem = pick(v, 'rootPem', FIXTURES.rootA);
+      const root = 'secretName' in v ? FleetRoot.certManagerCa({ secretName: v.secretName, rootPem }) : FleetRoot.offline({ rootPem });
+      const west = Object.fromEntries(['network', 'trustDomain', 'intermediateCommonName', 'istioVersion', 'integration'].filter((k) => k in v).map((k) => [k, v[k]]));
+      const f = new ClusterFleet({
+        root, outdir: mkdtempSync(join(tmpdir(), 'ica-fuzz-cfleet-')), id: pick(v, 'id', undefined),
+        intermediateDuration: pick(v, 'intermediateDuration', undefined), intermediateRenewBefore: pick(v, 'intermediateRenewBefore', undefined),
+        clusters: [{ name: 'east' }, { name: pick(v, 'name', 'west'), ...west }],
+      });
+      return { objects: f.clusters.flatMap((c) => c.app.charts.flatMap((ch) => ch.toJson())), files: f.renderOutput() };
     },
   },
 ];

@@ -2,10 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Certificate } from '../imports/certificates-cert-manager.io';
-import { goDuration, lifetimeMs } from '../model/durations';
+import { goDuration } from '../model/durations';
 import { check, fail } from '../model/errors';
 import { CERT_MANAGER_DEFAULTS } from '../model/cert-manager';
-import { LIFETIME_RULES, renewBeforeProblem } from '../model/lifetime-rules';
+import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { objectNameProblem } from '../model/k8s-names';
 import { parseCaBundle, pemCertificates } from '../model/pem';
 import { MANAGED_BY } from './_scope';
@@ -53,8 +53,13 @@ export interface FleetRootCluster {
   readonly integration: FleetIntegration;
   readonly istioNamespace: string;
   readonly intermediateCommonName: string;
+  /** Validated by the fleet. */
   readonly intermediateDuration: Duration;
-  readonly intermediateRenewBefore: Duration;
+  /**
+   * Validated by the fleet; as given (a root that issues intermediates itself applies its default).
+   * @default - none given
+   */
+  readonly intermediateRenewBefore?: Duration;
 }
 
 /** What a fleet root gives one cluster: the integration, and the steps a person takes before its manifests. */
@@ -69,6 +74,7 @@ export interface FleetClusterCa {
 }
 
 const ISTIO_CSR_CA = 'istio-ca';
+const DAY_MS = 86_400_000;
 const ROOT_BUNDLE = 'istio-root-ca';
 
 /**
@@ -156,24 +162,26 @@ class CertManagerCaRoot extends FleetRoot {
       `- Create Secret \`${this.secretName}\` in \`${ns}\` with the root's \`tls.crt\` and \`tls.key\` ` +
         '(`kubectl create secret tls`). The root key is then in this cluster: keep the namespace\'s RBAC tight, or use `FleetRoot.offline()`.',
     ];
+    const d = c.intermediateDuration.toMilliseconds();
+    const rb = (c.intermediateRenewBefore ?? Duration.millis(PKI_DEFAULTS.intermediateRenewBeforeMs)).toMilliseconds();
+    if (c.intermediateRenewBefore === undefined && rb >= d) {
+      fail('FleetRoot.certManagerCa', `'intermediateDuration' (${goDuration(d)}) must be longer than the default 'intermediateRenewBefore' ` +
+        `(${goDuration(rb)}), or cert-manager ignores it; set intermediateRenewBefore`);
+    }
     if (c.integration === FleetIntegration.PLUGIN_CA) {
       return {
         integration: CaIntegration.certManagerPluginCa({
-          issuer: root, commonName: c.intermediateCommonName, duration: c.intermediateDuration, renewBefore: c.intermediateRenewBefore,
+          issuer: root, commonName: c.intermediateCommonName, duration: c.intermediateDuration, renewBefore: Duration.millis(rb),
         }),
         steps,
       };
     }
     // cert-manager issues the cluster's intermediate from the root; istio-csr or cert-manager's CSR signer signs under it.
-    const who = `ClusterFleet: cluster '${c.name}'`;
-    const d = lifetimeMs(who, 'intermediateDuration', c.intermediateDuration, LIFETIME_RULES.certManagerDuration);
-    const rb = lifetimeMs(who, 'intermediateRenewBefore', c.intermediateRenewBefore, LIFETIME_RULES.certManagerRenewBefore);
-    check(who, renewBeforeProblem(d, rb));
     new Certificate(scope, 'Intermediate', {
       metadata: { name: `${ISTIO_CSR_CA}-${c.name}`, namespace: ns, labels: MANAGED_BY },
       spec: {
         secretName: `${ISTIO_CSR_CA}-${c.name}`, isCa: true, commonName: c.intermediateCommonName,
-        duration: goDuration(d), renewBefore: goDuration(rb), privateKey: privateKeySpec(who), usages: [...CACERTS_USAGES], issuerRef: { ...root.issuerRef },
+        duration: goDuration(d), renewBefore: goDuration(rb), privateKey: privateKeySpec(`ClusterFleet: cluster '${c.name}'`), usages: [...CACERTS_USAGES], issuerRef: { ...root.issuerRef },
       },
     });
     return {
@@ -191,7 +199,14 @@ class OfflineRoot extends FleetRoot {
   }
 
   public _cluster(scope: Construct, c: FleetRootCluster): FleetClusterCa {
-    const days = Math.floor(c.intermediateDuration.toHours() / 24);
+    const ms = c.intermediateDuration.toMilliseconds();
+    if (c.intermediateRenewBefore !== undefined) {
+      fail('FleetRoot.offline', `'intermediateRenewBefore' (${goDuration(c.intermediateRenewBefore.toMilliseconds())}) does not apply: nothing renews ` +
+        'an intermediate you sign offline (you do, before it expires); remove it');
+    }
+    // openssl signs for whole days.
+    if (ms < DAY_MS) fail('FleetRoot.offline', `'intermediateDuration' (${goDuration(ms)}) must be at least 24h: you sign it with openssl for whole days`);
+    const days = Math.floor(ms / DAY_MS);
     const sign = [
       `  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca-key.pem -subj "/CN=${c.intermediateCommonName}" -out ${c.name}.csr`,
       `  # on the offline root: CA:TRUE, pathlen:0, keyCertSign, ${days} days`,

@@ -21,8 +21,9 @@ export function clusterNameProblem(prop: string, name: string): string | undefin
 
 /** A fleet id: `uses` says what it names (a folder, the ApplicationSet, the default mesh ID). */
 export function fleetIdProblem(id: string, uses: string): string | undefined {
-  if (typeof id === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) return undefined;
-  return `'id' (${id}) names ${uses}; use 1-63 lowercase letters, digits and '-', starting with a letter or digit`;
+  // A DNS label: it also becomes the default mesh ID, which Istio requires to end with a letter or digit.
+  if (typeof id === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(id)) return undefined;
+  return `'id' (${id}) names ${uses}; use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit`;
 }
 
 /** Two clusters that must differ but do not, or two whose identities the other would reject; empty when the fleet is whole. */
