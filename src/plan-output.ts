@@ -2,11 +2,12 @@
  * What the staged plans (`RootCaRotation`, `AdoptEnterpriseCa`) share: their two roots, checked, and the files they
  * write (every phase folder's `MeshApp` output, its `preconditions.json`, and the runbook).
  */
+import { X509Certificate } from 'node:crypto';
 import { relative, sep } from 'node:path';
 import { MeshApp } from './mesh-app';
 import { GeneratedFile, writeOutputTree } from './output-tree';
 import { check, fail } from './model/errors';
-import { normalisePem, parseCaBundle } from './model/pem';
+import { normalisePem, parseCaBundle, pemCertificates } from './model/pem';
 import { CaIntegrationType } from './model/integration-traits';
 import { rotationWaits, RotationWaits } from './model/rotation';
 import { PhasePreconditions } from './rotation-preconditions';
@@ -23,6 +24,12 @@ export function rootChangeRoots(construct: string, current: [string, string], ne
   if (b.includes(a.trim())) {
     fail(construct, `'${next[0]}' still contains the current root ('${current[0]}'); give only the new root, the plan adds the current ` +
       'one where both must be trusted');
+  }
+  // Certificate by certificate: a root in both would stay trusted after the last phase, or be "new" while already in use.
+  const shared = pemCertificates(b).filter((c) => pemCertificates(a).includes(c));
+  if (shared.length > 0) {
+    fail(construct, `'${next[0]}' and '${current[0]}' share ${shared.length} certificate(s) (${new X509Certificate(shared[0]).subject.split('\n').join(', ')}); ` +
+      'give the roots in use now as the current root and only roots not yet in use as the new one');
   }
   return [a, b];
 }

@@ -148,6 +148,10 @@ describe('FleetRootRotation (examples/fleet/rotation.ts: plug-in CA, manual plug
     throwsExactly(make([east, east]), "FleetRootRotation: 'clusters[1].name' (east) names an earlier cluster; each cluster appears once");
     throwsExactly(make([east, { name: 'West', builder: east.builder }]), "FleetRootRotation: 'clusters[1].name' (West) must be 1-40 lowercase letters, " +
       "digits and '-', starting and ending with a letter or digit: it names the cluster (CLUSTER_ID), its output folder, its Argo CD cluster and its Vault auth mount");
+    // Bundles that share a root: A+B now, B+A next (found by the property test).
+    throwsExactly(() => new FleetRootRotation({ currentRootPem: A + B, newRootPem: B + A, clusters: [east, { name: 'west', builder: east.builder }] }),
+      "FleetRootRotation: 'newRootPem' and 'currentRootPem' share 2 certificate(s) (CN=Fixture Root B); give the roots in use now as the current root " +
+      'and only roots not yet in use as the new one');
     const inner = new IstioCsrClusterBuilder('west', 'b');
     const noB: IRotationPhaseBuilder = { integration: inner.integration, buildPhase: (app, p: RotationPhase) => inner.buildPhase(app, { ...p, trustedRootsPem: [A] }) };
     assert.throws(make([east, { name: 'west', builder: noB }]),

@@ -15,7 +15,7 @@ import { App as TfApp, TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
-  AdoptEnterpriseCa, CaIntegrationType, ClusterFleet, FleetRoot, IRotationPhaseBuilder, CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
+  AdoptEnterpriseCa, CaIntegrationType, ClusterFleet, FleetRoot, FleetRootRotation, IRotationPhaseBuilder, CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
 } from '../src';
 import { MeshFleet, MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
@@ -312,6 +312,18 @@ export const TARGETS: Target[] = [
         clusters: [{ name: 'east' }, { name: pick(v, 'name', 'west'), ...west }],
       });
       return { objects: f.clusters.flatMap((c) => c.app.charts.flatMap((ch) => ch.toJson())), files: f.renderOutput() };
+    },
+  },
+  {
+    name: 'FleetRootRotation', prefixes: ['FleetRootRotation:'],
+    fields: [['currentRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', 'junk', `${FIXTURES.rootA}${FIXTURES.rootB}`)],
+      ['newRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', `${FIXTURES.rootB}${FIXTURES.rootA}`)], ['name', str(), ['clusters[1].name']]],
+    build(v) {
+      const plan = new FleetRootRotation({
+        currentRootPem: pick(v, 'currentRootPem', FIXTURES.rootA), newRootPem: pick(v, 'newRootPem', FIXTURES.rootB), outdir: join(tmpdir(), 'ica-fuzz-frot-unused'),
+        clusters: [{ name: 'east', builder: new PluginCaRotationBuilder() }, { name: pick(v, 'name', 'west'), builder: new IstioCsrRotationBuilder() }],
+      });
+      return { objects: plan.clusters.flatMap((c) => c.apps.flatMap((a) => a.charts.flatMap((ch) => ch.toJson()))), files: plan.renderOutput() };
     },
   },
 ];
