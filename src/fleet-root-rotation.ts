@@ -11,7 +11,7 @@ import { CaIntegrationType, INTEGRATION_TRAITS } from './model/integration-trait
 import { RotationWaits } from './model/rotation';
 import { IRotationPhaseBuilder, RootCaRotation, RotationPhase } from './root-ca-rotation';
 import { ObservedPhase } from './rotation-evidence';
-import { gateAlerts, preconditionChecks, preconditionRoot, PreconditionRoot, PreconditionTime } from './rotation-preconditions';
+import { gateAlerts, phaseState, preconditionChecks, preconditionRoot, PreconditionRoot, preconditionTime, PreconditionTime } from './rotation-preconditions';
 
 const NAME = 'FleetRootRotation';
 
@@ -139,8 +139,8 @@ export class FleetRootRotation {
     // Every cluster is built once per single-cluster phase; the steps place those outputs.
     const stateDir = defaultTerraformStateDir(dirname(this.outdir));
     this.clusters = props.clusters.map((c, i) => this.cluster(c, i, stateDir));
-    this.checkedFiles();
     this.steps = this.plannedSteps();
+    this.checkedFiles();
   }
 
   /**
@@ -151,9 +151,9 @@ export class FleetRootRotation {
   private checkedFiles(): GeneratedFile[][][] {
     const checked = this.clusters.map((c) => checkedPhaseOutputs(`${NAME}: cluster '${c.name}'`, c.apps, c.phases, c.integration));
     this.observed = checked.map((x) => x.observation.phases);
-    const planned = fleetRotationSteps(this.clusters.map((c) => c.name));
-    const problems = fleetStepProblems(this.clusters.map((c) => this.stateOf(c.name, 0, 0)),
-      planned.map((s) => ({ folder: s.folder, clusters: s.phases.map((p, i) => this.stateOf(this.clusters[i].name, i, p)) })));
+    const states = this._stepStates();
+    const problems = fleetStepProblems(this.clusters.map((c, i) => this.stateOf(c.name, i, 0)),
+      this.steps.map((s, k) => ({ folder: s.folder, clusters: states[k] })));
     if (problems.length) fail(NAME, `the clusters' outputs break cross-cluster mTLS: ${problems.join('; ')}`);
     return checked.map((x) => x.files);
   }
@@ -196,13 +196,7 @@ export class FleetRootRotation {
   private stateOf(name: string, i: number, phase: ClusterPhase): FleetClusterState {
     if (phase === 0) return { name, issueFrom: 'A', trust: ['A'] };
     const seen = this.observed[i][phase - 1];
-    const settings = this.clusters[i].phases[phase - 1];
-    return {
-      name,
-      issueFrom: seen.issueFrom === 'A' || seen.issueFrom === 'B' ? seen.issueFrom : settings.issueFromNew ? 'B' : 'A',
-      trust: seen.trust ?? (settings.trustedRootsPem.length === 2 ? ['A', 'B'] : ['B']),
-      pcds: seen.pcds,
-    };
+    return { name, ...phaseState(seen, this.clusters[i].phases[phase - 1]), pcds: seen.pcds };
   }
 
   /**
@@ -220,12 +214,11 @@ export class FleetRootRotation {
     const states = this._stepStates();
     return this.steps.map((s, k) => {
       const prev = k === 0 ? undefined : this.steps[k - 1];
-      const wait = prev?.minWaitAfterMs ?? 0;
       return {
         schema: FLEET_PRECONDITIONS_SCHEMA,
         step: s.step,
         folder: s.folder,
-        notBefore: { afterPhase: prev?.folder, minWaitSeconds: Math.ceil(wait / 1000), minWait: humanDuration(wait), fromLastWorkloadRestart: prev?.waitFromLastWorkloadRestart ?? false },
+        notBefore: preconditionTime(prev?.folder, prev?.minWaitAfterMs ?? 0, prev?.waitFromLastWorkloadRestart ?? false),
         clusters: this.clusters.map((c, i) => {
           const before = k === 0 ? this.stateOf(c.name, i, 0) : states[k - 1][i];
           return {

@@ -87,10 +87,26 @@ export function gateAlerts(traits: IntegrationTraits): string[] {
 }
 
 /** A phase as a plan hands it to its builder (`RotationPhase`). */
-interface PlannedPhase {
+export interface PlannedPhase {
   readonly folder: string;
   readonly issueFromNew: boolean;
   readonly trustedRootsPem: readonly string[];
+}
+
+/**
+ * The root a phase issues from and the roots it trusts: as its files show them (read back and checked, so A or B
+ * wherever they show anything), the phase settings only where the files cannot show them.
+ */
+export function phaseState(seen: ObservedPhase, settings: PlannedPhase): { issueFrom: 'A' | 'B'; trust: ('A' | 'B')[] } {
+  return {
+    issueFrom: seen.issueFrom === 'A' || seen.issueFrom === 'B' ? seen.issueFrom : settings.issueFromNew ? 'B' : 'A',
+    trust: (seen.trust ?? (settings.trustedRootsPem.length === 2 ? ['A', 'B'] : ['B'])).filter((r): r is 'A' | 'B' => r !== '?'),
+  };
+}
+
+/** When a phase (or step) may be applied: `waitMs` after `afterPhase`, counted from the last workload restart when `fromRestart`. */
+export function preconditionTime(afterPhase: string | undefined, waitMs: number, fromRestart: boolean): PreconditionTime {
+  return { afterPhase, minWaitSeconds: Math.ceil(waitMs / 1000), minWait: humanDuration(waitMs), fromLastWorkloadRestart: fromRestart };
 }
 
 /**
@@ -104,11 +120,8 @@ export function planPreconditions(phases: readonly PlannedPhase[], observed: rea
   const roots = { A: preconditionRoot('current', a), B: preconditionRoot('new', b) };
   const after = [waits.afterTrustBothMs, waits.afterIssueFromNewMs, 0];
   const states: PhaseState[] = phases.map((p, i) => {
-    const seen = observed[i];
-    // The checks passed, so the files show A or B wherever they show anything; the phase settings fill the rest.
-    const issuing = seen.issueFrom === 'A' || seen.issueFrom === 'B' ? seen.issueFrom : p.issueFromNew ? 'B' : 'A';
-    const trusted = (seen.trust ?? (p.trustedRootsPem.length === 2 ? ['A', 'B'] : ['B'])).filter((r): r is 'A' | 'B' => r !== '?');
-    return { folder: p.folder, trusted: trusted.map((r) => roots[r]), issuing: roots[issuing], waitAfterMs: after[i], waitFromRestart: i === 0 && firstWaitFromRestart };
+    const { issueFrom, trust } = phaseState(observed[i], p);
+    return { folder: p.folder, trusted: trust.map((r) => roots[r]), issuing: roots[issueFrom], waitAfterMs: after[i], waitFromRestart: i === 0 && firstWaitFromRestart };
   });
   return phasePreconditions({ folder: '', trusted: [roots.A], issuing: roots.A, waitAfterMs: 0, waitFromRestart: false }, states, traits);
 }
@@ -126,12 +139,7 @@ function phasePreconditions(before: PhaseState, phases: readonly PhaseState[], t
       schema: PRECONDITIONS_SCHEMA,
       phase: i + 1,
       folder: p.folder,
-      notBefore: {
-        afterPhase: prev?.folder,
-        minWaitSeconds: Math.ceil(waitMs / 1000),
-        minWait: humanDuration(waitMs),
-        fromLastWorkloadRestart: prev?.waitFromRestart ?? false,
-      },
+      notBefore: preconditionTime(prev?.folder, waitMs, prev?.waitFromRestart ?? false),
       everyWorkloadTrusts: [...state.trusted],
       everyWorkloadCertificateChainsTo: state.issuing,
       silentAlerts: gateAlerts(traits),
