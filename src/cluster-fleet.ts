@@ -10,9 +10,8 @@ import { GeneratedFile, nestedOutput, writeOutputTree } from './output-tree';
 import { goDuration, lifetimeMs } from './model/durations';
 import { check, deepTokenProblem, fail } from './model/errors';
 import { LIFETIME_RULES } from './model/lifetime-rules';
-import { clusterNameProblem, fleetIdProblem, fleetProblems } from './model/fleet';
+import { clusterNameProblem, fleetClusterModels, fleetIdProblem, fleetProblems } from './model/fleet';
 import { fleetNotes } from './model/fleet-files';
-import { DEFAULT_TRUST_DOMAIN } from './model/identity';
 import { ISTIO_DEFAULTS } from './model/istio-settings';
 import { PKI_DEFAULTS } from './model/pki-defaults';
 
@@ -90,10 +89,8 @@ export class ClusterFleet {
       fail(NAME, `'clusters' (${JSON.stringify(props.clusters)}) must list at least one cluster`);
     }
     props.clusters.forEach((c, i) => check(`${NAME}: clusters[${i}]`, clusterNameProblem('name', c?.name)));
-    const cn = (c: ClusterFleetClusterProps) => c.intermediateCommonName ?? `${PKI_DEFAULTS.fleetIntermediateCommonNamePrefix} ${c.name}`;
-    const problems = fleetProblems(props.clusters.map((c) => ({
-      name: c.name, trustDomain: c.trustDomain ?? props.trustDomain ?? DEFAULT_TRUST_DOMAIN, trustDomainAliases: c.trustDomainAliases ?? [], intermediateCommonName: cn(c),
-    })));
+    const models = fleetClusterModels(props.clusters, props.trustDomain);
+    const problems = fleetProblems(models);
     if (problems.length) fail(NAME, problems.join('; '));
     const duration = Duration.millis(lifetimeMs(NAME, 'intermediateDuration', props.intermediateDuration ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs),
       LIFETIME_RULES.certManagerDuration));
@@ -104,7 +101,7 @@ export class ClusterFleet {
           'cert-manager ignores a renewBefore that is not; shorten it or lengthen the intermediate');
       }
     }
-    this.clusters = props.clusters.map((c) => this.cluster(c, cn(c), duration));
+    this.clusters = props.clusters.map((c, i) => this.cluster(c, models[i].intermediateCommonName, duration));
   }
 
   private cluster(c: ClusterFleetClusterProps, commonName: string, intermediateDuration: Duration): ClusterFleetCluster {

@@ -1,3 +1,6 @@
+import { DEFAULT_TRUST_DOMAIN } from './identity';
+import { PKI_DEFAULTS } from './pki-defaults';
+
 /**
  * The rules a multi-cluster mesh on one root must keep across its clusters (Istio multi-cluster docs,
  * https://istio.io/latest/docs/setup/install/multicluster/before-you-begin/): per-cluster settings that must differ,
@@ -8,6 +11,17 @@
 export interface FleetClusterModel extends ClusterTrustDomain {
   /** Common name of the cluster's intermediate CA. */
   readonly intermediateCommonName: string;
+}
+
+/** Each cluster as the fleet rules see it, with the fleet's defaults: its trust domain, aliases and intermediate common name. */
+export function fleetClusterModels(clusters: readonly { readonly name: string; readonly trustDomain?: string; readonly trustDomainAliases?: readonly string[];
+  readonly intermediateCommonName?: string; }[], fleetTrustDomain: string | undefined): FleetClusterModel[] {
+  return clusters.map((c) => ({
+    name: c.name,
+    trustDomain: c.trustDomain ?? fleetTrustDomain ?? DEFAULT_TRUST_DOMAIN,
+    trustDomainAliases: c.trustDomainAliases ?? [],
+    intermediateCommonName: c.intermediateCommonName ?? `${PKI_DEFAULTS.fleetIntermediateCommonNamePrefix} ${c.name}`,
+  }));
 }
 
 /** Cluster names: DNS-1123 labels (folder names, Argo CD cluster names, Vault mount and policy suffixes), at most 40 characters. */

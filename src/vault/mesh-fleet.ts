@@ -10,12 +10,10 @@ import { IstioCustomCa } from '../k8s/istio-custom-ca';
 import { MeshApp } from '../mesh-app';
 import { defaultTerraformStateDir, GeneratedFile, nestedOutput, writeOutputTree } from '../output-tree';
 import { check, deepTokenProblem, fail } from '../model/errors';
-import { clusterNameProblem, fleetIdProblem, fleetProblems } from '../model/fleet';
+import { clusterNameProblem, FleetClusterModel, fleetClusterModels, fleetIdProblem, fleetProblems } from '../model/fleet';
 import { fleetNotes, FleetNotesCluster, vaultFleetRoot } from '../model/fleet-files';
 import { applicationSetFile } from '../fleet-application-set';
 import { FleetClusterProps, FleetProps } from '../fleet-props';
-import { DEFAULT_TRUST_DOMAIN } from '../model/identity';
-import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { MeshPkiConfig } from './mesh-pki-config';
 import { buildMeshPkiParts, meshPkiError, validateMeshPkiConfig } from './mesh-pki-parts';
 import { localStatePath, stackFiles } from './terraform-files';
@@ -143,11 +141,9 @@ export class MeshFleet {
     if (!Array.isArray(props.clusters) || props.clusters.length === 0) {
       fail(NAME, `'clusters' (${JSON.stringify(props.clusters)}) must list at least one cluster`);
     }
-    const configs = props.clusters.map((c, i) => this.clusterConfig(c, i));
-    const problems = fleetProblems(props.clusters.map((c, i) => ({
-      name: c.name, trustDomain: configs[i].trustDomain!, trustDomainAliases: c.trustDomainAliases ?? [],
-      intermediateCommonName: configs[i].intermediateCommonName!,
-    })));
+    const models = fleetClusterModels(props.clusters, props.trustDomain);
+    const configs = props.clusters.map((c, i) => this.clusterConfig(c, i, models[i]));
+    const problems = fleetProblems(models);
     if (problems.length) fail(NAME, problems.join('; '));
 
     const stateDir = props.terraformStateDir ?? defaultTerraformStateDir(this.outdir);
@@ -171,7 +167,7 @@ export class MeshFleet {
   }
 
   /** One cluster's MeshPki config: the fleet's shared values, and the names that must differ derived from the cluster name. */
-  private clusterConfig(c: MeshFleetClusterProps, i: number): MeshPkiConfig {
+  private clusterConfig(c: MeshFleetClusterProps, i: number, model: FleetClusterModel): MeshPkiConfig {
     const who = `${NAME}: clusters[${i}]`;
     check(who, clusterNameProblem('name', c.name));
     const p = this.props;
@@ -181,14 +177,14 @@ export class MeshFleet {
       kubernetesHost: c.kubernetesHost,
       kubernetesCaCertPem: c.kubernetesCaCertPem,
       tokenValidation: c.tokenValidation,
-      trustDomain: c.trustDomain ?? p.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+      trustDomain: model.trustDomain,
       trustDomainAliases: c.trustDomainAliases,
       meshId: p.meshId ?? this.id,
       clusterName: c.name,
       network: c.network,
       istioVersion: c.istioVersion,
       ambient: c.ambient,
-      intermediateCommonName: c.intermediateCommonName ?? `${PKI_DEFAULTS.fleetIntermediateCommonNamePrefix} ${c.name}`,
+      intermediateCommonName: model.intermediateCommonName,
       rootTtl: p.rootTtl,
       rootCommonName: p.rootCommonName,
       vaultCaBundleSecretName: p.vaultCaBundleSecretName,
