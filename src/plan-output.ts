@@ -7,7 +7,7 @@ import { relative, sep } from 'node:path';
 import { MeshApp } from './mesh-app';
 import { GeneratedFile, writeOutputTree } from './output-tree';
 import { check, fail } from './model/errors';
-import { normalisePem, parseCaBundle, pemCertificates } from './model/pem';
+import { dnText, normalisePem, parseCaBundle, pemCertificates } from './model/pem';
 import { CaIntegrationType } from './model/integration-traits';
 import { rotationWaits, RotationWaits } from './model/rotation';
 import { PhasePreconditions } from './rotation-preconditions';
@@ -28,7 +28,7 @@ export function rootChangeRoots(construct: string, current: [string, string], ne
   // Certificate by certificate: a root in both would stay trusted after the last phase, or be "new" while already in use.
   const shared = pemCertificates(b).filter((c) => pemCertificates(a).includes(c));
   if (shared.length > 0) {
-    fail(construct, `'${next[0]}' and '${current[0]}' share ${shared.length} certificate(s) (${new X509Certificate(shared[0]).subject.split('\n').join(', ')}); ` +
+    fail(construct, `'${next[0]}' and '${current[0]}' share ${shared.length} certificate(s) (${dnText(new X509Certificate(shared[0]).subject)}); ` +
       'give the roots in use now as the current root and only roots not yet in use as the new one');
   }
   return [a, b];

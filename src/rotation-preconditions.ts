@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { CertAlert } from './model/alert-rules';
 import { humanDuration } from './model/durations';
 import { IntegrationTraits } from './model/integration-traits';
-import { pemCertificates } from './model/pem';
+import { dnText, pemCertificates } from './model/pem';
 import { RotationWaits } from './model/rotation';
 import { ObservedPhase } from './rotation-evidence';
 
@@ -69,7 +69,7 @@ export function preconditionRoot(role: string, pem: string): PreconditionRoot {
   const first = pemCertificates(pem)[0];
   const cert = new X509Certificate(first);
   // fingerprint256: upper-case hex with colons, as openssl prints it.
-  return { role, subject: cert.subject.split('\n').join(', '), sha256Fingerprint: cert.fingerprint256, notAfter: new Date(cert.validTo).toISOString(), pem: first };
+  return { role, subject: dnText(cert.subject), sha256Fingerprint: cert.fingerprint256, notAfter: new Date(cert.validTo).toISOString(), pem: first };
 }
 
 /**

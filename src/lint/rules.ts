@@ -6,7 +6,7 @@ import { parseGoDuration } from '../model/durations';
 import { X509Certificate } from 'node:crypto';
 import { trustDomainPairProblem } from '../model/fleet';
 import { trustDomainMismatchProblem, trustDomainProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
-import { pemCertificates } from '../model/pem';
+import { dnText, pemCertificates } from '../model/pem';
 import { CERT_MANAGER_DEFAULTS, CERT_MANAGER_GROUP, TRUST_MANAGER_GROUP } from '../model/cert-manager';
 import {
   AGENT_CERT_ENV, AGENT_CERT_SIGNER_ENV, AGENT_ENV, AGENT_ONLY_CERT_ENV, CACERTS_SECRET, EXTERNAL_CA_K8S_RA, ISTIO_DEFAULTS, ISTIOD_ENV,
@@ -222,7 +222,7 @@ function pinnedRoots(index: ContextIndex, install: LintDocument): FleetMember['r
 function rootLabel(pem: string): string {
   try {
     const c = new X509Certificate(pem);
-    return `${c.subject.split('\n').join(', ')} (SHA-256 ${c.fingerprint256.slice(0, 23)}…)`;
+    return `${dnText(c.subject)} (SHA-256 ${c.fingerprint256.slice(0, 23)}…)`;
   } catch {
     return 'a certificate that does not parse';
   }

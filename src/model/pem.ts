@@ -7,6 +7,11 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
 
 const ANY_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
+/** A distinguished name as node's X509Certificate gives it (one RDN per line), on one line for messages and files. */
+export function dnText(dn: string): string {
+  return dn.split('\n').join(', ');
+}
+
 /**
  * Problem text unless `pem` holds PEM blocks of type `allowed` and nothing else (no private key, no other block, no
  * loose text such as a token), else undefined. `what` says what belongs there.
@@ -30,7 +35,7 @@ export const MIN_RSA_BITS = 2048;
  * below 2048 bits, or not self-signed (an intermediate pinned as a root makes every chain through its parent fail).
  */
 export function trustAnchorProblem(prop: string, cert: X509Certificate, now: Date): string | undefined {
-  const subject = cert.subject.replace(/\n/g, ', ');
+  const subject = dnText(cert.subject);
   const from = new Date(cert.validFrom);
   const to = new Date(cert.validTo);
   if (now < from) return `'${prop}' holds root ${subject}, which is not valid before ${from.toISOString()}; give a root that is valid now`;
@@ -41,7 +46,7 @@ export function trustAnchorProblem(prop: string, cert: X509Certificate, now: Dat
       '(or ECDSA), re-issue the root';
   }
   if (!cert.checkIssued(cert) || !cert.verify(cert.publicKey)) {
-    return `'${prop}' holds ${subject}, issued by ${cert.issuer.replace(/\n/g, ', ')}, which is not self-signed; give the root CA at the top ` +
+    return `'${prop}' holds ${subject}, issued by ${dnText(cert.issuer)}, which is not self-signed; give the root CA at the top ` +
       'of the chain, not an intermediate';
   }
   return undefined;
@@ -64,7 +69,7 @@ export function parseCaBundle(prop: string, pem: string, now: Date = new Date())
       return { certs: [], problem: `'${prop}' holds a PEM block that is not a valid X.509 certificate (${(e as Error).message})` };
     }
     if (!cert.ca) {
-      return { certs: [], problem: `'${prop}' holds a certificate that is not a CA (subject ${cert.subject.replace(/\n/g, ', ')}, basicConstraints CA:FALSE); ` +
+      return { certs: [], problem: `'${prop}' holds a certificate that is not a CA (subject ${dnText(cert.subject)}, basicConstraints CA:FALSE); ` +
         'give the root CA certificate of the signer, not a leaf' };
     }
     const anchor = trustAnchorProblem(prop, cert, now);
