@@ -5,7 +5,7 @@
  * node_modules/.cache, keyed by the zip's size and mtime.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,4 +184,32 @@ export function newestLtsNode(): string | undefined {
     rmSync(join(dir, tgz), { force: true });
   }
   return bin;
+}
+
+/** Why the Terraform checks are skipped (no `terraform` on PATH), or false when it runs. */
+export function terraformMissing(): string | false {
+  const r = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+  return r.status === 0 ? false : 'terraform is not on PATH';
+}
+
+/**
+ * Plans, with the real terraform and no provider, a `terraform_data` resource carrying `precondition`, where the
+ * expression `attribute` (a resource attribute the precondition reads) is replaced by a variable set to `value`.
+ */
+export function terraformPlanWith(precondition: { condition: string; error_message: string }, attribute: string, value: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'ica-tf-'));
+  try {
+    const condition = precondition.condition.split(attribute).join('var.value');
+    assert.notEqual(condition, precondition.condition, `the precondition does not read ${attribute}`);
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({
+      variable: { value: { type: 'string' } },
+      resource: { terraform_data: { check: { lifecycle: { precondition: [{ condition, error_message: precondition.error_message }] } } } },
+    }));
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: join(dir, 'none.tfrc'), TF_VAR_value: value };
+    const init = spawnSync('terraform', ['init', '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+    assert.equal(init.status, 0, init.stderr);
+    return spawnSync('terraform', ['plan', '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

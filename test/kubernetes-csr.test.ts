@@ -69,6 +69,26 @@ describe('IstioCustomCa with kubernetesCsr', () => {
     assert.equal(CsrSigner.certManagerIssuer(nsIssuer).signerName.shortName, 'istio-system.signer');
   });
 
+  it("lets istiod `reference` each namespaced Issuer's signer (cert-manager's SubjectAccessReview), by name, in that namespace only", async () => {
+    const c = chart();
+    const own = new CertManagerIssuer(c, 'mesh', { kind: IssuerKind.ISSUER, namespace: 'istio-system', source: IssuerSource.ca({ secretName: 's' }) });
+    const team = new CertManagerIssuer(c, 'team', { kind: IssuerKind.ISSUER, namespace: 'team-a', source: IssuerSource.ca({ secretName: 't' }) });
+    new IstioCustomCa(c, 'istio', {
+      integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(own), rootCaPem: ROOT, namespaceSigners: [
+        { namespace: 'team-a', signer: CsrSigner.certManagerIssuer(team) }, { namespace: 'team-b', signer: CsrSigner.certManagerIssuer(own) }] }),
+    });
+    const objs = synth(c);
+    await validateAll(objs);
+    const roles = ofKind(objs, 'Role');
+    assert.deepEqual(roles.map((r) => [r.metadata.namespace, r.metadata.name, r.rules[0].resourceNames, r.rules[0].verbs]), [
+      ['istio-system', 'istio-custom-ca:reference-signer:mesh', ['mesh'], ['reference']],
+      ['team-a', 'istio-custom-ca:reference-signer:team', ['team'], ['reference']],
+    ]);
+    for (const b of ofKind(objs, 'RoleBinding')) assert.deepEqual(b.subjects, [{ kind: 'ServiceAccount', name: 'istiod', namespace: 'istio-system' }]);
+    // ClusterIssuers need no reference RBAC.
+    assert.equal(ofKind(synth(setup().c), 'Role').length, 0);
+  });
+
   it('says in NOTES.md that cert-manager needs its CSR controller feature gate', () => {
     const app = new MeshApp({ outdir: '/tmp/unused' });
     setup({}, {}, new Chart(app, 'mesh'));

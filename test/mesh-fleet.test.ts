@@ -1,16 +1,36 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { MeshFleet, MeshFleetClusterProps, MeshFleetProps, VaultPkiRoute } from '../src/vault';
 import { fleetProblems } from '../src/model/fleet';
+import { lintPaths } from '../src/lint/lint';
 import { chartDir, helmTemplate } from './engines';
-import { throwsExactly } from './support';
+import { normalisePem } from '../src/model/pem';
+import { FIXTURES } from './pki-fixtures';
+import { throwsExactly, validateAll } from './support';
 
 const EAST: MeshFleetClusterProps = { name: 'east', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://east.example.com:6443' };
 const WEST: MeshFleetClusterProps = { name: 'west', route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesHost: 'https://west.example.com:6443' };
 
 function fleet(clusters: MeshFleetClusterProps[], props: Partial<MeshFleetProps> = {}): MeshFleet {
   return new MeshFleet({ outdir: '/tmp/ica-fleet-unused', vaultAddress: 'https://vault.example.com:8200', trustDomain: 'mesh.example.com', clusters, ...props });
+}
+
+/** A fleet synthesized into a fresh folder, and a reader of its files. */
+function writtenFleet(clusters: MeshFleetClusterProps[], props: Partial<MeshFleetProps> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'ica-mesh-fleet-'));
+  fleet(clusters, { outdir, ...props }).synth();
+  return { outdir, read: (path: string) => readFileSync(join(outdir, path), 'utf8') };
+}
+
+function find(objs: any[], kind: string, name: string): any {
+  const o = objs.find((x) => x?.kind === kind && x.metadata?.name === name);
+  assert.ok(o, `${kind} ${name}`);
+  return o;
 }
 
 describe('MeshFleet: settings that must differ, and settings that must agree', () => {
@@ -98,6 +118,41 @@ describe('MeshFleet: one root, one intermediate, auth mount and policy per clust
   it('renders the same bytes twice', () => {
     const again = fleet([EAST, WEST, { ...EAST, name: 'central', network: 'net-2' }]).renderOutput();
     assert.deepEqual(again.map((x) => [x.path, x.content]), [...files]);
+  });
+});
+
+describe('MeshFleet: Kubernetes CSR clusters on the Vault root (route 3)', () => {
+  const NORTH: MeshFleetClusterProps = { name: 'north', route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesHost: 'https://north.example.com:6443' };
+
+  it('need the root PEM, which nothing else reads', () => {
+    throwsExactly(() => fleet([EAST, NORTH, { ...NORTH, name: 'south' }]),
+      "MeshFleet: 'rootCaPem' is required: clusters north, south have 'route' LEAVES_FOR_KUBERNETES_CSR, where istiod pins the root by " +
+      "content (meshConfig.caCertificates). Apply the fleet's Terraform stack without them first, then set rootCaPem to " +
+      '`terraform output -raw istio_root_ca_pem` (public) and add them');
+    throwsExactly(() => fleet([EAST, WEST], { rootCaPem: FIXTURES.rootA }),
+      "MeshFleet: 'rootCaPem' is read only by clusters on route LEAVES_FOR_KUBERNETES_CSR, and no cluster uses it; remove it");
+  });
+
+  it('get their own intermediate mount and leaf role; the real istiod chart (1.30.3) reads their signer and the pinned root', async () => {
+    const { outdir, read } = writtenFleet([EAST, WEST, NORTH], { rootCaPem: FIXTURES.rootA });
+    const tf = JSON.parse(read('terraform/mesh-fleet/cdk.tf.json')).resource;
+    assert.equal(tf.vault_mount.istio_north_intermediate_mount.path, 'pki_int_north');
+    const role = tf.vault_pki_secret_backend_role.istio_north_leaf_role;
+    assert.deepEqual([role.allowed_domains, role.allowed_uri_sans], [['istio-system.svc'], ['spiffe://mesh.example.com/ns/*/sa/*']]);
+    // The shared root: the apply stops before north's role when rootCaPem is not the fleet root.
+    assert.match(role.lifecycle.precondition[0].condition, /^\$\{\(trimspace\(vault_pki_secret_backend_root_cert\.istio_root_ca\.certificate\) == /);
+    const north = parseAllDocuments(read('clusters/north/manifests/istio-custom-ca.k8s.yaml')).map((d) => d.toJSON());
+    await validateAll(north);
+    assert.equal(find(north, 'Issuer', 'vault-istio').spec.vault.path, 'pki_int_north/sign/istio-workload');
+    const objs = helmTemplate(chartDir('1.30.3', 'istiod'), parseYaml(read('clusters/north/install/istiod-values.yaml')), 'istio-system', 'istiod');
+    const env = Object.fromEntries(find(objs, 'Deployment', 'istiod').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const signer = 'issuers.cert-manager.io/istio-system.vault-istio';
+    assert.deepEqual([env.CLUSTER_ID, env.EXTERNAL_CA, env.K8S_SIGNER], ['north', 'ISTIOD_RA_KUBERNETES_API', signer]);
+    const mesh = parseYaml(find(objs, 'ConfigMap', 'istio').data.mesh);
+    assert.deepEqual(mesh.caCertificates.map((c: any) => [normalisePem(c.pem), c.certSigners]), [[normalisePem(FIXTURES.rootA), [signer]]]);
+    assert.match(read('NOTES.md'), /\| north \| KUBERNETES_CSR \| - \| mesh\.example\.com \| 1\.30 \| `pki_int_north\/sign\/istio-workload` \| `kubernetes-north` \|/);
+    assert.match(read('NOTES.md'), /Kubernetes CSR clusters pin the root by content/);
+    assert.deepEqual(lintPaths([outdir]).findings, []);
   });
 });
 

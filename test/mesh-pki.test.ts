@@ -5,6 +5,10 @@ import { Testing } from 'cdktf';
 import { parse } from '@cdktf/hcl2json';
 import { IssuerKind, MeshApp } from '../src';
 import { MeshPki, MeshPkiConfig, VaultPkiRoute, VaultTokenValidation } from '../src/vault';
+import { parse as parseYaml } from 'yaml';
+import { normalisePem } from '../src/model/pem';
+import { chartDir, helmTemplate, terraformMissing, terraformPlanWith } from './engines';
+import { FIXTURES } from './pki-fixtures';
 import { matchSnapshot, one, throwsExactly, validateAll, validateIstioCsrValues } from './support';
 
 const base: MeshPkiConfig = {
@@ -21,9 +25,9 @@ function build(config: Partial<MeshPkiConfig> = {}) {
 }
 
 describe('MeshPki issuer scope (the mesh CA is closed to other namespaces)', () => {
-  for (const route of [VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, VaultPkiRoute.LEAVES_FOR_ISTIO_CSR]) {
+  for (const route of Object.values(VaultPkiRoute)) {
     it(`${route}: a namespaced Issuer in istiod's namespace by default, and no ClusterIssuer anywhere`, () => {
-      const { objs, tf, app } = build({ route });
+      const { objs, tf, app } = build({ route, kubernetesCsrRootCaPem: route === VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR ? FIXTURES.rootA : undefined });
       assert.equal(objs.filter((o: any) => o.kind === 'ClusterIssuer').length, 0, 'no ClusterIssuer unless opted in');
       const issuer = one(objs, 'Issuer', 'vault-istio');
       assert.equal(issuer.metadata.namespace, 'istio-system');
@@ -94,10 +98,72 @@ describe('MeshPki', () => {
     assert.deepEqual(tf.resource.vault_pki_secret_backend_role.istio_leaf_role.allowed_domains, ['istio-system.svc', 'istio-csr.svc']);
   });
 
-  it('route 2 refuses plug-in CA lifetimes that nothing would read', () => {
+  it('refuses every prop of another route, naming the route that reads it', () => {
     throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, maxWorkloadCertTtl: Duration.hours(48) }),
-      "MeshPki: 'maxWorkloadCertTtl' (48h) only applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR istiod " +
-      "signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
+      "MeshPki: 'maxWorkloadCertTtl' (48h) only applies to route INTERMEDIATE_FOR_ISTIOD or LEAVES_FOR_KUBERNETES_CSR; in route " +
+      'LEAVES_FOR_ISTIO_CSR istio-csr requests every leaf at the Vault role and istiod signs nothing, so nothing would read it; remove it');
+    throwsExactly(() => build({ leafMaxTtl: Duration.hours(48) }),
+      "MeshPki: 'leafMaxTtl' (48h) only applies to route LEAVES_FOR_ISTIO_CSR or LEAVES_FOR_KUBERNETES_CSR; in route " +
+      'INTERMEDIATE_FOR_ISTIOD Vault signs the cacerts intermediate at the root and istiod signs the leaves, so nothing would read it; remove it');
+    throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesCsrRootCaPem: FIXTURES.rootA, istioCsrVersion: 'v0.17.0' }),
+      "MeshPki: 'istioCsrVersion' (v0.17.0) only applies to route LEAVES_FOR_ISTIO_CSR; in route LEAVES_FOR_KUBERNETES_CSR cert-manager's " +
+      'Kubernetes CSR signer requests every leaf at the Vault role and istiod signs nothing, so nothing would read it; remove it');
+    throwsExactly(() => build({ kubernetesCsrRootCaPem: FIXTURES.rootA }),
+      "MeshPki: 'kubernetesCsrRootCaPem' (given) only applies to route LEAVES_FOR_KUBERNETES_CSR; in route INTERMEDIATE_FOR_ISTIOD Vault " +
+      'signs the cacerts intermediate at the root and istiod signs the leaves, so nothing would read it; remove it');
+  });
+
+  describe('route 3: Vault leaves for the Kubernetes CSR signer', () => {
+    const r3 = (config: Partial<MeshPkiConfig> = {}) => build({ route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesCsrRootCaPem: FIXTURES.rootA, ...config });
+
+    it("the real istiod chart (1.30.3) reads the Issuer's signer and the pinned root; istiod may reference the namespaced signer", async () => {
+      const { pki, objs, tf, app } = r3();
+      await validateAll(objs);
+      assert.equal(one(objs, 'Issuer', 'vault-istio').spec.vault.path, 'pki_int/sign/istio-workload');
+      assert.equal(objs.filter((o: any) => o.kind === 'Certificate').length, 0, 'istiod signs nothing: no cacerts');
+      // cert-manager signs for a namespaced Issuer only when the CSR's requester (istiod) may `reference` it (SubjectAccessReview).
+      const role = one(objs, 'Role', 'istio-custom-ca:reference-signer:vault-istio');
+      assert.deepEqual([role.metadata.namespace, role.rules], ['istio-system',
+        [{ apiGroups: ['cert-manager.io'], resources: ['signers'], verbs: ['reference'], resourceNames: ['vault-istio'] }]]);
+      const binding = one(objs, 'RoleBinding', 'istio-custom-ca:reference-signer:vault-istio');
+      const values = parseYaml(app.renderInstallFiles().find((f) => f.fileName === 'istiod-values.yaml')!.content);
+      const rendered = helmTemplate(chartDir('1.30.3', 'istiod'), values, 'istio-system', 'istiod');
+      const deployment = one(rendered, 'Deployment', 'istiod');
+      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: deployment.spec.template.spec.serviceAccountName, namespace: 'istio-system' }]);
+      const env = Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      const signer = 'issuers.cert-manager.io/istio-system.vault-istio';
+      assert.deepEqual([env.EXTERNAL_CA, env.K8S_SIGNER, env.CERT_SIGNER_DOMAIN], ['ISTIOD_RA_KUBERNETES_API', signer, 'issuers.cert-manager.io']);
+      const mesh = parseYaml(one(rendered, 'ConfigMap', 'istio').data.mesh);
+      assert.deepEqual(mesh.caCertificates.map((c: any) => [normalisePem(c.pem), c.certSigners]), [[normalisePem(FIXTURES.rootA), [signer]]]);
+      assert.equal(mesh.defaultConfig.proxyMetadata.ISTIO_META_CERT_SIGNER, 'istio-system.vault-istio');
+      const approve = one(rendered, 'ClusterRole', 'istiod-clusterrole-istio-system').rules.find((r: any) => r.resources.includes('signers'));
+      assert.deepEqual([approve.verbs, approve.resourceNames], [['approve'], [signer]]);
+      // Vault: a leaf role for workload identities and istiod's own serving certificate only.
+      const leaf = tf.resource.vault_pki_secret_backend_role.istio_leaf_role;
+      assert.deepEqual([leaf.allowed_domains, leaf.allowed_uri_sans], [['istio-system.svc'], ['spiffe://mesh.example.com/ns/*/sa/*']]);
+      assert.equal(pki.backend.signPath, 'pki_int/sign/istio-workload');
+    });
+
+    it('requires the root PEM, and refuses a workload lifetime the Vault role would cap', () => {
+      throwsExactly(() => r3({ kubernetesCsrRootCaPem: undefined }),
+        "MeshPki: 'kubernetesCsrRootCaPem' is required with 'route' LEAVES_FOR_KUBERNETES_CSR: istiod pins the signer's root by content " +
+        '(meshConfig.caCertificates) to verify every chain the signer returns. Apply the Terraform stack first (or adopt an existing ' +
+        'root), then set it to the public PEM of `terraform output -raw istio_root_ca_pem`');
+      throwsExactly(() => r3({ workloadCertTtl: Duration.hours(48), leafMaxTtl: Duration.hours(24) }),
+        "MeshPki: VaultPkiBackend: IstioCustomCa 'workloadCertTtl' (48h) exceeds role istio-workload 'leafMaxTtl' (24h); Vault would " +
+        'silently cap it (docs/reference.md §4.3); raise the Vault limit or shorten the lifetime');
+    });
+
+    it('real Terraform refuses to apply when the pinned root is not the root in Vault', { skip: terraformMissing() }, () => {
+      const { tf } = r3();
+      const [pre] = tf.resource.vault_pki_secret_backend_role.istio_leaf_role.lifecycle.precondition;
+      // Vault returns the root's PEM without a trailing newline; it stands in for the resource attribute.
+      const plan = (root: string) => terraformPlanWith(pre, 'vault_pki_secret_backend_root_cert.istio_root_ca.certificate', normalisePem(root).trim());
+      assert.equal(plan(FIXTURES.rootA).status, 0);
+      const wrong = plan(FIXTURES.rootB);
+      assert.notEqual(wrong.status, 0);
+      assert.match(wrong.stderr, /'kubernetesCsrRootCaPem' is not the mesh root in Vault \(mount pki\)/);
+    });
   });
 
   it('adopts an existing root', () => {

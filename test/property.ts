@@ -195,8 +195,9 @@ export const TARGETS: Target[] = [
     name: 'MeshPki', prefixes: ['MeshPki:', 'VaultPkiBackend:', 'VaultRoot:', 'IstioCustomCa:', 'CertManagerIssuer:', 'IssuerSource:', 'VaultAuth:', 'MeshApp:'],
     fields: [['vaultAddress', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'https://u:p@vault', 'https://vault:0', 'https://vault#f'))],
       ['trustDomain', str()], ['issuerName', str()], ['clusterName', str()], ['intermediateDuration', dur()], ['intermediateRenewBefore', dur()],
-      ['rootMountPath', str()], ['leafRoleName', str()], ['route', fc.constantFrom(VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, VaultPkiRoute.LEAVES_FOR_ISTIO_CSR)],
-      ['kubernetesCaCertPem', fc.constantFrom(FIXTURES.rootA, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n', 'eyJhbGciOi.x.y')]],
+      ['rootMountPath', str()], ['leafRoleName', str()], ['route', fc.constantFrom(...Object.values(VaultPkiRoute), 'LEAVES' as VaultPkiRoute)],
+      ['kubernetesCaCertPem', fc.constantFrom(FIXTURES.rootA, '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n', 'eyJhbGciOi.x.y')],
+      ['kubernetesCsrRootCaPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.leaf, '', 'garbage')], ['leafMaxTtl', dur()], ['workloadCertTtl', dur()]],
     build(v) {
       const app = new MeshApp({ outdir: join(tmpdir(), 'ica-fuzz-unused') });
       new MeshPki(app, 'mesh', {
@@ -282,15 +283,17 @@ export const TARGETS: Target[] = [
     name: 'MeshFleet', prefixes: ['MeshFleet:', 'VaultAuth:', 'VaultRoot:'],
     fields: [['name', str()], ['network', str()], ['trustDomain', str()], ['trustDomainAliases', fc.array(str(), { maxLength: 2 })],
       ['intermediateCommonName', str()], ['istioVersion', fc.constantFrom(...VERSIONS)], ['meshId', str()], ['id', str()], ['rootCommonName', str()],
-      ['vaultAddress', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'http://vault:8200'))], ['kubernetesHost', fc.oneof(str(), fc.constantFrom('https://k8s:6443', 'http://k8s'))]],
+      ['vaultAddress', fc.oneof(str(), fc.constantFrom('https://vault:8200', 'http://vault:8200'))], ['kubernetesHost', fc.oneof(str(), fc.constantFrom('https://k8s:6443', 'http://k8s'))],
+      ['route', fc.constantFrom(...Object.values(VaultPkiRoute))], ['rootCaPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.leaf, '', 'garbage')]],
     build(v) {
       const west = Object.fromEntries(['network', 'trustDomain', 'trustDomainAliases', 'intermediateCommonName', 'istioVersion'].filter((k) => k in v).map((k) => [k, v[k]]));
       const f = new MeshFleet({
         outdir: mkdtempSync(join(tmpdir(), 'ica-fuzz-fleet-')), vaultAddress: pick(v, 'vaultAddress', 'https://vault.example.com'),
         meshId: pick(v, 'meshId', undefined), id: pick(v, 'id', undefined), rootCommonName: pick(v, 'rootCommonName', undefined),
+        rootCaPem: pick(v, 'rootCaPem', undefined),
         clusters: [
           { name: 'east', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://east.example.com' },
-          { name: pick(v, 'name', 'west'), route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesHost: pick(v, 'kubernetesHost', 'https://west.example.com'), ...west },
+          { name: pick(v, 'name', 'west'), route: pick(v, 'route', VaultPkiRoute.LEAVES_FOR_ISTIO_CSR), kubernetesHost: pick(v, 'kubernetesHost', 'https://west.example.com'), ...west },
         ],
       });
       return { objects: f.clusters.flatMap((c) => c.app.charts.flatMap((ch) => ch.toJson())), files: f.renderOutput() };
@@ -333,6 +336,14 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** RBAC objects take any path segment name (kubernetes pkg/apis/rbac/validation ValidateRBACName); the others a DNS subdomain. */
+const RBAC_KINDS = new Set(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+
+function validObjectName(kind: string, name: unknown): boolean {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 253) return false;
+  return RBAC_KINDS.has(kind) ? !['.', '..'].includes(name) && !/[/%]/.test(name) : DNS_SUBDOMAIN.test(name);
+}
+
 /** Problems a real API server, GitOps tool or component would have with the output; empty when it is fine. */
 export async function outputProblems(o: Output, promtool: boolean): Promise<string[]> {
   const p: string[] = [];
@@ -341,7 +352,7 @@ export async function outputProblems(o: Output, promtool: boolean): Promise<stri
     const id = `${obj.kind} ${m.namespace ?? ''}/${m.name}`;
     try { await validateModel(obj); } catch (e) { p.push(`${id}: kubernetes-models: ${(e as Error).message.slice(0, 200)}`); }
     try { validateCrd(obj); } catch (e) { p.push(`${id}: CRD schema: ${(e as Error).message.slice(0, 200)}`); }
-    if (typeof m.name !== 'string' || m.name.length > 253 || !DNS_SUBDOMAIN.test(m.name)) p.push(`${id}: invalid name`);
+    if (!validObjectName(obj.kind, m.name)) p.push(`${id}: invalid name`);
     if (m.namespace !== undefined && (m.namespace.length > 63 || !DNS_LABEL.test(m.namespace))) p.push(`${id}: invalid namespace`);
     for (const [k, v] of Object.entries(m.labels ?? {})) {
       if (!LABEL_KEY.test(k) || k.split('/').pop()!.length > 63 || !LABEL_VALUE.test(String(v)) || String(v).length > 63) p.push(`${id}: invalid label ${k}=${v}`);

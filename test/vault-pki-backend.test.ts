@@ -414,7 +414,7 @@ describe('VaultPkiBackend', () => {
     });
     it('refuses addLeafRole on route 1 and duplicate roles', () => {
       throwsExactly(() => backend().b.addLeafRole('x'),
-        "VaultPkiBackend: addLeafRole('x') needs route LEAVES_FOR_ISTIO_CSR; route INTERMEDIATE_FOR_ISTIOD signs no leaves in Vault");
+        "VaultPkiBackend: addLeafRole('x') needs route LEAVES_FOR_ISTIO_CSR or LEAVES_FOR_KUBERNETES_CSR; route INTERMEDIATE_FOR_ISTIOD signs no leaves in Vault");
       throwsExactly(() => backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR }).b.addLeafRole('istio-workload'),
         "VaultPkiBackend: leaf role 'istio-workload' is defined twice; give each role a unique name");
     });

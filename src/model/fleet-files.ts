@@ -63,12 +63,18 @@ export function fleetApplicationSet(id: string, o: FleetApplicationSetInput): Re
 }
 
 /** The Vault root of `MeshFleet`: one Terraform stack for the fleet. */
-export function vaultFleetRoot(id: string): FleetNotesRoot {
+export function vaultFleetRoot(id: string, pinsRoot: boolean): FleetNotesRoot {
   return {
     install: [
       `1. Vault, once for the fleet: \`cd terraform/${id} && terraform init && terraform apply\`. It creates the root (output`,
       '   `istio_root_ca_pem`, public) and, per cluster, a Kubernetes auth mount with that cluster\'s API server, a role bound to',
-      '   cert-manager\'s Vault ServiceAccount there, a sign policy, and for istio-csr clusters an intermediate mount and leaf role.',
+      '   cert-manager\'s Vault ServiceAccount there, a sign policy, and for istio-csr and Kubernetes CSR clusters an',
+      '   intermediate mount and leaf role.',
+      ...(pinsRoot ? [
+        '   Kubernetes CSR clusters pin the root by content (`rootCaPem`, in each one\'s `meshConfig.caCertificates`): the apply',
+        '   fails before their leaf roles are written when `rootCaPem` is not the root in Vault. A new fleet applies once without',
+        '   them, then sets `rootCaPem` from `istio_root_ca_pem` and adds them.',
+      ] : []),
     ],
     fingerprint: 'as `terraform output -raw istio_root_ca_pem | openssl x509 -noout -fingerprint -sha256`',
   };

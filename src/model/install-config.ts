@@ -95,6 +95,9 @@ export const POST_RENDER_INPUT = 'istiod.yaml';
 /** Name of the istiod Deployment and of its container in the chart (templates/deployment.yaml, no revision). */
 export const ISTIOD_DEPLOYMENT = { name: 'istiod', container: 'discovery' } as const;
 
+/** istiod's ServiceAccount (istio-discovery templates/deployment.yaml `serviceAccountName`, no revision). */
+export const ISTIOD_SERVICE_ACCOUNT = 'istiod';
+
 /**
  * A strategic-merge patch for the rendered istiod Deployment that sets `istiodEnvReplacements` by name (the same
  * merge istioctl applies for `components.pilot.k8s.env`), or undefined when there is none.

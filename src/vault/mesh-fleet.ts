@@ -17,7 +17,7 @@ import { FleetClusterProps, FleetProps } from '../fleet-props';
 import { MeshPkiConfig } from './mesh-pki-config';
 import { buildMeshPkiParts, meshPkiError, validateMeshPkiConfig } from './mesh-pki-parts';
 import { localStatePath, stackFiles } from './terraform-files';
-import { mountUrls, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
+import { mountUrls, routeSignsLeaves, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
 import { DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
 import { VaultTokenValidation } from './vault-token-validation';
@@ -26,7 +26,10 @@ const NAME = 'MeshFleet';
 
 /** One cluster of a `MeshFleet`. */
 export interface MeshFleetClusterProps extends FleetClusterProps {
-  /** How this cluster plugs the fleet root into Istio: `cacerts` intermediate (route 1) or istio-csr leaves (route 2). */
+  /**
+   * How this cluster plugs the fleet root into Istio: `cacerts` intermediate (route 1), istio-csr leaves (route 2) or
+   * Kubernetes CSR leaves (route 3, needs the fleet's `rootCaPem`).
+   */
   readonly route: VaultPkiRoute;
   /**
    * This cluster's API server, for Vault's TokenReview (Vault in the cluster). Give this or `tokenValidation`.
@@ -66,6 +69,13 @@ export interface MeshFleetProps extends FleetProps {
    * @default Duration.hours(87600)
    */
   readonly rootTtl?: Duration;
+  /**
+   * Public PEM of the fleet root, once Terraform has generated it (`terraform output -raw istio_root_ca_pem`). Clusters on
+   * route LEAVES_FOR_KUBERNETES_CSR need it: istiod pins the root by content in `meshConfig.caCertificates`. Add such a
+   * cluster after the first apply; Terraform refuses to apply when this is not the root in Vault.
+   * @default - none; required when a cluster uses route LEAVES_FOR_KUBERNETES_CSR
+   */
+  readonly rootCaPem?: string;
   /**
    * Mount of the root.
    * @default 'pki'
@@ -141,6 +151,7 @@ export class MeshFleet {
     if (!Array.isArray(props.clusters) || props.clusters.length === 0) {
       fail(NAME, `'clusters' (${JSON.stringify(props.clusters)}) must list at least one cluster`);
     }
+    this.checkRootCaPem(props);
     const models = fleetClusterModels(props.clusters, props.trustDomain);
     const configs = props.clusters.map((c, i) => this.clusterConfig(c, i, models[i]));
     const problems = fleetProblems(models);
@@ -152,6 +163,19 @@ export class MeshFleet {
     new VaultProvider(this.stack, 'vault', { address: props.vaultAddress });
     const root = this.root(props);
     this.clusters = props.clusters.map((c, i) => this.cluster(c, configs[i], root, stateDir));
+  }
+
+  /** `rootCaPem` exactly when a cluster pins the root by content (route 3): given otherwise, nothing would read it. */
+  private checkRootCaPem(props: MeshFleetProps): void {
+    const pinning = (props.clusters ?? []).filter((c) => c?.route === VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR).map((c) => c.name);
+    if (pinning.length && props.rootCaPem === undefined) {
+      fail(NAME, `'rootCaPem' is required: cluster${pinning.length > 1 ? 's' : ''} ${pinning.join(', ')} ha${pinning.length > 1 ? 've' : 's'} ` +
+        "'route' LEAVES_FOR_KUBERNETES_CSR, where istiod pins the root by content (meshConfig.caCertificates). Apply the fleet's " +
+        'Terraform stack without them first, then set rootCaPem to `terraform output -raw istio_root_ca_pem` (public) and add them');
+    }
+    if (!pinning.length && props.rootCaPem !== undefined) {
+      fail(NAME, "'rootCaPem' is read only by clusters on route LEAVES_FOR_KUBERNETES_CSR, and no cluster uses it; remove it");
+    }
   }
 
   /** The one root: generated once in its own mount, with its URLs, at the addresses a single-cluster `MeshPki` uses. */
@@ -192,9 +216,10 @@ export class MeshFleet {
       intermediateRenewBefore: c.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? p.intermediateRenewBefore : undefined,
       workloadCertTtl: p.workloadCertTtl,
       issuancePolicy: c.issuancePolicy ?? p.issuancePolicy,
-      // Every cluster has its own service-account issuer, so its own auth mount; route 2 its own intermediate mount.
+      // Every cluster has its own service-account issuer, so its own auth mount; routes 2 and 3 their own intermediate mount.
       authMountPath: `kubernetes-${c.name}`,
-      intermediateMountPath: c.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? `pki_int_${c.name}` : undefined,
+      intermediateMountPath: routeSignsLeaves(c.route) ? `pki_int_${c.name}` : undefined,
+      kubernetesCsrRootCaPem: c.route === VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR ? p.rootCaPem : undefined,
     };
     try {
       validateMeshPkiConfig(config);
@@ -229,7 +254,8 @@ export class MeshFleet {
       files.push(...nestedOutput(`clusters/${c.name}`, c.app.renderOutput()));
     }
     files.push(...stackFiles(this.stack, this.id));
-    files.push({ path: 'NOTES.md', content: fleetNotes(this.id, this.notesClusters(), this.props.argoCdApplicationSet !== undefined, vaultFleetRoot(this.id)) });
+    const root = vaultFleetRoot(this.id, this.props.rootCaPem !== undefined);
+    files.push({ path: 'NOTES.md', content: fleetNotes(this.id, this.notesClusters(), this.props.argoCdApplicationSet !== undefined, root) });
     const argo = this.props.argoCdApplicationSet;
     if (argo) files.push(applicationSetFile(this.id, argo));
     return files;

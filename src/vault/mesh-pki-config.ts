@@ -10,7 +10,10 @@ import { VaultTokenValidation } from './vault-token-validation';
  * these values, never from each other's tokens, so they cannot disagree.
  */
 export interface MeshPkiConfig {
-  /** Route 1 (Vault signs the Istio intermediate in `cacerts`) or route 2 (Vault signs leaves for istio-csr). */
+  /**
+   * Route 1 (Vault signs the Istio intermediate in `cacerts`), route 2 (Vault signs leaves for istio-csr) or route 3
+   * (Vault signs leaves for cert-manager's Kubernetes CSR signer, istiod as registration authority).
+   */
   readonly route: VaultPkiRoute;
   /** Vault address, https. */
   readonly vaultAddress: string;
@@ -79,22 +82,22 @@ export interface MeshPkiConfig {
    */
   readonly rootMaxLeaseTtl?: Duration;
   /**
-   * Route 2: intermediate mount path.
+   * Routes 2 and 3: intermediate mount path.
    * @default 'pki_int'
    */
   readonly intermediateMountPath?: string;
   /**
-   * Route 2: Vault intermediate lifetime.
+   * Routes 2 and 3: Vault intermediate lifetime.
    * @default Duration.hours(43800)
    */
   readonly intermediateTtl?: Duration;
   /**
-   * Route 2: leaf role name.
+   * Routes 2 and 3: leaf role name.
    * @default 'istio-workload'
    */
   readonly leafRoleName?: string;
   /**
-   * Route 2: role max_ttl.
+   * Routes 2 and 3: role max_ttl.
    * @default Duration.hours(24)
    */
   readonly leafMaxTtl?: Duration;
@@ -113,6 +116,13 @@ export interface MeshPkiConfig {
    * @default RootCaBundle.fromConfigMap({ name: 'istio-root-ca' }) in istio-csr's namespace
    */
   readonly istioCsrRootCaBundle?: RootCaBundle;
+  /**
+   * Route 3: public PEM of the root (the Terraform output `istio_root_ca_pem`). istiod pins it by content in
+   * `meshConfig.caCertificates` to verify every chain the signer returns, so a route 3 mesh needs the root to exist
+   * first; Terraform refuses to apply when it differs from the root in Vault.
+   * @default - none; required in route 3
+   */
+  readonly kubernetesCsrRootCaPem?: string;
   /**
    * Route 2: istio-csr namespace.
    * @default - certManagerNamespace
@@ -144,8 +154,8 @@ export interface MeshPkiConfig {
    */
   readonly trustDomainAliases?: string[];
   /**
-   * Common name of the intermediate: the `cacerts` Certificate (route 1) or the Vault intermediate (route 2).
-   * @default - 'istio-intermediate-ca' (route 1), 'Istio workload issuing CA' (route 2)
+   * Common name of the intermediate: the `cacerts` Certificate (route 1) or the Vault intermediate (routes 2 and 3).
+   * @default - 'istio-intermediate-ca' (route 1), 'Istio workload issuing CA' (routes 2 and 3)
    */
   readonly intermediateCommonName?: string;
   /**
@@ -206,7 +216,7 @@ export interface MeshPkiConfig {
   /**
    * A namespaced Issuer in istiod's namespace (where `cacerts` and istio-csr's CertificateRequests live), or a
    * ClusterIssuer. A ClusterIssuer lets anyone who may create a Certificate in any namespace obtain an intermediate
-   * CA under the mesh root (route 1) or any workload identity (route 2), because cert-manager approves every
+   * CA under the mesh root (route 1) or any workload identity (routes 2 and 3), because cert-manager approves every
    * request by default; NOTES.md warns when you opt in.
    * @default IssuerKind.ISSUER
    */

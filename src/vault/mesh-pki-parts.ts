@@ -1,6 +1,6 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CaIntegration } from '../k8s/ca-integration';
+import { CaIntegration, CsrSigner } from '../k8s/ca-integration';
 import { CertManagerIssuer, IssuerKind } from '../k8s/cert-manager-issuer';
 import { IssuerSource } from '../k8s/issuer-source';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
@@ -12,12 +12,12 @@ import { goDuration, LifetimeRule, lifetimeMs } from '../model/durations';
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES } from '../model/lifetime-rules';
 import { mountPathProblem, vaultAddressProblem } from '../model/vault-policy';
-import { check, fail } from '../model/errors';
+import { check, fail, show } from '../model/errors';
 import { commonNameProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { MeshPkiConfig } from './mesh-pki-config';
-import { RequestedLifetime, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
+import { RequestedLifetime, routeSignsLeaves, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
 import { DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
 
@@ -44,10 +44,43 @@ export function meshPkiError(e: unknown): unknown {
   return new Error(`${NAME}: ${msg}`);
 }
 
+const R1 = VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD;
+const R2 = VaultPkiRoute.LEAVES_FOR_ISTIO_CSR;
+const R3 = VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR;
+
+/** What each route does instead, for the message that refuses a prop of another route. */
+const ROUTE_DOES: Record<VaultPkiRoute, string> = {
+  [R1]: "Vault signs the cacerts intermediate at the root and istiod signs the leaves",
+  [R2]: "istio-csr requests every leaf at the Vault role and istiod signs nothing",
+  [R3]: "cert-manager's Kubernetes CSR signer requests every leaf at the Vault role and istiod signs nothing",
+};
+
+/** Props that only some routes read: given in another route, nothing would read them, so they are refused. */
+const ROUTE_PROPS: [keyof MeshPkiConfig, VaultPkiRoute[]][] = [
+  ['intermediateDuration', [R1]], ['intermediateRenewBefore', [R1]], ['nextRootMountPath', [R1]], ['nextRootCommonName', [R1]],
+  ['signWithNextRoot', [R1]], ['maxWorkloadCertTtl', [R1, R3]],
+  ['intermediateMountPath', [R2, R3]], ['intermediateTtl', [R2, R3]], ['leafRoleName', [R2, R3]], ['leafMaxTtl', [R2, R3]],
+  ['istioCsrMaxCertificateDuration', [R2]], ['istiodCertificateDuration', [R2]], ['istioCsrRootCaBundle', [R2]],
+  ['istioCsrNamespace', [R2]], ['istioCsrVersion', [R2]], ['kubernetesCsrRootCaPem', [R3]],
+];
+
+/** Refuses a prop of another route: the route in use would never read it. */
+function routePropProblems(config: MeshPkiConfig): void {
+  for (const [key, routes] of ROUTE_PROPS) {
+    const value = config[key];
+    if (value === undefined || routes.includes(config.route)) continue;
+    const shown = value instanceof Duration ? goDuration(value.toMilliseconds())
+      : typeof value === 'object' || String(value).includes('-----BEGIN') ? 'given' : show(value);
+    fail(NAME, `'${key}' (${shown}) only applies to route ${routes.join(' or ')}; in route ${config.route} ${ROUTE_DOES[config.route]}, ` +
+      'so nothing would read it; remove it');
+  }
+}
+
 export function validateMeshPkiConfig(config: MeshPkiConfig): void {
   if (!Object.values(VaultPkiRoute).includes(config.route)) {
-    fail(NAME, `'route' (${String(config.route)}) is required: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD (Vault signs the cacerts intermediate) ` +
-      'or VaultPkiRoute.LEAVES_FOR_ISTIO_CSR (Vault signs workload leaves for istio-csr)');
+    fail(NAME, `'route' (${String(config.route)}) is required: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD (Vault signs the cacerts intermediate), ` +
+      'LEAVES_FOR_ISTIO_CSR (Vault signs workload leaves for istio-csr) or LEAVES_FOR_KUBERNETES_CSR (Vault signs workload leaves for ' +
+      "cert-manager's Kubernetes CSR signer)");
   }
   const lifetimes: [keyof MeshPkiConfig, LifetimeRule][] = [
     ['intermediateDuration', LIFETIME_RULES.certManagerDuration], ['intermediateRenewBefore', LIFETIME_RULES.certManagerRenewBefore],
@@ -57,6 +90,7 @@ export function validateMeshPkiConfig(config: MeshPkiConfig): void {
     ['workloadCertTtl', LIFETIME_RULES.workload], ['maxWorkloadCertTtl', LIFETIME_RULES.workload],
   ];
   for (const [key, rule] of lifetimes) if (config[key] !== undefined) lifetimeMs(NAME, key, config[key], rule);
+  routePropProblems(config);
   for (const key of ['issuerName', 'issuerServiceAccount', 'authRoleName', 'leafRoleName', 'vaultCaBundleSecretName'] as const) {
     if (config[key] !== undefined) check(NAME, objectNameProblem(key, config[key]));
   }
@@ -154,9 +188,7 @@ export function buildMeshPkiParts(app: MeshApp, id: string, config: MeshPkiConfi
       caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
     }),
   });
-  const istio = config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD
-    ? pluginCa(chart, config, names, issuer, backend)
-    : istioCsr(chart, config, names, issuer);
+  const istio = ROUTE_ISTIO_SIDE[config.route](chart, config, names, issuer, backend);
   backend.checkTrustDomain('IstioCustomCa', istio.ca.trustDomain);
   backend.checkIssuer(issuer, istio.requested);
   backend.checkIssuance(issuer, istio.ca);
@@ -171,6 +203,7 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
   const root = side.root ?? (config.adoptExistingRoot
     ? VaultRoot.existing({ mountPath: names.rootMountPath, remainingTtl: config.rootTtl })
     : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl }));
+  const leaves = routeSignsLeaves(config.route);
   return new VaultPkiBackend(side.scope, side.id, {
     trustDomain: names.trustDomain,
     vaultAddress: config.vaultAddress,
@@ -182,13 +215,15 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
       ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
       : undefined,
     signWithNextRoot: config.signWithNextRoot,
-    signedIntermediateTtl: config.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? intermediateDuration(config) : undefined,
+    signedIntermediateTtl: leaves ? undefined : intermediateDuration(config),
     intermediateMountPath: config.intermediateMountPath,
     intermediateTtl: config.intermediateTtl,
-    intermediateCommonName: config.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? config.intermediateCommonName : undefined,
+    intermediateCommonName: leaves ? config.intermediateCommonName : undefined,
     leafRoleName: config.leafRoleName,
     leafMaxTtl: config.leafMaxTtl,
-    leafAllowedDnsDomains: [...new Set([`${names.istioNamespace}.svc`, `${names.istioCsrNamespace}.svc`])],
+    // The serving certificates Vault signs besides workload leaves: istiod's, and in route 2 istio-csr's.
+    leafAllowedDnsDomains: [...new Set([`${names.istioNamespace}.svc`,
+      ...(config.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? [`${names.istioCsrNamespace}.svc`] : [])])],
     logicalIdPrefix: side.logicalIdPrefix,
     policyName: side.policyName,
     kubernetesAuth: {
@@ -206,6 +241,7 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
 }
 
 type IstioSide = { ca: IstioCustomCa; requested: RequestedLifetime[] };
+type IstioSideBuilder = (chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issuer: CertManagerIssuer, backend: VaultPkiBackend) => IstioSide;
 
 /** Route 1: the `cacerts` intermediate, signed at the root; the root must leave room for a staged rotation. */
 function pluginCa(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issuer: CertManagerIssuer, backend: VaultPkiBackend): IstioSide {
@@ -228,13 +264,6 @@ function pluginCa(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issu
 
 /** Route 2: istio-csr requests workload leaves at the Vault role; istiod signs nothing. */
 function istioCsr(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issuer: CertManagerIssuer): IstioSide {
-  for (const [key, value] of [['intermediateDuration', config.intermediateDuration], ['intermediateRenewBefore', config.intermediateRenewBefore],
-    ['maxWorkloadCertTtl', config.maxWorkloadCertTtl]] as const) {
-    if (value !== undefined) {
-      fail(NAME, `'${key}' (${goDuration(value.toMilliseconds())}) only applies to route INTERMEDIATE_FOR_ISTIOD; in route ` +
-        "LEAVES_FOR_ISTIO_CSR istiod signs nothing; remove it (leaf lifetimes are 'istioCsrMaxCertificateDuration' and 'leafMaxTtl')");
-    }
-  }
   const maxCertificateDuration = config.istioCsrMaxCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrMaxCertificateDurationMs);
   const istiodCertificateDuration = config.istiodCertificateDuration ?? Duration.millis(ISTIO_DEFAULTS.istioCsrIstiodCertificateDurationMs);
   const ca = new IstioCustomCa(chart, 'istio-ca', {
@@ -256,6 +285,41 @@ function istioCsr(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issu
     ],
   };
 }
+
+/**
+ * Route 3: istiod, as registration authority, creates a Kubernetes CSR per workload for the signer of the Vault issuer
+ * (cert-manager's CSR controller), which requests the leaf at the Vault role. istiod verifies each returned chain
+ * against the root pinned in meshConfig, so the root's PEM is required, and Terraform checks it is Vault's root.
+ */
+function kubernetesCsr(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issuer: CertManagerIssuer, backend: VaultPkiBackend): IstioSide {
+  const rootCaPem = config.kubernetesCsrRootCaPem;
+  if (rootCaPem === undefined) {
+    fail(NAME, `'kubernetesCsrRootCaPem' is required with 'route' ${config.route}: istiod pins the signer's root by content ` +
+      '(meshConfig.caCertificates) to verify every chain the signer returns. Apply the Terraform stack first (or adopt an existing ' +
+      'root), then set it to the public PEM of `terraform output -raw istio_root_ca_pem`');
+  }
+  const ca = new IstioCustomCa(chart, 'istio-ca', {
+    ...istioProps(config, names),
+    integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(issuer), rootCaPem }),
+    maxWorkloadCertTtl: config.maxWorkloadCertTtl,
+  });
+  backend.pinRootPem('kubernetesCsrRootCaPem', rootCaPem);
+  // Vault caps a longer request to the role's max_ttl without an error: the requested lifetimes must fit.
+  return {
+    ca,
+    requested: [
+      { label: "IstioCustomCa 'workloadCertTtl'", lifetime: ca.workloadCertTtl },
+      ...(config.maxWorkloadCertTtl ? [{ label: "'maxWorkloadCertTtl'", lifetime: config.maxWorkloadCertTtl }] : []),
+    ],
+  };
+}
+
+/** Each route's Istio side. */
+const ROUTE_ISTIO_SIDE: Record<VaultPkiRoute, IstioSideBuilder> = {
+  [VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD]: pluginCa,
+  [VaultPkiRoute.LEAVES_FOR_ISTIO_CSR]: istioCsr,
+  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: kubernetesCsr,
+};
 
 function intermediateDuration(config: MeshPkiConfig): Duration {
   return config.intermediateDuration ?? Duration.millis(PKI_DEFAULTS.intermediateDurationMs);

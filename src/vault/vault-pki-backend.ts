@@ -1,3 +1,4 @@
+import { DataVaultPkiSecretBackendIssuer } from '@cdktf/provider-vault/lib/data-vault-pki-secret-backend-issuer';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { PkiSecretBackendConfigUrls } from '@cdktf/provider-vault/lib/pki-secret-backend-config-urls';
 import { PkiSecretBackendIntermediateCertRequest } from '@cdktf/provider-vault/lib/pki-secret-backend-intermediate-cert-request';
@@ -7,7 +8,7 @@ import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-b
 import { PkiSecretBackendRootSignIntermediate } from '@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate';
 import { Policy } from '@cdktf/provider-vault/lib/policy';
 import { Duration } from 'cdk8s';
-import { Lazy, TerraformOutput, TerraformResource } from 'cdktf';
+import { Fn, Lazy, Op, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
@@ -20,6 +21,7 @@ import { VaultSignLimits, vaultIssuanceProblems } from '../model/vault-issuance'
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem, vaultNameProblem } from '../model/vault-policy';
+import { normalisePem } from '../model/pem';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { rootSignIntermediatePath, roleSignPath } from '../model/vault-sign-path';
 import { VaultRoot } from './vault-root';
@@ -39,6 +41,16 @@ export enum VaultPkiRoute {
    * for istio-csr at `<intermediate mount>/sign/<role>`.
    */
   LEAVES_FOR_ISTIO_CSR = 'LEAVES_FOR_ISTIO_CSR',
+  /**
+   * Route 3: as route 2 in Vault (an intermediate mount and a leaf role), for cert-manager's Kubernetes CSR signer:
+   * istiod (Kubernetes CSR API) sends each workload's CSR to the signer of the cert-manager Vault issuer.
+   */
+  LEAVES_FOR_KUBERNETES_CSR = 'LEAVES_FOR_KUBERNETES_CSR',
+}
+
+/** Whether Vault signs the workload leaves (routes 2 and 3: an intermediate mount and a leaf role), not the `cacerts` intermediate. */
+export function routeSignsLeaves(route: VaultPkiRoute): boolean {
+  return route !== VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD;
 }
 
 /**
@@ -102,7 +114,7 @@ export interface VaultPkiBackendProps {
   readonly trustDomain: string;
   /** Vault address, for the issuing-certificate and CRL URLs written into certificates. */
   readonly vaultAddress: string;
-  /** Route 1 (intermediate for istiod) or route 2 (leaves for istio-csr). */
+  /** Route 1 (intermediate for istiod), route 2 (leaves for istio-csr) or route 3 (leaves for the Kubernetes CSR signer). */
   readonly route: VaultPkiRoute;
   /** Generate a root in a new mount, or adopt an existing one. */
   readonly root: VaultRoot;
@@ -134,32 +146,32 @@ export interface VaultPkiBackendProps {
    */
   readonly signedIntermediateTtl?: Duration;
   /**
-   * Route 2: path of the intermediate PKI mount.
+   * Routes 2 and 3: path of the intermediate PKI mount.
    * @default 'pki_int'
    */
   readonly intermediateMountPath?: string;
   /**
-   * Route 2: lifetime of the Vault intermediate.
+   * Routes 2 and 3: lifetime of the Vault intermediate.
    * @default Duration.hours(43800) (5 years)
    */
   readonly intermediateTtl?: Duration;
   /**
-   * Route 2: common name of the Vault intermediate.
+   * Routes 2 and 3: common name of the Vault intermediate.
    * @default 'Istio workload issuing CA'
    */
   readonly intermediateCommonName?: string;
   /**
-   * Route 2: name of the leaf role.
+   * Routes 2 and 3: name of the leaf role.
    * @default 'istio-workload'
    */
   readonly leafRoleName?: string;
   /**
-   * Route 2: the role's `max_ttl`. Vault silently caps longer requests to it (docs/reference.md §4.3).
+   * Routes 2 and 3: the role's `max_ttl`. Vault silently caps longer requests to it (docs/reference.md §4.3).
    * @default Duration.hours(24)
    */
   readonly leafMaxTtl?: Duration;
   /**
-   * Route 2: DNS domains the role allows with subdomains, for the istiod and istio-csr serving certificates.
+   * Routes 2 and 3: DNS domains the role allows with subdomains, for the istiod (and istio-csr) serving certificates.
    * @default ['istio-system.svc', 'cert-manager.svc']
    */
   readonly leafAllowedDnsDomains?: string[];
@@ -179,8 +191,8 @@ export interface VaultPkiBackendProps {
 
 /**
  * Vault PKI for Istio in Terraform (cdktf): root mount and root CA (`internal` by default, the key never
- * leaves Vault), issuing/CRL URLs, route 1 or route 2 of docs/reference.md §4.2, Kubernetes auth bound to one
- * ServiceAccount, and a policy that grants `create`/`update` on exactly the sign path in use.
+ * leaves Vault), issuing/CRL URLs, route 1, 2 or 3 (docs/reference.md §4.2; route 3 is route 2 for the Kubernetes CSR
+ * signer), Kubernetes auth bound to one ServiceAccount, and a policy that grants `create`/`update` on exactly the sign path in use.
  *
  * Every resource has a pinned Terraform address (`overrideLogicalId`), so a refactor never destroys a CA.
  */
@@ -191,11 +203,11 @@ export class VaultPkiBackend extends Construct {
   public readonly route: VaultPkiRoute;
   /** Path of the root mount. */
   public readonly rootMountPath: string;
-  /** Path of the intermediate mount (route 2). */
+  /** Path of the intermediate mount (routes 2 and 3). */
   public readonly intermediateMountPath?: string;
-  /** Leaf role name (route 2). */
+  /** Leaf role name (routes 2 and 3). */
   public readonly leafRoleName?: string;
-  /** Role max_ttl (route 2). */
+  /** Role max_ttl (routes 2 and 3). */
   public readonly leafMaxTtl?: Duration;
   /** Root mount max lease TTL (generated roots). */
   public readonly rootMaxLeaseTtl?: Duration;
@@ -224,9 +236,10 @@ export class VaultPkiBackend extends Construct {
   private intermediateMount?: Mount;
   /** Pinned Terraform addresses of added leaf roles, to the role name that took each. */
   private readonly leafRoleIds = new Map<string, string>();
-  /** Route 2: each leaf role's sign path, to its name and max_ttl. */
+  /** Routes 2 and 3: each leaf role's sign path, to its name and max_ttl. */
   private readonly leafRoles = new Map<string, { name: string; maxTtlMs: number }>();
   private leafAllowedDnsDomains?: string[];
+  private leafRoleResource?: PkiSecretBackendRole;
 
   public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
     super(scope, id);
@@ -264,7 +277,7 @@ export class VaultPkiBackend extends Construct {
         this.signPath = rootSignIntermediatePath(props.signWithNextRoot && next ? next.mountPath : this.rootMountPath);
       } else {
         if (props.nextRoot || props.signWithNextRoot) {
-          fail(NAME, "'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
+          fail(NAME, `'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route ${props.route} rotate the intermediate mount's root`);
         }
         this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
         this.leafRoleName = props.leafRoleName ?? 'istio-workload';
@@ -272,7 +285,7 @@ export class VaultPkiBackend extends Construct {
         this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
         const { mount, leafMaxMs } = this.issuingIntermediate(props, root.backend, this.intermediateMountPath, this.leafRoleName);
         this.intermediateMount = mount;
-        this.pin(this.leafRole('LeafRole', this.leafRoleName, leafMaxMs), 'leaf_role');
+        this.leafRoleResource = this.pin(this.leafRole('LeafRole', this.leafRoleName, leafMaxMs), 'leaf_role');
         this.signPath = roleSignPath(this.intermediateMountPath, this.leafRoleName);
         this.leafRoles.set(this.signPath, { name: this.leafRoleName, maxTtlMs: leafMaxMs });
       }
@@ -354,7 +367,7 @@ export class VaultPkiBackend extends Construct {
   }
 
   /**
-   * Route 2: the issuing intermediate mount, signed by the root inside Vault, with the root in its chain; checks the
+   * Routes 2 and 3: the issuing intermediate mount, signed by the root inside Vault, with the root in its chain; checks the
    * leaf role's name and max TTL against it, and returns the mount and that max TTL.
    */
   private issuingIntermediate(props: VaultPkiBackendProps, rootBackend: string, mountPath: string, leafRoleName: string): { mount: Mount; leafMaxMs: number } {
@@ -422,12 +435,12 @@ export class VaultPkiBackend extends Construct {
   }
 
   /**
-   * Route 2: adds another leaf role on the intermediate mount (e.g. per tenant, with its own max TTL) and grants
+   * Routes 2 and 3: adds another leaf role on the intermediate mount (e.g. per tenant, with its own max TTL) and grants
    * its sign path in the policy. Returns the sign path for a CertManagerIssuer.
    */
   public addLeafRole(name: string, options: LeafRoleOptions = {}): string {
-    if (this.route !== VaultPkiRoute.LEAVES_FOR_ISTIO_CSR) {
-      fail(NAME, `addLeafRole('${name}') needs route LEAVES_FOR_ISTIO_CSR; route ${this.route} signs no leaves in Vault`);
+    if (!routeSignsLeaves(this.route)) {
+      fail(NAME, `addLeafRole('${name}') needs route LEAVES_FOR_ISTIO_CSR or LEAVES_FOR_KUBERNETES_CSR; route ${this.route} signs no leaves in Vault`);
     }
     check(NAME, objectNameProblem('leaf role name', name));
     const path = roleSignPath(this.intermediateMountPath ?? '', name);
@@ -445,6 +458,26 @@ export class VaultPkiBackend extends Construct {
     this.leafRoles.set(path, { name, maxTtlMs: maxTtl });
     this.policyRules.push({ path, capabilities: SIGN_CAPABILITIES });
     return path;
+  }
+
+  /**
+   * Makes `terraform apply` fail before the leaf role is written unless `pem` (the public root the Kubernetes side pins,
+   * given as `prop`) is this backend's root in Vault: the generated root's certificate, or the default issuer of an
+   * adopted root's mount. (A precondition on the role: cdktf 0.21 does not write an output's precondition.)
+   */
+  public pinRootPem(prop: string, pem: string): void {
+    if (!this.leafRoleResource) fail(NAME, `'${prop}' pins the root for the Kubernetes CSR signer, which needs a leaf route (route ${this.route})`);
+    const certificate = this.rootCert?.certificate
+      ?? new DataVaultPkiSecretBackendIssuer(this, 'PinnedRootIssuer', { backend: this.rootMountPath, issuerRef: 'default' }).certificate;
+    const lifecycle = this.leafRoleResource.lifecycle ?? {};
+    this.leafRoleResource.lifecycle = {
+      ...lifecycle,
+      precondition: [...(lifecycle.precondition ?? []), {
+        condition: Op.eq(Fn.trimspace(certificate), normalisePem(pem).trim()),
+        errorMessage: `'${prop}' is not the mesh root in Vault (mount ${this.rootMountPath}); istiod would refuse every chain the ` +
+          'signer returns. Set it to `terraform output -raw istio_root_ca_pem` and synthesize again.',
+      }],
+    };
   }
 
   /** Fails unless `trustDomain` (of `who`) is the trust domain the leaf role and intermediate serve. */
@@ -476,7 +509,7 @@ export class VaultPkiBackend extends Construct {
     });
   }
 
-  /** Route 2: the leaf roles' `allowed_uri_sans`: workload identities of the trust domain only. */
+  /** Routes 2 and 3: the leaf roles' `allowed_uri_sans`: workload identities of the trust domain only. */
   private get allowedUriSans(): string[] {
     return [workloadUriPattern(spiffeTrustDomain(this.trustDomain))];
   }
@@ -542,8 +575,9 @@ export class VaultPkiBackend extends Construct {
         `'kubernetesAuth.audience' (${this.kubernetesAuth.audience}); set the audience to ${issuer.vaultAudience}`);
     }
     const onNext = this.nextRootMaxLeaseTtl !== undefined && !this.signPath.startsWith(`${this.rootMountPath}/`);
-    const cap = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? this.leafMaxTtl : onNext ? this.nextRootMaxLeaseTtl : this.rootMaxLeaseTtl;
-    const capName = this.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR ? `role ${this.leafRoleName} 'leafMaxTtl'`
+    const leaves = routeSignsLeaves(this.route);
+    const cap = leaves ? this.leafMaxTtl : onNext ? this.nextRootMaxLeaseTtl : this.rootMaxLeaseTtl;
+    const capName = leaves ? `role ${this.leafRoleName} 'leafMaxTtl'`
       : onNext ? `mount ${this.signPath.replace(/\/root\/sign-intermediate$/, '')} of 'nextRoot'` : `mount ${this.rootMountPath} 'rootMaxLeaseTtl'`;
     for (const r of requested) {
       if (cap !== undefined) check(NAME, vaultCapProblem(r.label, r.lifetime.toMilliseconds(), capName, cap.toMilliseconds()));

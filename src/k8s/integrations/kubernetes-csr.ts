@@ -1,4 +1,6 @@
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { CERT_MANAGER_GROUP } from '../../model/cert-manager';
 import { ProxyConfig } from '../../imports/istio-networking-networking.istio.io';
 import { check, fail } from '../../model/errors';
 import { CaIntegrationType, INTEGRATION_TRAITS } from '../../model/integration-traits';
@@ -8,7 +10,7 @@ import { namespaceProblem } from '../../model/k8s-names';
 import { MeshModel } from '../../model/mesh-model';
 import { normalisePem, parseCaBundle } from '../../model/pem';
 import { certManagerIssuerOfSigner, certManagerSignerName, parseSignerName, SignerName } from '../../model/signers';
-import { POST_RENDER_DIR } from '../../model/install-config';
+import { ISTIOD_SERVICE_ACCOUNT, POST_RENDER_DIR } from '../../model/install-config';
 import { MANAGED_BY } from '../_scope';
 import { ICertManagerIssuer } from '../cert-manager-issuer';
 import { IntegrationContribution, IntegrationVariant, SigningIssuer } from './integration-variant';
@@ -119,6 +121,10 @@ export class KubernetesCsr implements IntegrationVariant {
         notes: kubernetesCsrIssuanceNotes(mesh),
       },
       render: (scope: Construct) => {
+        for (const s of uniqueSigners(signers)) {
+          const issuer = certManagerIssuerOfSigner(s.signerName);
+          if (issuer?.kind === 'Issuer') referenceRbac(scope, mesh.istioNamespace, issuer.namespace!, issuer.name);
+        }
         for (const ns of o.namespaceSigners ?? []) {
           new ProxyConfig(scope, `Signer-${ns.namespace}`, {
             metadata: { name: 'istio-custom-ca-signer', namespace: ns.namespace, labels: MANAGED_BY },
@@ -186,6 +192,30 @@ export class KubernetesCsr implements IntegrationVariant {
   }
 }
 
+/** Each signer once, by full name. */
+function uniqueSigners(signers: CsrSigner[]): CsrSigner[] {
+  return [...new Map(signers.map((s) => [s.signerName.full, s])).values()];
+}
+
+/**
+ * For a namespaced Issuer, cert-manager signs a CSR only when its requester (istiod, which creates every CSR) may
+ * `reference` the signer in the Issuer's namespace, by a SubjectAccessReview (cert-manager
+ * pkg/controller/certificatesigningrequests/util: verb reference, resource signers, name the Issuer's or '*').
+ */
+function referenceRbac(scope: Construct, istioNamespace: string, namespace: string, issuerName: string): void {
+  const name = `istio-custom-ca:reference-signer:${issuerName}`;
+  const c = new Construct(scope, `SignerReference-${namespace}-${issuerName}`);
+  new k8s.KubeRole(c, 'Role', {
+    metadata: { name, namespace, labels: MANAGED_BY },
+    rules: [{ apiGroups: [CERT_MANAGER_GROUP], resources: ['signers'], verbs: ['reference'], resourceNames: [issuerName] }],
+  });
+  new k8s.KubeRoleBinding(c, 'RoleBinding', {
+    metadata: { name, namespace, labels: MANAGED_BY },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name: ISTIOD_SERVICE_ACCOUNT, namespace: istioNamespace }],
+  });
+}
+
 /**
  * What istiod's own approval checks and what it leaves to the signer (istio security/pkg/server/ca/server.go
  * CreateCertificate: the caller's identities become the certificate's SANs; security/pkg/k8s/chiron: istiod creates
@@ -199,7 +229,7 @@ function kubernetesCsrIssuanceNotes(mesh: MeshModel): string[] {
     'istiod authenticates each workload (its Kubernetes token), puts only that identity into the CSR it creates, and',
     'approves the CSR itself. That approval checks nothing else: any identity that may create CertificateSigningRequests',
     'and approve for these signer names can obtain any SPIFFE identity of the mesh. The signer must therefore refuse:',
-    `- a requester (\`spec.username\`) other than istiod's ServiceAccount (\`system:serviceaccount:${mesh.istioNamespace}:istiod\`);`,
+    `- a requester (\`spec.username\`) other than istiod's ServiceAccount (\`system:serviceaccount:${mesh.istioNamespace}:${ISTIOD_SERVICE_ACCOUNT}\`);`,
     `- URI SANs outside \`spiffe://${mesh.trustDomain}/ns/<namespace>/sa/<serviceaccount>\`, and DNS, IP or email SANs`,
     '  (except istiod\'s own serving certificate from the default signer);',
     '- CA certificates, and usages beyond digital signature, key encipherment, client auth and server auth;',
