@@ -394,12 +394,29 @@ describe('VaultPkiBackend', () => {
       throwsExactly(() => backend({ kubernetesAuth: { ...auth, audience: '' } }),
         "VaultPkiBackend: 'kubernetesAuth.audience' () must not be empty; use CertManagerIssuer.vaultAudience");
     });
-    it('fails on a next root without its own mount, signing at a next root that does not exist, and a next root in route 2', () => {
+    it('fails on a next root without its own mount, and signing at a next root that does not exist', () => {
       throwsExactly(() => backend({ nextRoot: { mountPath: 'pki', commonName: 'B' } }),
         "VaultPkiBackend: 'nextRoot.mountPath' (pki) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays");
       throwsExactly(() => backend({ signWithNextRoot: true }), "VaultPkiBackend: 'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
-      throwsExactly(() => backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, nextRoot: { mountPath: 'pki-next', commonName: 'B' } }),
-        "VaultPkiBackend: 'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route LEAVES_FOR_ISTIO_CSR rotate the intermediate mount's root");
+      throwsExactly(() => backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, signWithNextRoot: true }),
+        "VaultPkiBackend: 'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
+    });
+    it('route 2 with a next root: a second intermediate under it, with the same leaf role; the policy follows the sign path', async () => {
+      for (const signWithNextRoot of [false, true]) {
+        const { b, json } = backend({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, nextRoot: { mountPath: 'pki-next', commonName: 'B' }, signWithNextRoot });
+        const r = json().resource;
+        assert.equal(r.vault_mount.istio_next_intermediate_mount.path, 'pki_int_next');
+        assert.equal(r.vault_pki_secret_backend_root_sign_intermediate.istio_next_intermediate_signed.backend, '${vault_mount.istio_next_root_mount.path}');
+        assert.equal(r.vault_pki_secret_backend_root_sign_intermediate.istio_intermediate_signed.backend, '${vault_mount.istio_root_mount.path}');
+        // Each intermediate is imported with its own root, so cert-manager's ca.crt is that root.
+        assert.match(r.vault_pki_secret_backend_intermediate_set_signed.istio_next_intermediate_set_signed.certificate,
+          /\$\{vault_pki_secret_backend_root_sign_intermediate\.istio_next_intermediate_signed\.certificate\}\n\$\{vault_pki_secret_backend_root_cert\.istio_next_root_ca\.certificate\}/);
+        assert.deepEqual(r.vault_pki_secret_backend_role.istio_next_leaf_role.allowed_uri_sans, r.vault_pki_secret_backend_role.istio_leaf_role.allowed_uri_sans);
+        const signPath = signWithNextRoot ? 'pki_int_next/sign/istio-workload' : 'pki_int/sign/istio-workload';
+        assert.equal(b.signPath, signPath);
+        assert.deepEqual(Object.keys((await parse('p.hcl', b.policyHcl)).path), [signPath]);
+        assert.equal(b.addLeafRole('tenant'), signWithNextRoot ? 'pki_int_next/sign/tenant' : 'pki_int/sign/tenant');
+      }
     });
     it('signs at the next root and checks lifetimes against its mount', () => {
       const { b } = backend({ nextRoot: { mountPath: 'pki-next', commonName: 'B', ttl: Duration.hours(4380) }, signWithNextRoot: true });

@@ -164,7 +164,8 @@ export interface MeshPkiConfig {
    */
   readonly ambient?: boolean;
   /**
-   * Route 1 root rotation: mount path of the next root (B), generated next to the current one.
+   * Routes 1 and 2, root rotation: mount path of the next root (B), generated next to the current one (route 2 adds an
+   * intermediate mount `<intermediateMountPath>_next` under it, with the same leaf role).
    * @default - no next root
    */
   readonly nextRootMountPath?: string;
@@ -174,7 +175,8 @@ export interface MeshPkiConfig {
    */
   readonly nextRootCommonName?: string;
   /**
-   * cert-manager signs `cacerts` at the next root (rotation phases 2 and 3).
+   * cert-manager signs at the next root (rotation phases 2 and 3): `cacerts` (route 1), or the leaves at the next
+   * intermediate's role (route 2).
    * @default false
    */
   readonly signWithNextRoot?: boolean;

@@ -17,7 +17,8 @@ import { commonNameProblem, DEFAULT_TRUST_DOMAIN } from '../model/identity';
 import { ISTIO_DEFAULTS } from '../model/istio-settings';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { MeshPkiConfig } from './mesh-pki-config';
-import { RequestedLifetime, routeSignsLeaves, VaultPkiBackend, VaultPkiRoute } from './vault-pki-backend';
+import { RequestedLifetime, routeSignsLeaves, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute } from './vault-pki-backend';
+import { RenderedNextRoot, SharedNextRootProps } from './shared-next-root';
 import { VaultRoot } from './vault-root';
 import { DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
 
@@ -55,10 +56,14 @@ const ROUTE_DOES: Record<VaultPkiRoute, string> = {
   [R3]: "cert-manager's Kubernetes CSR signer requests every leaf at the Vault role and istiod signs nothing",
 };
 
-/** Props that only some routes read: given in another route, nothing would read them, so they are refused. */
-const ROUTE_PROPS: [keyof MeshPkiConfig, VaultPkiRoute[]][] = [
-  ['intermediateDuration', [R1]], ['intermediateRenewBefore', [R1]], ['nextRootMountPath', [R1]], ['nextRootCommonName', [R1]],
-  ['signWithNextRoot', [R1]], ['maxWorkloadCertTtl', [R1, R3]],
+/** Why route 3 takes no next root: the one signer's root is pinned by content. */
+const R3_NO_NEXT_ROOT = "istiod pins one root per signer, so a root rotation needs a second issuer (a new signer name) under the " +
+  'new root; rotate with RootCaRotation and your own builder';
+
+/** Props that only some routes read: given in another route, nothing would read them (or, with a reason, it cannot work), so they are refused. */
+const ROUTE_PROPS: [keyof MeshPkiConfig, VaultPkiRoute[], string?][] = [
+  ['intermediateDuration', [R1]], ['intermediateRenewBefore', [R1]], ['nextRootMountPath', [R1, R2], R3_NO_NEXT_ROOT],
+  ['nextRootCommonName', [R1, R2], R3_NO_NEXT_ROOT], ['signWithNextRoot', [R1, R2], R3_NO_NEXT_ROOT], ['maxWorkloadCertTtl', [R1, R3]],
   ['intermediateMountPath', [R2, R3]], ['intermediateTtl', [R2, R3]], ['leafRoleName', [R2, R3]], ['leafMaxTtl', [R2, R3]],
   ['istioCsrMaxCertificateDuration', [R2]], ['istiodCertificateDuration', [R2]], ['istioCsrRootCaBundle', [R2]],
   ['istioCsrNamespace', [R2]], ['istioCsrVersion', [R2]], ['kubernetesCsrRootCaPem', [R3]],
@@ -66,13 +71,13 @@ const ROUTE_PROPS: [keyof MeshPkiConfig, VaultPkiRoute[]][] = [
 
 /** Refuses a prop of another route: the route in use would never read it. */
 function routePropProblems(config: MeshPkiConfig): void {
-  for (const [key, routes] of ROUTE_PROPS) {
+  for (const [key, routes, why] of ROUTE_PROPS) {
     const value = config[key];
     if (value === undefined || routes.includes(config.route)) continue;
     const shown = value instanceof Duration ? goDuration(value.toMilliseconds())
       : typeof value === 'object' || String(value).includes('-----BEGIN') ? 'given' : show(value);
-    fail(NAME, `'${key}' (${shown}) only applies to route ${routes.join(' or ')}; in route ${config.route} ${ROUTE_DOES[config.route]}, ` +
-      'so nothing would read it; remove it');
+    fail(NAME, `'${key}' (${shown}) only applies to route ${routes.join(' or ')}; in route ${config.route} ` +
+      `${why ?? `${ROUTE_DOES[config.route]}, so nothing would read it`}; remove it`);
   }
 }
 
@@ -115,6 +120,8 @@ export interface VaultSide {
   readonly id: string;
   /** The root, when it is defined elsewhere (a fleet's one root); else from the config. */
   readonly root?: VaultRoot;
+  /** The next root of a rotation, when it is defined elsewhere (a fleet's); else from the config. */
+  readonly nextRoot?: RenderedNextRoot;
   /** Terraform address prefix of the backend's resources. */
   readonly logicalIdPrefix?: string;
   /** Name of the Vault policy. */
@@ -204,7 +211,7 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
     ? VaultRoot.existing({ mountPath: names.rootMountPath, remainingTtl: config.rootTtl })
     : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl }));
   const leaves = routeSignsLeaves(config.route);
-  return new VaultPkiBackend(side.scope, side.id, {
+  const props: VaultPkiBackendProps & SharedNextRootProps = {
     trustDomain: names.trustDomain,
     vaultAddress: config.vaultAddress,
     route: config.route,
@@ -237,7 +244,9 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
       audience: vaultAudience(names.issuerName, names.issuerNamespace),
       tokenTtl: config.authTokenTtl,
     },
-  });
+    sharedNextRoot: side.nextRoot,
+  };
+  return new VaultPkiBackend(side.scope, side.id, props);
 }
 
 type IstioSide = { ca: IstioCustomCa; requested: RequestedLifetime[] };

@@ -24,6 +24,7 @@ import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAdd
 import { normalisePem } from '../model/pem';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { rootSignIntermediatePath, roleSignPath } from '../model/vault-sign-path';
+import { RenderedNextRoot, SharedNextRootProps } from './shared-next-root';
 import { VaultRoot } from './vault-root';
 import { VaultTokenValidation } from './vault-token-validation';
 
@@ -205,6 +206,8 @@ export class VaultPkiBackend extends Construct {
   public readonly rootMountPath: string;
   /** Path of the intermediate mount (routes 2 and 3). */
   public readonly intermediateMountPath?: string;
+  /** Path of the intermediate mount under the next root (routes 2 and 3, during a root rotation). */
+  public readonly nextIntermediateMountPath?: string;
   /** Leaf role name (routes 2 and 3). */
   public readonly leafRoleName?: string;
   /** Role max_ttl (routes 2 and 3). */
@@ -233,7 +236,9 @@ export class VaultPkiBackend extends Construct {
   public readonly rootCert?: PkiSecretBackendRootCert;
   private readonly logicalIdPrefix: string;
   private readonly address: string;
-  private intermediateMount?: Mount;
+  /** Routes 2 and 3: the intermediate mount the sign path is on (the next root's once `signWithNextRoot` is set). */
+  private signingMount?: Mount;
+  private signingMountPath?: string;
   /** Pinned Terraform addresses of added leaf roles, to the role name that took each. */
   private readonly leafRoleIds = new Map<string, string>();
   /** Routes 2 and 3: each leaf role's sign path, to its name and max_ttl. */
@@ -271,23 +276,17 @@ export class VaultPkiBackend extends Construct {
       this.rootCert = root.rootCert;
       if (!root.shared) this.urls('Root', 'root', root.backend, this.rootMountPath);
 
+      const next = this.nextRoot(props);
+      this.nextRootMaxLeaseTtl = next?.maxLeaseTtl;
       if (props.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD) {
-        const next = this.nextRoot(props);
-        this.nextRootMaxLeaseTtl = next?.maxLeaseTtl;
         this.signPath = rootSignIntermediatePath(props.signWithNextRoot && next ? next.mountPath : this.rootMountPath);
       } else {
-        if (props.nextRoot || props.signWithNextRoot) {
-          fail(NAME, `'nextRoot' applies to route INTERMEDIATE_FOR_ISTIOD; in route ${props.route} rotate the intermediate mount's root`);
-        }
         this.intermediateMountPath = props.intermediateMountPath ?? 'pki_int';
         this.leafRoleName = props.leafRoleName ?? 'istio-workload';
         this.leafMaxTtl = props.leafMaxTtl ?? Duration.millis(PKI_DEFAULTS.vaultLeafMaxTtlMs);
-        this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
-        const { mount, leafMaxMs } = this.issuingIntermediate(props, root.backend, this.intermediateMountPath, this.leafRoleName);
-        this.intermediateMount = mount;
-        this.leafRoleResource = this.pin(this.leafRole('LeafRole', this.leafRoleName, leafMaxMs), 'leaf_role');
-        this.signPath = roleSignPath(this.intermediateMountPath, this.leafRoleName);
-        this.leafRoles.set(this.signPath, { name: this.leafRoleName, maxTtlMs: leafMaxMs });
+        const leaves = this.leafSide(props, { backend: root.backend, rootCert: this.rootCert, ttl: props.root.ttl }, next);
+        this.signPath = leaves.signPath;
+        this.nextIntermediateMountPath = leaves.nextMountPath;
       }
 
       // Auth: one role, bound to exactly one ServiceAccount in one namespace, with an audience.
@@ -341,8 +340,38 @@ export class VaultPkiBackend extends Construct {
     this.pin(mountUrls(this, `${id}Urls`, this.address, backend, mountPath), `${suffix}_urls`);
   }
 
-  /** Route 1, root rotation: root B in its own mount beside the current root, which is kept. */
-  private nextRoot(props: VaultPkiBackendProps): { mountPath: string; maxLeaseTtl: Duration } | undefined {
+  /**
+   * Routes 2 and 3: the issuing intermediate mount under the root, its leaf role and, during a root rotation, a second
+   * intermediate mount (`<intermediateMountPath>_next`) under the next root with the same role. Returns the sign path
+   * in use: the next root's once `signWithNextRoot` is set.
+   */
+  private leafSide(props: VaultPkiBackendProps, root: IssuingRoot, next: RenderedNextRoot | undefined): { signPath: string; nextMountPath?: string } {
+    const leafRoleName = this.leafRoleName!;
+    this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
+    const issuing = (mountPath: string, under: IssuingRoot, id: string, suffix: string) => {
+      const { mount, leafMaxMs } = this.issuingIntermediate(props, under, mountPath, leafRoleName, id, suffix);
+      const role = this.pin(this.leafRole(`${id.replace('Intermediate', '')}LeafRole`, leafRoleName, leafMaxMs, mount), `${suffix.replace('intermediate', '')}leaf_role`);
+      const path = roleSignPath(mountPath, leafRoleName);
+      this.leafRoles.set(path, { name: leafRoleName, maxTtlMs: leafMaxMs });
+      return { mount, mountPath, role, path };
+    };
+    const current = issuing(this.intermediateMountPath!, root, 'Intermediate', 'intermediate');
+    this.leafRoleResource = current.role;
+    const nextSide = next ? issuing(`${this.intermediateMountPath}_next`, { backend: next.backend, rootCert: next.rootCert, ttl: next.maxLeaseTtl },
+      'NextIntermediate', 'next_intermediate') : undefined;
+    const signing = props.signWithNextRoot && nextSide ? nextSide : current;
+    this.signingMount = signing.mount;
+    this.signingMountPath = signing.mountPath;
+    return { signPath: signing.path, nextMountPath: nextSide?.mountPath };
+  }
+
+  /** Root rotation: root B in its own mount beside the current root, which is kept (or the fleet's shared one). */
+  private nextRoot(props: VaultPkiBackendProps): RenderedNextRoot | undefined {
+    const shared = (props as SharedNextRootProps).sharedNextRoot;
+    if (shared) {
+      if (props.nextRoot) fail(NAME, "'nextRoot' is defined once for the fleet, not by each backend; remove it");
+      return shared;
+    }
     const next = props.nextRoot;
     if (!next) {
       if (props.signWithNextRoot) fail(NAME, "'signWithNextRoot' (true) needs 'nextRoot'; define the next root first");
@@ -363,14 +392,16 @@ export class VaultPkiBackend extends Construct {
     this.urls('NextRoot', 'next_root', nextMount.path, next.mountPath);
     new TerraformOutput(this, 'NextRootCaPem', { value: nextCa.certificate, description: 'PEM of the next mesh root CA (public)' })
       .overrideLogicalId(`${this.logicalIdPrefix}_next_root_ca_pem`);
-    return { mountPath: next.mountPath, maxLeaseTtl: Duration.millis(ttl) };
+    return { mountPath: next.mountPath, backend: nextMount.path, maxLeaseTtl: Duration.millis(ttl), rootCert: nextCa };
   }
 
   /**
-   * Routes 2 and 3: the issuing intermediate mount, signed by the root inside Vault, with the root in its chain; checks the
-   * leaf role's name and max TTL against it, and returns the mount and that max TTL.
+   * Routes 2 and 3: an issuing intermediate mount, signed by `root` inside Vault, with the root in its chain; checks the
+   * leaf role's name and max TTL against it, and returns the mount and that max TTL. `id` and `suffix` name its
+   * constructs and Terraform addresses.
    */
-  private issuingIntermediate(props: VaultPkiBackendProps, rootBackend: string, mountPath: string, leafRoleName: string): { mount: Mount; leafMaxMs: number } {
+  private issuingIntermediate(props: VaultPkiBackendProps, root: IssuingRoot, mountPath: string, leafRoleName: string,
+    id: string, suffix: string): { mount: Mount; leafMaxMs: number } {
     check(NAME, mountPathProblem('intermediateMountPath', mountPath));
     if (mountPath === this.rootMountPath) {
       fail(NAME, `'intermediateMountPath' (${mountPath}) must differ from 'rootMountPath'; the issuing CA needs its own mount`);
@@ -378,7 +409,7 @@ export class VaultPkiBackend extends Construct {
     check(NAME, objectNameProblem('leafRoleName', leafRoleName));
     const intTtl = lifetimeMs(NAME, 'intermediateTtl', props.intermediateTtl ?? Duration.millis(PKI_DEFAULTS.vaultIntermediateTtlMs), LIFETIME_RULES.vaultTtl);
     const leafMax = lifetimeMs(NAME, 'leafMaxTtl', this.leafMaxTtl, LIFETIME_RULES.vaultTtl);
-    const rootTtl = props.root.ttl?.toMilliseconds();
+    const rootTtl = root.ttl?.toMilliseconds();
     if (rootTtl !== undefined && intTtl >= rootTtl) {
       fail(NAME, `'intermediateTtl' (${goDuration(intTtl)}) must be shorter than the root ttl (${goDuration(rootTtl)}); ` +
         'Vault cannot sign an intermediate that outlives its root; shorten intermediateTtl');
@@ -386,29 +417,29 @@ export class VaultPkiBackend extends Construct {
     if (leafMax >= intTtl) {
       fail(NAME, `'leafMaxTtl' (${goDuration(leafMax)}) must be shorter than 'intermediateTtl' (${goDuration(intTtl)}); a leaf cannot outlive its issuer`);
     }
-    const intMount = this.pin(new Mount(this, 'IntermediateMount', {
+    const intMount = this.pin(new Mount(this, `${id}Mount`, {
       path: mountPath,
       type: 'pki',
       description: 'Istio workload issuing CA (managed by istio-custom-ca)',
       maxLeaseTtlSeconds: wholeSeconds(intTtl),
-    }), 'intermediate_mount');
+    }), `${suffix}_mount`);
     const commonName = props.intermediateCommonName ?? 'Istio workload issuing CA';
-    const csr = this.pin(new PkiSecretBackendIntermediateCertRequest(this, 'IntermediateCsr', {
+    const csr = this.pin(new PkiSecretBackendIntermediateCertRequest(this, `${id}Csr`, {
       backend: intMount.path, type: 'internal', commonName, keyType: 'ec', keyBits: 256,
-    }), 'intermediate_csr');
-    const signed = this.pin(new PkiSecretBackendRootSignIntermediate(this, 'IntermediateSigned', {
-      backend: rootBackend,
+    }), `${suffix}_csr`);
+    const signed = this.pin(new PkiSecretBackendRootSignIntermediate(this, `${id}Signed`, {
+      backend: root.backend,
       csr: csr.csr,
       commonName,
       ttl: goDuration(intTtl),
       maxPathLength: 0,
       uriSans: [`spiffe://${spiffeTrustDomain(this.trustDomain)}`],
-    }), 'intermediate_signed');
+    }), `${suffix}_signed`);
     // Import intermediate and root together, so that Vault's ca_chain ends at the real root
     // (docs/reference.md §2a: cert-manager's ca.crt is the top of the returned chain).
-    const chain = this.rootCert ? `${signed.certificate}\n${this.rootCert.certificate}` : signed.certificateBundle;
-    this.pin(new PkiSecretBackendIntermediateSetSigned(this, 'IntermediateSetSigned', { backend: intMount.path, certificate: chain }), 'intermediate_set_signed');
-    this.urls('Intermediate', 'intermediate', intMount.path, mountPath);
+    const chain = root.rootCert ? `${signed.certificate}\n${root.rootCert.certificate}` : signed.certificateBundle;
+    this.pin(new PkiSecretBackendIntermediateSetSigned(this, `${id}SetSigned`, { backend: intMount.path, certificate: chain }), `${suffix}_set_signed`);
+    this.urls(id, suffix, intMount.path, mountPath);
     return { mount: intMount, leafMaxMs: leafMax };
   }
 
@@ -443,7 +474,7 @@ export class VaultPkiBackend extends Construct {
       fail(NAME, `addLeafRole('${name}') needs route LEAVES_FOR_ISTIO_CSR or LEAVES_FOR_KUBERNETES_CSR; route ${this.route} signs no leaves in Vault`);
     }
     check(NAME, objectNameProblem('leaf role name', name));
-    const path = roleSignPath(this.intermediateMountPath ?? '', name);
+    const path = roleSignPath(this.signingMountPath ?? '', name);
     if (this.policyRules.some((r) => r.path === path)) fail(NAME, `leaf role '${name}' is defined twice; give each role a unique name`);
     const maxTtl = lifetimeMs(NAME, `leaf role ${name} 'maxTtl'`, options.maxTtl ?? this.leafMaxTtl!, LIFETIME_RULES.vaultTtl);
     // Terraform addresses allow only [A-Za-z0-9_]; two names that map to one address would be merged silently.
@@ -454,7 +485,7 @@ export class VaultPkiBackend extends Construct {
         'Terraform would keep one while the policy grants both; rename one of them');
     }
     this.leafRoleIds.set(logicalId, name);
-    this.leafRole(`LeafRole-${name}`, name, maxTtl).overrideLogicalId(logicalId);
+    this.leafRole(`LeafRole-${name}`, name, maxTtl, this.signingMount!).overrideLogicalId(logicalId);
     this.leafRoles.set(path, { name, maxTtlMs: maxTtl });
     this.policyRules.push({ path, capabilities: SIGN_CAPABILITIES });
     return path;
@@ -485,9 +516,9 @@ export class VaultPkiBackend extends Construct {
     check(NAME, trustDomainMismatchProblem(who, trustDomain, "the Vault backend's 'trustDomain'", this.trustDomain));
   }
 
-  private leafRole(id: string, name: string, maxTtlMs: number): PkiSecretBackendRole {
+  private leafRole(id: string, name: string, maxTtlMs: number, mount: Mount): PkiSecretBackendRole {
     return new PkiSecretBackendRole(this, id, {
-      backend: this.intermediateMount!.path,
+      backend: mount.path,
       name,
       // Workload CSRs carry only a SPIFFE URI SAN and no CN (docs/reference.md §4.3, §11h); the same shape the
       // approver-policy allows (checkIssuance).
@@ -588,6 +619,16 @@ export class VaultPkiBackend extends Construct {
       }
     }
   }
+}
+
+/** A root an issuing intermediate is signed under. */
+interface IssuingRoot {
+  /** The `backend` value of its mount. */
+  readonly backend: string;
+  /** Its certificate resource, when defined in this stack (imported with the intermediate, so the chain ends at it). */
+  readonly rootCert?: PkiSecretBackendRootCert;
+  /** Its lifetime, when known; the intermediate must be shorter. */
+  readonly ttl?: Duration;
 }
 
 /** Issuing-certificate and CRL URLs written into the certificates a mount signs. */
