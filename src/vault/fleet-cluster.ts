@@ -10,6 +10,7 @@ import { RotationPhase } from '../root-ca-rotation';
 import { MeshFleetClusterProps, MeshFleetProps } from './mesh-fleet-props';
 import { MeshPkiConfig } from './mesh-pki-config';
 import { buildMeshPkiParts, meshPkiError, MeshPkiParts, validateMeshPkiConfig } from './mesh-pki-parts';
+import { pinRootCertificate } from './root-pin';
 import { RenderedNextRoot } from './shared-next-root';
 import { mountUrls, routeSignsLeaves, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
@@ -33,6 +34,9 @@ export interface FleetRotationState {
   readonly nextRoot: FleetNextRoot;
   /** Per cluster, in order: its phase settings, or undefined before it changes (step 0 adds the next root only). */
   readonly phases: (RotationPhase | undefined)[];
+  /** The roots' public PEMs the plan was built with: Terraform refuses to apply when Vault's differ. */
+  readonly currentRootPem: string;
+  readonly newRootPem?: string;
 }
 
 /** `MeshFleetProps` with what only the library passes. Not part of the public API. */
@@ -63,23 +67,30 @@ export function checkRootCaPem(props: MeshFleetProps): void {
  * The fleet's roots, each generated once in its own mount with its URLs, at the addresses a single-cluster `MeshPki`
  * uses (`istio_root_*`, `istio_next_root_*`), so that growing from one cluster to a fleet keeps them.
  */
-export function renderFleetRoots(stack: TerraformStack, props: MeshFleetProps, next: FleetNextRoot | undefined): FleetRoots {
+export function renderFleetRoots(stack: TerraformStack, props: MeshFleetProps, rotation: FleetRotationState | undefined): FleetRoots {
   const render = (id: string, prefix: string, commonName: string, ttl: Duration | undefined, mountPath: string) => {
     const generated = VaultRoot.generate({ commonName, ttl });
     const scope = new Construct(stack, id);
     const rendered = generated._variant().render({
       scope, who: MESH_FLEET, prefix, requestedMountPath: mountPath, pin: (r, suffix) => { r.overrideLogicalId(`${prefix}_${suffix}`); return r; },
     });
-    mountUrls(scope, 'RootUrls', props.vaultAddress, rendered.backend, rendered.mountPath).overrideLogicalId(`${prefix}_root_urls`);
-    return { generated, rendered };
+    const urls = mountUrls(scope, 'RootUrls', props.vaultAddress, rendered.backend, rendered.mountPath);
+    urls.overrideLogicalId(`${prefix}_root_urls`);
+    return { generated, rendered, urls };
   };
   const current = render('Root', 'istio', props.rootCommonName ?? 'Istio Mesh Root CA', props.rootTtl, props.rootMountPath ?? DEFAULT_ROOT_MOUNT);
   const root = VaultRoot._shared(current.rendered, current.generated.ttl);
-  if (!next) return { root };
+  if (!rotation) return { root };
+  const next = rotation.nextRoot;
+  const pin = (r: typeof current, pem: string, prop: string, output: string) => pinRootCertificate(r.urls, r.rendered.rootCert!.certificate, pem,
+    `'${prop}' of the rotation plan is not the root in Vault mount ${r.rendered.mountPath}; set it to \`terraform output -raw ${output}\` ` +
+    'and synthesize the plan again');
+  pin(current, rotation.currentRootPem, 'currentRootPem', 'istio_root_ca_pem');
   if (next.mountPath === current.rendered.mountPath) {
     fail(MESH_FLEET, `'nextRootMountPath' (${next.mountPath}) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays`);
   }
   const n = render('NextRoot', 'istio_next', next.commonName, next.ttl ?? props.rootTtl, next.mountPath);
+  if (rotation.newRootPem !== undefined) pin(n, rotation.newRootPem, 'newRootPem', 'istio_next_root_ca_pem');
   return { root, next: { mountPath: n.rendered.mountPath, backend: n.rendered.backend, maxLeaseTtl: n.rendered.maxLeaseTtl!, rootCert: n.rendered.rootCert! } };
 }
 
@@ -136,10 +147,16 @@ const ROTATION_SETTINGS: Record<VaultPkiRoute, (phase: RotationPhase, name: stri
     signWithNextRoot: phase.issueFromNew,
     istioCsrRootCaBundle: RootCaBundle.trustManager({ name: FLEET_ROOTS_BUNDLE, sources: phase.trustedRootsPem.map((pem) => TrustSource.inline(pem)) }),
   }),
-  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: (_phase, name) => fail(MESH_FLEET, `cluster '${name}': 'route' LEAVES_FOR_KUBERNETES_CSR cannot ` +
-    "take part in a root rotation yet: istiod pins one root per signer, so the cluster would need a second Vault issuer (a new signer name) " +
-    'under the new root, with its own Vault auth role; rotate it on its own with RootCaRotation, or move it to another route first'),
+  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: (_phase, name) => fail(MESH_FLEET, rotationProblem({ name, route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR })!),
 };
+
+/** Why a cluster cannot take part in a fleet root rotation, or undefined. */
+export function rotationProblem(c: { readonly name: string; readonly route: VaultPkiRoute }): string | undefined {
+  if (c?.route !== VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR) return undefined;
+  return `cluster '${c.name}': 'route' LEAVES_FOR_KUBERNETES_CSR cannot take part in a fleet root rotation yet: istiod pins one root ` +
+    'per signer, so the cluster would need a second Vault issuer (a new signer name) under the new root, with its own Vault auth ' +
+    'role; move it to another route first, or rotate it on its own with RootCaRotation';
+}
 
 /** Terraform addresses allow only [A-Za-z0-9_]; cluster names are DNS labels, so '-' is the only character to map. */
 export function clusterLogicalIdPrefix(name: string): string {

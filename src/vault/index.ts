@@ -5,3 +5,4 @@ export * from './vault-pki-backend';
 export * from './vault-root';
 export * from './vault-token-validation';
 export * from './mesh-fleet';
+export * from './mesh-fleet-root-rotation';

@@ -74,7 +74,7 @@ export class MeshFleet {
     this.stack = new TerraformStack(new TfApp({ outdir: tmpdir(), skipValidation: true }), this.id);
     new LocalBackend(this.stack, { path: localStatePath(NAME, this.outdir, stateDir, this.id, undefined) });
     new VaultProvider(this.stack, 'vault', { address: props.vaultAddress });
-    const roots = renderFleetRoots(this.stack, props, rotation?.nextRoot);
+    const roots = renderFleetRoots(this.stack, props, rotation);
     this.clusters = props.clusters.map((c, i) => {
       const app = new MeshApp({ outdir: join(this.outdir, 'clusters', c.name), terraformStateDir: stateDir });
       const parts = buildFleetCluster(app, configs[i], this.stack, roots, c.name, props.alerts ?? true);

@@ -8,7 +8,7 @@ import { PkiSecretBackendRootCert } from '@cdktf/provider-vault/lib/pki-secret-b
 import { PkiSecretBackendRootSignIntermediate } from '@cdktf/provider-vault/lib/pki-secret-backend-root-sign-intermediate';
 import { Policy } from '@cdktf/provider-vault/lib/policy';
 import { Duration } from 'cdk8s';
-import { Fn, Lazy, Op, TerraformOutput, TerraformResource } from 'cdktf';
+import { Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CertManagerIssuer } from '../k8s/cert-manager-issuer';
 import { IstioCustomCa } from '../k8s/istio-custom-ca';
@@ -21,9 +21,9 @@ import { VaultSignLimits, vaultIssuanceProblems } from '../model/vault-issuance'
 import { namespaceProblem, objectNameProblem } from '../model/k8s-names';
 import { LIFETIME_RULES, vaultCapProblem } from '../model/lifetime-rules';
 import { mountPathProblem, PolicyRule, renderPolicy, SIGN_CAPABILITIES, vaultAddressProblem, vaultNameProblem } from '../model/vault-policy';
-import { normalisePem } from '../model/pem';
 import { PKI_DEFAULTS } from '../model/pki-defaults';
 import { rootSignIntermediatePath, roleSignPath } from '../model/vault-sign-path';
+import { pinRootCertificate } from './root-pin';
 import { RenderedNextRoot, SharedNextRootProps } from './shared-next-root';
 import { VaultRoot } from './vault-root';
 import { VaultTokenValidation } from './vault-token-validation';
@@ -500,15 +500,8 @@ export class VaultPkiBackend extends Construct {
     if (!this.leafRoleResource) fail(NAME, `'${prop}' pins the root for the Kubernetes CSR signer, which needs a leaf route (route ${this.route})`);
     const certificate = this.rootCert?.certificate
       ?? new DataVaultPkiSecretBackendIssuer(this, 'PinnedRootIssuer', { backend: this.rootMountPath, issuerRef: 'default' }).certificate;
-    const lifecycle = this.leafRoleResource.lifecycle ?? {};
-    this.leafRoleResource.lifecycle = {
-      ...lifecycle,
-      precondition: [...(lifecycle.precondition ?? []), {
-        condition: Op.eq(Fn.trimspace(certificate), normalisePem(pem).trim()),
-        errorMessage: `'${prop}' is not the mesh root in Vault (mount ${this.rootMountPath}); istiod would refuse every chain the ` +
-          'signer returns. Set it to `terraform output -raw istio_root_ca_pem` and synthesize again.',
-      }],
-    };
+    pinRootCertificate(this.leafRoleResource, certificate, pem, `'${prop}' is not the mesh root in Vault (mount ${this.rootMountPath}); ` +
+      'istiod would refuse every chain the signer returns. Set it to `terraform output -raw istio_root_ca_pem` and synthesize again.');
   }
 
   /** Fails unless `trustDomain` (of `who`) is the trust domain the leaf role and intermediate serve. */
