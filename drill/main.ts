@@ -1,8 +1,8 @@
 /**
  * `npm run drill`: walks each integration's staged root rotation plan and each adoption plan (with the library's
  * computed waits), the seed article's one-step swap and the one-step adoption switch, with real mTLS handshakes on
- * 127.0.0.1, then the fleet plan of examples/fleet with cross-cluster traffic and the same fleet moving one cluster
- * first; prints one line per phase and a table. Exits non-zero unless every library plan has zero failed handshakes
+ * 127.0.0.1, then the fleet plans of examples/fleet (FleetRootRotation and the Vault fleet's MeshFleetRootRotation) with
+ * cross-cluster traffic and the same fleet moving one cluster first; prints one line per phase and a table. Exits non-zero unless every library plan has zero failed handshakes
  * and both one-step plans and the premature fleet move have failures.
  */
 import { humanDuration } from '../src/model/durations';
@@ -17,6 +17,7 @@ import { AdoptEnterpriseCa } from '../src/adopt-enterprise-ca';
 import { buildAdoption, CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 import { FIXTURES } from '../test/pki-fixtures';
 import { buildFleetRotation } from '../examples/fleet/rotation';
+import { buildVaultFleetRotation } from '../examples/fleet/vault-rotation';
 import { drillVerdict, fleetDrillClusters, naivePlan, PhaseResult, planFromFleetRotation, planFromRotation, runDrill, runFleetDrill } from './drill';
 
 const HOUR = 3_600_000;
@@ -65,8 +66,8 @@ export async function drillAll(log: (s: string) => void = console.log): Promise<
 }
 
 /**
- * The fleet plan of examples/fleet (three clusters, each moving in its own step) with cross-cluster traffic, and the
- * same fleet with one cluster moving before the others trust the new root.
+ * The fleet plan of examples/fleet (three clusters, each moving in its own step) with cross-cluster traffic, the same
+ * fleet with one cluster moving before the others trust the new root, and the Vault fleet's plan (MeshFleetRootRotation).
  */
 async function drillFleet(log: (s: string) => void): Promise<{ scenario: Scenario; results: PhaseResult[] }[]> {
   const rotation = buildFleetRotation(scratch());
@@ -77,11 +78,17 @@ async function drillFleet(log: (s: string) => void): Promise<{ scenario: Scenari
   const staged = planFromFleetRotation(rotation);
   const before = { issueFrom: 'A' as const, trust: ['A' as const] };
   const premature = [{ name: 'east-moves-first', durationMs: ttlMs, clusters: [staged[1].clusters[0], ...clusters.slice(1).map(() => before)] }];
+  // The Vault fleet of examples/fleet, as MeshFleetRootRotation plans it.
+  const vaultPlan = buildVaultFleetRotation(scratch()).clusterPlan!;
   const out: { scenario: Scenario; results: PhaseResult[] }[] = [];
-  for (const [scenario, phases] of [[{ name: 'fleet: examples/fleet plan', passes: true }, staged], [{ name: 'fleet: one cluster moves first', passes: false }, premature]] as const) {
-    log(`\n== ${scenario.name}: ${clusters.length} clusters × ${perCluster} workloads, SECRET_TTL ${humanDuration(ttlMs)}, clients call every other cluster`);
+  for (const [scenario, phases, drilled] of [[{ name: 'fleet: examples/fleet plan', passes: true }, staged, clusters],
+    [{ name: 'fleet: one cluster moves first', passes: false }, premature, clusters],
+    [{ name: 'fleet: Vault fleet plan', passes: true }, planFromFleetRotation(vaultPlan), fleetDrillClusters(vaultPlan)]] as const) {
+    const ttl = Math.min(...drilled.map((c) => c.workloadCertTtlMs!));
+    log(`\n== ${scenario.name}: ${drilled.length} clusters × ${perCluster} workloads, SECRET_TTL ${humanDuration(ttl)}, clients call every other cluster`);
     const results = await runFleetDrill({
-      workloads: perCluster, workloadCertTtlMs: ttlMs, gracePeriodRatio: ca.gracePeriodRatio, jitter: ca.gracePeriodRatioJitter, pcds: false, clusters, phases, tickMs: ttlMs / 24, log,
+      workloads: perCluster, workloadCertTtlMs: ttl, gracePeriodRatio: ca.gracePeriodRatio, jitter: ca.gracePeriodRatioJitter, pcds: false,
+      clusters: [...drilled], phases: [...phases], tickMs: ttl / 24, log,
     });
     out.push({ scenario, results });
   }

@@ -109,6 +109,22 @@ describe('MeshFleetRootRotation: the Vault side of a fleet root rotation (exampl
     }
   });
 
+  it('completedFleetProps(): the fleet with rotatedRoot synthesizes what the last step holds, Vault side included', () => {
+    const outdir = join(p.base, 'dist-fleet-after');
+    const after = new MeshFleet({ ...p.rotation.completedFleetProps(), outdir }).renderOutput();
+    let compared = 0;
+    for (const f of after.filter((x) => x.path.startsWith('clusters/') && !x.path.endsWith('.json'))) {
+      assert.equal(f.content, p.read(`3-drop-old/${f.path}`), f.path);
+      compared++;
+    }
+    assert.ok(compared >= 15, `${compared} files`);
+    const tf = JSON.parse(after.find((x) => x.path === 'terraform/mesh-fleet/cdk.tf.json')!.content);
+    assert.deepEqual(tf.resource, p.tf('3-drop-old').resource);
+    assert.deepEqual(tf.output, p.tf('3-drop-old').output);
+    throwsExactly(() => new MeshFleetRootRotation({ fleet: p.rotation.completedFleetProps(), currentRootPem: B, newRootPem: A }),
+      "MeshFleetRootRotation: 'fleet.rotatedRoot' is set: this fleet already moved to a second root, and a further rotation is not supported yet");
+  });
+
   it('lints clean, step by step and as a whole, and holds no secret', () => {
     assert.deepEqual(lintPaths([p.rotation.outdir]).findings, []);
     assert.deepEqual(scanOutput(p.rotation.outdir), []);

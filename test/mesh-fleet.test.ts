@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
+import { Duration } from 'cdk8s';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { MeshFleet, MeshFleetClusterProps, MeshFleetProps, VaultPkiRoute } from '../src/vault';
 import { fleetProblems } from '../src/model/fleet';
@@ -123,6 +124,14 @@ describe('MeshFleet: one root, one intermediate, auth mount and policy per clust
 
 describe('MeshFleet: Kubernetes CSR clusters on the Vault root (route 3)', () => {
   const NORTH: MeshFleetClusterProps = { name: 'north', route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesHost: 'https://north.example.com:6443' };
+
+  it("a route's own props are refused on clusters of another route, naming the cluster", () => {
+    throwsExactly(() => fleet([{ ...EAST, istioCsrMaxCertificateDuration: Duration.hours(24) }, WEST]),
+      "MeshFleet: cluster 'east': 'istioCsrMaxCertificateDuration' (24h) only applies to route LEAVES_FOR_ISTIO_CSR; in route " +
+      'INTERMEDIATE_FOR_ISTIOD Vault signs the cacerts intermediate at the root and istiod signs the leaves, so nothing would read it; remove it');
+    const west = fleet([EAST, { ...WEST, istioCsrMaxCertificateDuration: Duration.hours(24) }]).clusters[1];
+    assert.equal((west.istioCa.toIstioCsrHelmValues() as any).app.server.maxCertificateDuration, '24h');
+  });
 
   it('need the root PEM, which nothing else reads', () => {
     throwsExactly(() => fleet([EAST, NORTH, { ...NORTH, name: 'south' }]),

@@ -17,7 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   AdoptEnterpriseCa, CaIntegrationType, ClusterFleet, FleetRoot, FleetRootRotation, IRotationPhaseBuilder, CaIntegration, CaPinnedDestination, CertAlert, CertAlertRules, CertManagerIssuer, CsrSigner, DestinationTrust, IssuerKind, IssuerSource, IstioCustomCa, MeshApp, PermissivePeerAuth, RootCaBundle, RootCaRotation, StrictMtlsMigration, VaultAuth,
 } from '../src';
-import { MeshFleet, MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
+import { MeshFleet, MeshFleetRootRotation, MeshPki, VaultPkiBackend, VaultPkiRoute, VaultRoot } from '../src/vault';
 import { PluginCaRotationBuilder } from '../examples/root-rotation/rotation';
 import { CertManagerAdoptionBuilder, KubernetesCsrAdoptionBuilder, ManualAdoptionBuilder } from '../examples/adopt-enterprise-ca/adopt';
 import { IstioCsrRotationBuilder } from '../drill/rotation-builders';
@@ -327,6 +327,30 @@ export const TARGETS: Target[] = [
         clusters: [{ name: 'east', builder: new PluginCaRotationBuilder() }, { name: pick(v, 'name', 'west'), builder: new IstioCsrRotationBuilder() }],
       });
       return { objects: plan.clusters.flatMap((c) => c.apps.flatMap((a) => a.charts.flatMap((ch) => ch.toJson()))), files: plan.renderOutput() };
+    },
+  },
+  {
+    name: 'MeshFleetRootRotation', prefixes: ['MeshFleetRootRotation:', 'MeshFleet:', 'FleetRootRotation:'],
+    fields: [['currentRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', 'junk')],
+      ['newRootPem', fc.constantFrom(FIXTURES.rootA, FIXTURES.rootB, FIXTURES.leaf, '', undefined)], ['nextRootMountPath', str()],
+      ['nextRootCommonName', str()], ['route', fc.constantFrom(...Object.values(VaultPkiRoute))], ['rootMountPath', str(), ['fleet.rootMountPath']]],
+    build(v) {
+      const route = pick<VaultPkiRoute>(v, 'route', VaultPkiRoute.LEAVES_FOR_ISTIO_CSR);
+      const plan = new MeshFleetRootRotation({
+        fleet: {
+          outdir: join(tmpdir(), 'ica-fuzz-vrot-unused'), vaultAddress: 'https://vault.example.com', trustDomain: 'mesh.example.com',
+          rootMountPath: pick(v, 'rootMountPath', undefined), rootCaPem: route === VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR ? FIXTURES.rootA : undefined,
+          clusters: [
+            { name: 'east', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://east.example.com' },
+            { name: 'west', route, kubernetesHost: 'https://west.example.com' },
+          ],
+        },
+        currentRootPem: pick(v, 'currentRootPem', FIXTURES.rootA), newRootPem: 'newRootPem' in v ? v.newRootPem : FIXTURES.rootB,
+        nextRootMountPath: pick(v, 'nextRootMountPath', undefined), nextRootCommonName: pick(v, 'nextRootCommonName', undefined),
+        outdir: join(tmpdir(), 'ica-fuzz-vrot-unused', 'plan'),
+      });
+      const apps = plan.clusterPlan?.clusters.flatMap((c) => c.apps) ?? [];
+      return { objects: apps.flatMap((a) => a.charts.flatMap((ch) => ch.toJson())), files: plan.renderOutput() };
     },
   },
 ];

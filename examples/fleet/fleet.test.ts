@@ -10,6 +10,7 @@ import { chartDir, helmTemplate, nearestChart } from '../../test/engines';
 import { scanOutput } from '../../test/output-scan';
 import { matchSnapshot, validateAll, validateIstioCsrValues } from '../../test/support';
 import { buildFleet, fleetProps } from './fleet';
+import { buildVaultFleetRotation } from './vault-rotation';
 
 const NS = 'istio-system';
 
@@ -61,7 +62,7 @@ describe('examples/fleet (three clusters on one Vault root, plug-in CA and istio
     validateIstioCsrValues(values);
     const deploy = one(helmTemplate(chartDir('v0.17.0', 'istio-csr'), values, 'cert-manager', 'cert-manager-istio-csr'), 'Deployment', 'cert-manager-istio-csr');
     const args: string[] = deploy.spec.template.spec.containers[0].args;
-    for (const a of ['--cluster-id=west', '--trust-domain=mesh.example.com']) assert.deepEqual(args.filter((x) => x === a), [a]);
+    for (const a of ['--cluster-id=west', '--trust-domain=mesh.example.com', '--max-client-certificate-duration=24h']) assert.deepEqual(args.filter((x) => x === a), [a]);
     const { global } = istiodReads(parseYaml(read('clusters/west/install/istiod-values.yaml')), '1.30');
     assert.equal(global.caAddress, 'cert-manager-istio-csr.cert-manager.svc:443');
   });
@@ -91,5 +92,17 @@ describe('examples/fleet (three clusters on one Vault root, plug-in CA and istio
     assert.equal(set.spec.template.spec.syncPolicy, undefined, 'no automated sync of a CA change');
     matchSnapshot('NOTES', read('NOTES.md'), join(__dirname, '__snapshots__'));
     matchSnapshot('applicationset', read('argocd/applicationset.yaml'), join(__dirname, '__snapshots__'));
+  });
+});
+
+describe('examples/fleet/vault-rotation.ts (the Vault fleet\'s root rotation)', () => {
+  it('plans step 0 and the five cluster steps, each with the fleet\'s Terraform, and lints clean', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'ica-fleet-vault-rot-'));
+    const plan = buildVaultFleetRotation(outdir);
+    plan.synth();
+    assert.deepEqual(readdirSync(outdir).filter((f) => !f.startsWith('.')).sort(), ['0-add-next-root', '1-trust-both', '2-1-issue-from-new-east',
+      '2-2-issue-from-new-central', '2-3-issue-from-new-west', '3-drop-old', 'ROTATION.md']);
+    for (const step of readdirSync(outdir).filter((f) => /^\d/.test(f))) assert.ok(readdirSync(join(outdir, step)).includes('terraform'), step);
+    assert.deepEqual(lintPaths([outdir]).findings, []);
   });
 });

@@ -23,7 +23,9 @@ export function fleetProps(outdir?: string): MeshFleetProps {
       { name: 'east', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://east.k8s.example.com:6443', network: 'network-a' },
       { name: 'central', route: VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD, kubernetesHost: 'https://central.k8s.example.com:6443', network: 'network-a',
         istioVersion: '1.24' },
-      { name: 'west', route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesHost: 'https://west.k8s.example.com:6443', network: 'network-b' },
+      // 24h leaves, as the plug-in CA clusters issue (istio-csr's default is 1h), so a root rotation's waits are alike.
+      { name: 'west', route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, kubernetesHost: 'https://west.k8s.example.com:6443', network: 'network-b',
+        istioCsrMaxCertificateDuration: Duration.hours(24) },
     ],
     argoCdApplicationSet: { repoUrl: 'https://git.example.com/platform/mesh.git', path: 'dist-fleet' },
   };

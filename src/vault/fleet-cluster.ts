@@ -6,7 +6,9 @@ import { RootCaBundle, TrustSource } from '../k8s/root-ca-bundle';
 import { MeshApp } from '../mesh-app';
 import { check, fail } from '../model/errors';
 import { clusterNameProblem, FleetClusterModel } from '../model/fleet';
-import { RotationPhase } from '../root-ca-rotation';
+import { CaIntegrationType } from '../model/integration-traits';
+import { rootChangeRoots } from '../plan-output';
+import { RootCaRotation, RotationPhase } from '../root-ca-rotation';
 import { MeshFleetClusterProps, MeshFleetProps } from './mesh-fleet-props';
 import { MeshPkiConfig } from './mesh-pki-config';
 import { buildMeshPkiParts, meshPkiError, MeshPkiParts, validateMeshPkiConfig } from './mesh-pki-parts';
@@ -42,6 +44,32 @@ export interface FleetRotationState {
 /** `MeshFleetProps` with what only the library passes. Not part of the public API. */
 export interface MeshFleetInternalProps extends MeshFleetProps {
   readonly rotationState?: FleetRotationState;
+}
+
+/** The integration each route runs. */
+export const ROUTE_INTEGRATION: Record<VaultPkiRoute, CaIntegrationType> = {
+  [VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD]: CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
+  [VaultPkiRoute.LEAVES_FOR_ISTIO_CSR]: CaIntegrationType.ISTIO_CSR,
+  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: CaIntegrationType.KUBERNETES_CSR,
+};
+
+/** The next root of a rotation: its mount (default 'pki-next'), common name (default the root's, with ' 2') and the fleet's root ttl. */
+export function fleetNextRoot(props: MeshFleetProps, mountPath: string | undefined, commonName: string | undefined): FleetNextRoot {
+  return { mountPath: mountPath ?? 'pki-next', commonName: commonName ?? `${props.rootCommonName ?? 'Istio Mesh Root CA'} 2`, ttl: props.rootTtl };
+}
+
+/** A fleet after its rotation (`rotatedRoot`): the state of the plan's last step, every cluster in phase 3. */
+export function rotatedRootState(props: MeshFleetProps): FleetRotationState | undefined {
+  const r = props.rotatedRoot;
+  if (r === undefined) return undefined;
+  const [a, b] = rootChangeRoots(MESH_FLEET, ['rotatedRoot.previousRootPem', r.previousRootPem], ['rotatedRoot.rootPem', r.rootPem]);
+  for (const c of props.clusters) check(MESH_FLEET, rotationProblem(c));
+  return {
+    nextRoot: fleetNextRoot(props, r.mountPath, r.commonName),
+    phases: props.clusters.map((c) => RootCaRotation.phaseSettings(ROUTE_INTEGRATION[c.route], a, b)[2]),
+    currentRootPem: a,
+    newRootPem: b,
+  };
 }
 
 /** The fleet's roots in its stack: the current one, and during a rotation the next one. */
@@ -118,6 +146,7 @@ export function fleetClusterConfig(p: MeshFleetProps, id: string, c: MeshFleetCl
     intermediateDuration: c.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? p.intermediateDuration : undefined,
     intermediateRenewBefore: c.route === VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD ? p.intermediateRenewBefore : undefined,
     workloadCertTtl: p.workloadCertTtl,
+    istioCsrMaxCertificateDuration: c.istioCsrMaxCertificateDuration,
     issuancePolicy: c.issuancePolicy ?? p.issuancePolicy,
     // Every cluster has its own service-account issuer, so its own auth mount; routes 2 and 3 their own intermediate mount.
     authMountPath: `kubernetes-${c.name}`,

@@ -21,6 +21,12 @@ export interface MeshFleetClusterProps extends FleetClusterProps {
    */
   readonly kubernetesCaCertPem?: string;
   /**
+   * Route 2: the workload leaf lifetime istio-csr requests (`app.server.maxCertificateDuration`); at most the leaf
+   * role's 24h.
+   * @default Duration.hours(1)
+   */
+  readonly istioCsrMaxCertificateDuration?: Duration;
+  /**
    * How Vault validates this cluster's cert-manager token: every cluster has its own service-account issuer.
    * @default - TokenReview against kubernetesHost
    */
@@ -76,6 +82,12 @@ export interface MeshFleetProps extends FleetProps {
    */
   readonly intermediateRenewBefore?: Duration;
   /**
+   * The fleet after a completed `MeshFleetRootRotation`: every cluster issues from the new root and trusts only it, as
+   * in the plan's last step (`MeshFleetRootRotation.completedFleetProps()` gives these props).
+   * @default - no rotation: the fleet runs on its first root
+   */
+  readonly rotatedRoot?: MeshFleetRotatedRootProps;
+  /**
    * Id of the Terraform stack (`terraform/<id>/`).
    * @default 'mesh-fleet'
    */
@@ -85,4 +97,22 @@ export interface MeshFleetProps extends FleetProps {
    * @default - `.istio-custom-ca-state` beside the output folder
    */
   readonly terraformStateDir?: string;
+}
+
+/** The root a fleet moved to with `MeshFleetRootRotation`. */
+export interface MeshFleetRotatedRootProps {
+  /** Public PEM of the root the fleet moved from (its mount stays in Vault). */
+  readonly previousRootPem: string;
+  /** Public PEM of the root the fleet uses now (`terraform output -raw istio_next_root_ca_pem`). */
+  readonly rootPem: string;
+  /**
+   * Its mount in Vault.
+   * @default 'pki-next'
+   */
+  readonly mountPath?: string;
+  /**
+   * Its common name.
+   * @default - the fleet's root common name, with ' 2'
+   */
+  readonly commonName?: string;
 }

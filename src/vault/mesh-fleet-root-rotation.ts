@@ -14,24 +14,17 @@ import { parseCaBundle } from '../model/pem';
 import { mountPathProblem } from '../model/vault-policy';
 import { IRotationPhaseBuilder, RotationPhase } from '../root-ca-rotation';
 import {
-  buildFleetCluster, FleetNextRoot, fleetClusterConfig, FleetRotationState, MeshFleetInternalProps, renderFleetRoots, rotationProblem,
+  buildFleetCluster, FleetNextRoot, fleetClusterConfig, fleetNextRoot, FleetRotationState, MeshFleetInternalProps, renderFleetRoots,
+  ROUTE_INTEGRATION, rotationProblem,
 } from './fleet-cluster';
 import { MeshFleet } from './mesh-fleet';
 import { MeshFleetClusterProps, MeshFleetProps } from './mesh-fleet-props';
 import { stackFiles } from './terraform-files';
-import { VaultPkiRoute } from './vault-pki-backend';
 
 const NAME = 'MeshFleetRootRotation';
 
 /** Folder of the step that only adds the next root in Vault. */
 const ADD_NEXT_ROOT = '0-add-next-root';
-
-/** The integration each route runs, as the cluster plan declares it. */
-const ROUTE_INTEGRATION: Record<VaultPkiRoute, CaIntegrationType> = {
-  [VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD]: CaIntegrationType.CERT_MANAGER_PLUGIN_CA,
-  [VaultPkiRoute.LEAVES_FOR_ISTIO_CSR]: CaIntegrationType.ISTIO_CSR,
-  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: CaIntegrationType.KUBERNETES_CSR,
-};
 
 /** Props of `MeshFleetRootRotation`. */
 export interface MeshFleetRootRotationProps {
@@ -78,6 +71,9 @@ export class MeshFleetRootRotation {
   private readonly folders: string[];
   private readonly id: string;
   private readonly nextRoot: FleetNextRoot;
+  private readonly fleet: MeshFleetProps;
+  private readonly currentRootPem: string;
+  private readonly newRootPem?: string;
 
   public constructor(props: MeshFleetRootRotationProps) {
     check(NAME, deepTokenProblem(props));
@@ -85,16 +81,18 @@ export class MeshFleetRootRotation {
     if (typeof fleet !== 'object' || fleet === null || !Array.isArray(fleet.clusters)) {
       fail(NAME, `'fleet' (${JSON.stringify(fleet)}) must be the MeshFleetProps of the fleet as it runs now`);
     }
+    this.fleet = fleet;
+    this.currentRootPem = props.currentRootPem;
+    this.newRootPem = props.newRootPem;
     this.id = fleet.id ?? 'mesh-fleet';
     const fleetOutdir = fleet.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
     this.outdir = props.outdir ?? join(fleetOutdir, 'fleet-rotation');
     // Every step's Terraform uses the fleet's own state: the plan changes the fleet's Vault objects, never new copies.
     const stateDir = fleet.terraformStateDir ?? defaultTerraformStateDir(fleetOutdir);
-    this.nextRoot = {
-      mountPath: props.nextRootMountPath ?? 'pki-next',
-      commonName: props.nextRootCommonName ?? `${fleet.rootCommonName ?? 'Istio Mesh Root CA'} 2`,
-      ttl: fleet.rootTtl,
-    };
+    if (fleet.rotatedRoot !== undefined) {
+      fail(NAME, "'fleet.rotatedRoot' is set: this fleet already moved to a second root, and a further rotation is not supported yet");
+    }
+    this.nextRoot = fleetNextRoot(fleet, props.nextRootMountPath, props.nextRootCommonName);
     check(NAME, mountPathProblem('nextRootMountPath', this.nextRoot.mountPath));
     check(NAME, commonNameProblem('nextRootCommonName', this.nextRoot.commonName));
     const rotationState = (phases: (RotationPhase | undefined)[]): FleetRotationState =>
@@ -124,6 +122,18 @@ export class MeshFleetRootRotation {
       this.stepFleets.push(stepFleet(s.folder, s.clusters.map((c, i) => plan.clusters[i].phases[c.phase - 1])));
       this.folders.push(s.folder);
     }
+  }
+
+  /**
+   * The fleet's props once the plan's last step is applied: synthesizing a `MeshFleet` with them gives that step's
+   * output, so the fleet's own config stays true after the rotation.
+   */
+  public completedFleetProps(): MeshFleetProps {
+    if (!this.newRootPem) fail(NAME, "completedFleetProps() needs 'newRootPem': the plan holds step 0 only");
+    return {
+      ...this.fleet,
+      rotatedRoot: { previousRootPem: this.currentRootPem, rootPem: this.newRootPem, mountPath: this.nextRoot.mountPath, commonName: this.nextRoot.commonName },
+    };
   }
 
   /** Every file `synth()` writes, by path relative to the plan's folder. */
@@ -165,8 +175,8 @@ export class MeshFleetRootRotation {
     }
     lines.push('In each later step, Terraform moves the sign policy of the cluster that moves (and an istio-csr cluster\'s issuer',
       'path) to the new root; the other steps change no Vault object.', '',
-      'After the last step, keep its folder as the fleet\'s output: synthesizing the fleet without the plan would go back to',
-      'the old root.', '');
+      'After the last step, make it the fleet\'s own config: add `rotatedRoot` (as `completedFleetProps()` gives it) to the',
+      'fleet\'s props. The fleet then synthesizes what the last step holds; without it, it would go back to the old root.', '');
     const clusters = this.clusterPlan.renderPlan().split('\n');
     return [...lines, ...clusters.slice(1)].join('\n');
   }

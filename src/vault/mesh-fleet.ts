@@ -11,12 +11,14 @@ import { check, deepTokenProblem, fail } from '../model/errors';
 import { fleetClusterModels, fleetIdProblem, fleetProblems } from '../model/fleet';
 import { fleetNotes, FleetNotesCluster, vaultFleetRoot } from '../model/fleet-files';
 import { applicationSetFile } from '../fleet-application-set';
-import { buildFleetCluster, checkRootCaPem, fleetClusterConfig, MESH_FLEET, MeshFleetInternalProps, renderFleetRoots } from './fleet-cluster';
+import {
+  buildFleetCluster, checkRootCaPem, fleetClusterConfig, MESH_FLEET, MeshFleetInternalProps, renderFleetRoots, rotatedRootState,
+} from './fleet-cluster';
 import { MeshFleetProps } from './mesh-fleet-props';
 import { localStatePath, stackFiles } from './terraform-files';
 import { VaultPkiBackend } from './vault-pki-backend';
 
-export { MeshFleetClusterProps, MeshFleetProps } from './mesh-fleet-props';
+export { MeshFleetClusterProps, MeshFleetProps, MeshFleetRotatedRootProps } from './mesh-fleet-props';
 
 const NAME = MESH_FLEET;
 
@@ -64,7 +66,7 @@ export class MeshFleet {
       fail(NAME, `'clusters' (${JSON.stringify(props.clusters)}) must list at least one cluster`);
     }
     checkRootCaPem(props);
-    const rotation = (props as MeshFleetInternalProps).rotationState;
+    const rotation = (props as MeshFleetInternalProps).rotationState ?? rotatedRootState(props);
     const models = fleetClusterModels(props.clusters, props.trustDomain);
     const configs = props.clusters.map((c, i) => fleetClusterConfig(props, this.id, c, i, models[i], rotation?.phases[i]));
     const problems = fleetProblems(models);
