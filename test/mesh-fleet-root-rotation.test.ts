@@ -107,6 +107,7 @@ describe('MeshFleetRootRotation: the Vault side of a fleet root rotation (exampl
       const bundle: any = west.find((d: any) => d.kind === 'Bundle');
       assert.deepEqual([bundle.metadata.name, bundle.spec.sources.map((s: any) => normalisePem(s.inLine))], ['istio-fleet-roots', roots]);
     }
+    assert.match(p.read('ROTATION.md'), /istio-csr clusters \(`west`\): from step 1, istio-csr reads the roots from the trust-manager Bundle\n`istio-fleet-roots`/);
   });
 
   it('completedFleetProps(): the fleet with rotatedRoot synthesizes what the last step holds, Vault side included', () => {

@@ -14,12 +14,13 @@ import { parseCaBundle } from '../model/pem';
 import { mountPathProblem } from '../model/vault-policy';
 import { IRotationPhaseBuilder, RotationPhase } from '../root-ca-rotation';
 import {
-  buildFleetCluster, FleetNextRoot, fleetClusterConfig, fleetNextRoot, FleetRotationState, MeshFleetInternalProps, renderFleetRoots,
+  buildFleetCluster, FLEET_ROOTS_BUNDLE, FleetNextRoot, fleetClusterConfig, fleetNextRoot, FleetRotationState, MeshFleetInternalProps, renderFleetRoots,
   ROUTE_INTEGRATION, rotationProblem,
 } from './fleet-cluster';
 import { MeshFleet } from './mesh-fleet';
 import { MeshFleetClusterProps, MeshFleetProps } from './mesh-fleet-props';
 import { stackFiles } from './terraform-files';
+import { VaultPkiRoute } from './vault-pki-backend';
 
 const NAME = 'MeshFleetRootRotation';
 
@@ -172,6 +173,12 @@ export class MeshFleetRootRotation {
       lines.push('Then `terraform output -raw istio_next_root_ca_pem` gives the new root (public). Set it as `newRootPem` and synthesize',
         'the plan again: it then holds every step.', '');
       return lines.join('\n');
+    }
+    const csr = this.fleet.clusters.filter((c) => c.route === VaultPkiRoute.LEAVES_FOR_ISTIO_CSR).map((c) => `\`${c.name}\``);
+    if (csr.length) {
+      lines.push(`istio-csr clusters (${csr.join(', ')}): from step 1, istio-csr reads the roots from the trust-manager Bundle`,
+        `\`${FLEET_ROOTS_BUNDLE}\` (both roots, then the new one): install trust-manager in them before step 1. The root ConfigMap they`,
+        'read before is unused from then on.', '');
     }
     lines.push('In each later step, Terraform moves the sign policy of the cluster that moves (and an istio-csr cluster\'s issuer',
       'path) to the new root; the other steps change no Vault object.', '',
