@@ -166,6 +166,19 @@ describe('MeshPki', () => {
     });
   });
 
+  it('route 2 root rotation: the issuer and the policy move to the intermediate under the next root; route 3 refuses a next root', async () => {
+    for (const signWithNextRoot of [false, true]) {
+      const { pki, objs } = build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, nextRootMountPath: 'pki-next', signWithNextRoot });
+      const path = signWithNextRoot ? 'pki_int_next/sign/istio-workload' : 'pki_int/sign/istio-workload';
+      assert.equal(one(objs, 'Issuer', 'vault-istio').spec.vault.path, path);
+      assert.deepEqual(Object.keys((await parse('p.hcl', pki.backend.policyHcl)).path), [path]);
+    }
+    throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesCsrRootCaPem: FIXTURES.rootA, nextRootMountPath: 'pki-next' }),
+      "MeshPki: 'nextRootMountPath' (pki-next) only applies to route INTERMEDIATE_FOR_ISTIOD or LEAVES_FOR_ISTIO_CSR; in route " +
+      'LEAVES_FOR_KUBERNETES_CSR istiod pins one root per signer, so a root rotation needs a second issuer (a new signer name) under the ' +
+      'new root; rotate with RootCaRotation and your own builder; remove it');
+  });
+
   it('adopts an existing root', () => {
     const { tf, objs } = build({ adoptExistingRoot: true, rootMountPath: 'corp/pki', rootTtl: Duration.hours(60000) });
     assert.equal(tf.resource.vault_mount, undefined);
