@@ -197,3 +197,22 @@ describe('issuers you already run, referenced by name', () => {
       "CertManagerIssuer: 'namespace' (Istio) is not a valid Kubernetes namespace name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
   });
 });
+
+describe('Vault issuers sharing one ServiceAccount', () => {
+  it('write its ServiceAccount and token Role once; extra token audiences reach serviceAccountRef.audiences', async () => {
+    const c = chart();
+    const vault = (name: string, path: string, audiences?: string[]) => new CertManagerIssuer(c, name, {
+      kind: IssuerKind.ISSUER, namespace: 'istio-system',
+      source: IssuerSource.vault({ server: 'https://vault.example.com', path, auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 'vault-issuer', audiences }) }),
+    });
+    const first = vault('a', 'pki_int/sign/x');
+    const second = vault('b', 'pki_int_next/sign/x', [first.vaultAudience]);
+    const objs = synth(c);
+    await validateAll(objs);
+    assert.deepEqual(objs.map((o: any) => `${o.kind}/${o.metadata.name}`).sort(),
+      ['Issuer/a', 'Issuer/b', 'Role/vault-issuer-token-creator', 'RoleBinding/vault-issuer-token-creator', 'ServiceAccount/vault-issuer']);
+    assert.deepEqual(one(objs, 'Issuer', 'b').spec.vault.auth.kubernetes.serviceAccountRef, { name: 'vault-issuer', audiences: ['vault://istio-system/a'] });
+    assert.deepEqual(second.vaultTokenAudiences, ['vault://istio-system/b', 'vault://istio-system/a']);
+    throwsExactly(() => VaultAuth.kubernetes({ role: 'r', serviceAccountName: 's', audiences: [' '] }), "VaultAuth: 'audiences' holds an empty audience; remove it");
+  });
+});

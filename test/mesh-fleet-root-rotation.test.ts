@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { IssuancePolicy } from '../src';
 import { MeshFleet, MeshFleetRootRotation, VaultPkiRoute } from '../src/vault';
 import { lintPaths } from '../src/lint/lint';
 import { normalisePem } from '../src/model/pem';
@@ -160,17 +161,47 @@ describe('MeshFleetRootRotation: before the new root exists, and what it refuses
     assert.match(p.read('ROTATION.md'), /`terraform output -raw istio_next_root_ca_pem` gives the new root \(public\)\. Set it as `newRootPem`/);
   });
 
-  it('refuses a Kubernetes CSR cluster, a bad root, and a next root in the current root\'s mount', () => {
+  it('refuses a bad root, a fleet root PEM that is not the current root, and a next root in the current root\'s mount', () => {
     const fleet = fleetProps('/tmp/ica-unused');
-    const north = { name: 'north', route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesHost: 'https://north.example.com:6443' };
-    throwsExactly(() => new MeshFleetRootRotation({ fleet: { ...fleet, rootCaPem: A, clusters: [...fleet.clusters, north] }, currentRootPem: A, newRootPem: B }),
-      "MeshFleetRootRotation: cluster 'north': 'route' LEAVES_FOR_KUBERNETES_CSR cannot take part in a fleet root rotation yet: istiod pins " +
-      'one root per signer, so the cluster would need a second Vault issuer (a new signer name) under the new root, with its own Vault auth ' +
-      'role; move it to another route first, or rotate it on its own with RootCaRotation');
     assert.throws(() => new MeshFleetRootRotation({ fleet, currentRootPem: FIXTURES.leaf, newRootPem: B }), /^Error: MeshFleetRootRotation: 'currentRootPem'/);
     throwsExactly(() => new MeshFleetRootRotation({ fleet, currentRootPem: A, newRootPem: A }),
       "MeshFleetRootRotation: 'newRootPem' is the same certificate as 'currentRootPem'; give the new root");
     throwsExactly(() => new MeshFleetRootRotation({ fleet, currentRootPem: A, newRootPem: B, nextRootMountPath: 'pki' }),
       "MeshFleet: 'nextRootMountPath' (pki) must differ from 'rootMountPath'; the new root needs its own mount so that the current one stays");
+    throwsExactly(() => new MeshFleetRootRotation({ fleet: { ...fleet, rootCaPem: B, clusters: [...fleet.clusters, NORTH] }, currentRootPem: A, newRootPem: B }),
+      "MeshFleetRootRotation: 'fleet.rootCaPem' is not 'currentRootPem': the Kubernetes CSR clusters pin the root the fleet runs on, which " +
+      'the plan moves from; make them the same');
+  });
+});
+
+const NORTH = { name: 'north', route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesHost: 'https://north.example.com:6443',
+  issuancePolicy: IssuancePolicy.certManagerDefaultApprover() };
+
+describe('MeshFleetRootRotation: a Kubernetes CSR cluster moves to a second issuer (a new signer) under the new root', () => {
+  const base = mkdtempSync(join(tmpdir(), 'ica-vault-fleet-rot-csr-'));
+  const fleet = fleetProps(join(base, 'dist-fleet'));
+  const rotation = new MeshFleetRootRotation({ fleet: { ...fleet, rootCaPem: A, clusters: [...fleet.clusters, NORTH] }, currentRootPem: A, newRootPem: B });
+  rotation.synth();
+  const read = (path: string) => readFileSync(join(rotation.outdir, path), 'utf8');
+
+  it('the real istiod chart (1.30.3) reads the old signer until north\'s step and the new one from it; both roots pinned, both issuers granted', async () => {
+    for (const s of rotation.clusterPlan!.steps) {
+      const north = s.clusters.find((c) => c.name === 'north')!;
+      const objs = helmTemplate(chartDir('1.30.3', 'istiod'), parseYaml(read(`${s.folder}/clusters/north/install/istiod-values.yaml`)), 'istio-system', 'istiod');
+      const env = Object.fromEntries(objs.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      const signer = `issuers.cert-manager.io/istio-system.vault-istio${north.phase >= 2 ? '-next' : ''}`;
+      assert.deepEqual([env.K8S_SIGNER, env.ISTIO_MULTIROOT_MESH], [signer, 'true'], s.folder);
+      const mesh = parseYaml(objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'istio').data.mesh);
+      assert.deepEqual([...new Set(mesh.caCertificates.map((c: any) => normalisePem(c.pem)))].sort(), (north.phase === 3 ? [B] : [A, B]).sort(), s.folder);
+      const pinned = mesh.caCertificates.find((c: any) => c.certSigners?.includes(signer));
+      assert.equal(normalisePem(pinned.pem), north.phase >= 2 ? B : A, `${s.folder}: the signer's own root`);
+      const docs = parseAllDocuments(read(`${s.folder}/clusters/north/manifests/istio-custom-ca.k8s.yaml`)).map((d) => d.toJSON()).filter((d) => d);
+      await validateAll(docs);
+      assert.deepEqual(docs.filter((d: any) => d.kind === 'Issuer').map((d: any) => d.spec.vault.path),
+        ['pki_int_north/sign/istio-workload', 'pki_int_north_next/sign/istio-workload']);
+      const policy = await parse('p.hcl', JSON.parse(read(`${s.folder}/terraform/mesh-fleet/cdk.tf.json`)).resource.vault_policy.istio_north_sign_policy.policy);
+      assert.deepEqual(Object.keys(policy.path), ['pki_int_north/sign/istio-workload', 'pki_int_north_next/sign/istio-workload']);
+    }
+    assert.deepEqual(lintPaths([rotation.outdir]).findings, []);
   });
 });

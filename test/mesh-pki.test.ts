@@ -166,17 +166,45 @@ describe('MeshPki', () => {
     });
   });
 
-  it('route 2 root rotation: the issuer and the policy move to the intermediate under the next root; route 3 refuses a next root', async () => {
+  it('route 2 root rotation: the issuer and the policy move to the intermediate under the next root', async () => {
     for (const signWithNextRoot of [false, true]) {
       const { pki, objs } = build({ route: VaultPkiRoute.LEAVES_FOR_ISTIO_CSR, nextRootMountPath: 'pki-next', signWithNextRoot });
       const path = signWithNextRoot ? 'pki_int_next/sign/istio-workload' : 'pki_int/sign/istio-workload';
       assert.equal(one(objs, 'Issuer', 'vault-istio').spec.vault.path, path);
       assert.deepEqual(Object.keys((await parse('p.hcl', pki.backend.policyHcl)).path), [path]);
     }
-    throwsExactly(() => build({ route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesCsrRootCaPem: FIXTURES.rootA, nextRootMountPath: 'pki-next' }),
-      "MeshPki: 'nextRootMountPath' (pki-next) only applies to route INTERMEDIATE_FOR_ISTIOD or LEAVES_FOR_ISTIO_CSR; in route " +
-      'LEAVES_FOR_KUBERNETES_CSR istiod pins one root per signer, so a root rotation needs a second issuer (a new signer name) under the ' +
-      'new root; rotate with RootCaRotation and your own builder; remove it');
+  });
+
+  it('route 3 root rotation: a second issuer (a new signer) under the next root, on the same Vault role; the signer moves with signWithNextRoot', async () => {
+    const r3 = { route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR, kubernetesCsrRootCaPem: FIXTURES.rootA, nextRootMountPath: 'pki-next' };
+    for (const signWithNextRoot of [false, true]) {
+      const { pki, objs, tf, app } = build({ ...r3, kubernetesCsrNextRootCaPem: FIXTURES.rootB, signWithNextRoot });
+      await validateAll(objs);
+      const next = one(objs, 'Issuer', 'vault-istio-next');
+      assert.deepEqual([next.spec.vault.path, next.spec.vault.auth.kubernetes.role, next.spec.vault.auth.kubernetes.serviceAccountRef],
+        ['pki_int_next/sign/istio-workload', 'cert-manager-istio', { name: 'vault-issuer', audiences: ['vault://istio-system/vault-istio'] }]);
+      assert.equal(one(objs, 'Issuer', 'vault-istio').spec.vault.path, 'pki_int/sign/istio-workload');
+      assert.equal(objs.filter((o: any) => o.kind === 'ServiceAccount').length, 1, 'the two issuers share one ServiceAccount');
+      // Both issuers live (proxies move as they restart): the policy grants both paths; the role's audience is in both tokens.
+      assert.deepEqual(Object.keys((await parse('p.hcl', pki.backend.policyHcl)).path), ['pki_int/sign/istio-workload', 'pki_int_next/sign/istio-workload']);
+      assert.equal(tf.resource.vault_kubernetes_auth_backend_role.istio_cert_manager_role.audience, 'vault://istio-system/vault-istio');
+      assert.match(tf.resource.vault_pki_secret_backend_role.istio_next_leaf_role.lifecycle.precondition[0].condition, /istio_next_root_ca\.certificate/);
+      const values = parseYaml(app.renderInstallFiles().find((f) => f.fileName === 'istiod-values.yaml')!.content);
+      const rendered = helmTemplate(chartDir('1.30.3', 'istiod'), values, 'istio-system', 'istiod');
+      const env = Object.fromEntries(one(rendered, 'Deployment', 'istiod').spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      const signer = `issuers.cert-manager.io/istio-system.vault-istio${signWithNextRoot ? '-next' : ''}`;
+      assert.equal(env.K8S_SIGNER, signer);
+      const mesh = parseYaml(one(rendered, 'ConfigMap', 'istio').data.mesh);
+      const pinned = mesh.caCertificates.find((c: any) => c.certSigners?.includes(signer));
+      assert.equal(normalisePem(pinned.pem), normalisePem(signWithNextRoot ? FIXTURES.rootB : FIXTURES.rootA));
+    }
+    throwsExactly(() => build({ ...r3, signWithNextRoot: true }),
+      "MeshPki: 'kubernetesCsrNextRootCaPem' is required with 'signWithNextRoot' in route LEAVES_FOR_KUBERNETES_CSR: istiod pins the next " +
+      "signer's root by content; apply the Terraform stack with the next root, then set it to `terraform output -raw istio_next_root_ca_pem`");
+    throwsExactly(() => build({ ...r3, nextRootMountPath: undefined, kubernetesCsrNextRootCaPem: FIXTURES.rootB }),
+      "MeshPki: 'kubernetesCsrNextRootCaPem' (given) pins the next root of a rotation; set 'nextRootMountPath' too, or remove it");
+    // With the next root in Vault only (a rotation's first step), no second issuer yet.
+    assert.equal(build(r3).objs.filter((o: any) => o.kind === 'Issuer').length, 1);
   });
 
   it('adopts an existing root', () => {

@@ -198,6 +198,11 @@ export class CertManagerIssuer extends Construct implements ICertManagerIssuer {
     return vaultAudience(this.name, this.namespace);
   }
 
+  /** Every audience of the projected token cert-manager presents to Vault: `vaultAudience` and the auth's extra ones. */
+  public get vaultTokenAudiences(): string[] {
+    return [this.vaultAudience, ...(this.source.vaultAuth?.audiences ?? [])];
+  }
+
   private issuerObject(id: string, name: string, spec: IssuerSpecInput): ApiObject {
     if (this.kind === IssuerKind.ISSUER) {
       return new Issuer(this, id, { metadata: { name, namespace: this.namespace, labels: MANAGED_BY }, spec });

@@ -20,6 +20,12 @@ export interface VaultKubernetesAuthOptions {
    */
   readonly serviceAccountName: string;
   /**
+   * Extra audiences of the projected token (`serviceAccountRef.audiences`, cert-manager 1.15+); cert-manager always adds
+   * the issuer's own `vault://…` audience. Lets a second issuer log in with the first one's Vault role.
+   * @default - none
+   */
+  readonly audiences?: string[];
+  /**
    * Refused when true. Binding the ServiceAccount to `system:auth-delegator` so that Vault could review the client's
    * own token cannot work with cert-manager: the token carries only `vault://…` audiences, which the API server does
    * not accept as a bearer for its TokenReview (docs/reference.md §12.7). For Vault outside the cluster use JWT auth
@@ -51,7 +57,11 @@ export class VaultAuth {
         'would only add privilege; run Vault outside the cluster with JWT auth (VaultTokenValidation.serviceAccountIssuerKeys() ' +
         'or oidcDiscovery()), or let an in-cluster Vault review with its own pod token');
     }
-    return new VaultAuth(options.role, mountPath, options.serviceAccountName, options.grantTokenReview ?? false);
+    for (const a of options.audiences ?? []) {
+      check('VaultAuth', tokenProblem('audiences', a));
+      if (a.trim() === '') check('VaultAuth', "'audiences' holds an empty audience; remove it");
+    }
+    return new VaultAuth(options.role, mountPath, options.serviceAccountName, options.grantTokenReview ?? false, [...(options.audiences ?? [])]);
   }
 
   private constructor(
@@ -63,6 +73,8 @@ export class VaultAuth {
     public readonly serviceAccountName: string,
     /** Whether the ServiceAccount is bound to system:auth-delegator. */
     public readonly grantTokenReview: boolean,
+    /** Extra audiences of the projected token. */
+    public readonly audiences: string[],
   ) {}
 
   /** The auth backend path inside Vault (`kubernetes` for `/v1/auth/kubernetes`). */

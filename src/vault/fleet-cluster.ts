@@ -63,7 +63,6 @@ export function rotatedRootState(props: MeshFleetProps): FleetRotationState | un
   const r = props.rotatedRoot;
   if (r === undefined) return undefined;
   const [a, b] = rootChangeRoots(MESH_FLEET, ['rotatedRoot.previousRootPem', r.previousRootPem], ['rotatedRoot.rootPem', r.rootPem]);
-  for (const c of props.clusters) check(MESH_FLEET, rotationProblem(c));
   return {
     nextRoot: fleetNextRoot(props, r.mountPath, r.commonName),
     phases: props.clusters.map((c) => RootCaRotation.phaseSettings(ROUTE_INTEGRATION[c.route], a, b)[2]),
@@ -176,16 +175,14 @@ const ROTATION_SETTINGS: Record<VaultPkiRoute, (phase: RotationPhase, name: stri
     signWithNextRoot: phase.issueFromNew,
     istioCsrRootCaBundle: RootCaBundle.trustManager({ name: FLEET_ROOTS_BUNDLE, sources: phase.trustedRootsPem.map((pem) => TrustSource.inline(pem)) }),
   }),
-  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: (_phase, name) => fail(MESH_FLEET, rotationProblem({ name, route: VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR })!),
+  // Kubernetes CSR: both roots in meshConfig.caCertificates with multi-root; the mesh's signer moves to the next issuer's.
+  [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: (phase) => ({
+    signWithNextRoot: phase.issueFromNew,
+    additionalTrustedRootsPem: phase.additionalTrustedRootsPem.length ? [...phase.additionalTrustedRootsPem] : undefined,
+    multiRoot: phase.multiRoot || undefined,
+    kubernetesCsrNextRootCaPem: phase.trustedRootsPem[phase.trustedRootsPem.length - 1],
+  }),
 };
-
-/** Why a cluster cannot take part in a fleet root rotation, or undefined. */
-export function rotationProblem(c: { readonly name: string; readonly route: VaultPkiRoute }): string | undefined {
-  if (c?.route !== VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR) return undefined;
-  return `cluster '${c.name}': 'route' LEAVES_FOR_KUBERNETES_CSR cannot take part in a fleet root rotation yet: istiod pins one root ` +
-    'per signer, so the cluster would need a second Vault issuer (a new signer name) under the new root, with its own Vault auth ' +
-    'role; move it to another route first, or rotate it on its own with RootCaRotation';
-}
 
 /** Terraform addresses allow only [A-Za-z0-9_]; cluster names are DNS labels, so '-' is the only character to map. */
 export function clusterLogicalIdPrefix(name: string): string {

@@ -10,12 +10,12 @@ import { check, deepTokenProblem, fail } from '../model/errors';
 import { FleetClusterModel, fleetClusterModels } from '../model/fleet';
 import { commonNameProblem } from '../model/identity';
 import { CaIntegrationType } from '../model/integration-traits';
-import { parseCaBundle } from '../model/pem';
+import { normalisePem, parseCaBundle } from '../model/pem';
 import { mountPathProblem } from '../model/vault-policy';
 import { IRotationPhaseBuilder, RotationPhase } from '../root-ca-rotation';
 import {
   buildFleetCluster, FLEET_ROOTS_BUNDLE, FleetNextRoot, fleetClusterConfig, fleetNextRoot, FleetRotationState, MeshFleetInternalProps, renderFleetRoots,
-  ROUTE_INTEGRATION, rotationProblem,
+  ROUTE_INTEGRATION,
 } from './fleet-cluster';
 import { MeshFleet } from './mesh-fleet';
 import { MeshFleetClusterProps, MeshFleetProps } from './mesh-fleet-props';
@@ -104,8 +104,10 @@ export class MeshFleetRootRotation {
     };
     check(NAME, parseCaBundle('currentRootPem', props.currentRootPem).problem);
     if (props.newRootPem !== undefined) rootChangeRoots(NAME, ['currentRootPem', props.currentRootPem], ['newRootPem', props.newRootPem]);
-    // Refused at once, rather than after step 0 is applied.
-    for (const c of fleet.clusters) check(NAME, rotationProblem(c));
+    // Kubernetes CSR clusters pin the current root by content: it must be the root the plan moves from.
+    if (fleet.rootCaPem !== undefined && normalisePem(fleet.rootCaPem) !== normalisePem(props.currentRootPem)) {
+      fail(NAME, "'fleet.rootCaPem' is not 'currentRootPem': the Kubernetes CSR clusters pin the root the fleet runs on, which the plan moves from; make them the same");
+    }
     const first = stepFleet(ADD_NEXT_ROOT, fleet.clusters.map(() => undefined));
     this.stepFleets = [first];
     this.folders = [ADD_NEXT_ROOT];

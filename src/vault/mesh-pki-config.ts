@@ -124,6 +124,13 @@ export interface MeshPkiConfig {
    */
   readonly kubernetesCsrRootCaPem?: string;
   /**
+   * Route 3 root rotation (with `nextRootMountPath`): public PEM of the next root (`terraform output -raw
+   * istio_next_root_ca_pem`). A second issuer `<issuerName>-next` signs under it; `signWithNextRoot` moves the mesh's
+   * signer to it.
+   * @default - none; required in route 3 with a next root
+   */
+  readonly kubernetesCsrNextRootCaPem?: string;
+  /**
    * Route 2: istio-csr namespace.
    * @default - certManagerNamespace
    */
@@ -164,8 +171,8 @@ export interface MeshPkiConfig {
    */
   readonly ambient?: boolean;
   /**
-   * Routes 1 and 2, root rotation: mount path of the next root (B), generated next to the current one (route 2 adds an
-   * intermediate mount `<intermediateMountPath>_next` under it, with the same leaf role).
+   * Root rotation: mount path of the next root (B), generated next to the current one (routes 2 and 3 add an
+   * intermediate mount `<intermediateMountPath>_next` under it, with the same leaf role; route 3 a second issuer).
    * @default - no next root
    */
   readonly nextRootMountPath?: string;
@@ -175,8 +182,8 @@ export interface MeshPkiConfig {
    */
   readonly nextRootCommonName?: string;
   /**
-   * cert-manager signs at the next root (rotation phases 2 and 3): `cacerts` (route 1), or the leaves at the next
-   * intermediate's role (route 2).
+   * Sign at the next root (rotation phases 2 and 3): `cacerts` (route 1), the leaves at the next intermediate's role
+   * (route 2), or the mesh's signer becomes the next issuer's (route 3).
    * @default false
    */
   readonly signWithNextRoot?: boolean;

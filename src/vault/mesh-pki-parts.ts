@@ -56,28 +56,23 @@ const ROUTE_DOES: Record<VaultPkiRoute, string> = {
   [R3]: "cert-manager's Kubernetes CSR signer requests every leaf at the Vault role and istiod signs nothing",
 };
 
-/** Why route 3 takes no next root: the one signer's root is pinned by content. */
-const R3_NO_NEXT_ROOT = "istiod pins one root per signer, so a root rotation needs a second issuer (a new signer name) under the " +
-  'new root; rotate with RootCaRotation and your own builder';
-
-/** Props that only some routes read: given in another route, nothing would read them (or, with a reason, it cannot work), so they are refused. */
-const ROUTE_PROPS: [keyof MeshPkiConfig, VaultPkiRoute[], string?][] = [
-  ['intermediateDuration', [R1]], ['intermediateRenewBefore', [R1]], ['nextRootMountPath', [R1, R2], R3_NO_NEXT_ROOT],
-  ['nextRootCommonName', [R1, R2], R3_NO_NEXT_ROOT], ['signWithNextRoot', [R1, R2], R3_NO_NEXT_ROOT], ['maxWorkloadCertTtl', [R1, R3]],
+/** Props that only some routes read: given in another route, nothing would read them, so they are refused. */
+const ROUTE_PROPS: [keyof MeshPkiConfig, VaultPkiRoute[]][] = [
+  ['intermediateDuration', [R1]], ['intermediateRenewBefore', [R1]], ['maxWorkloadCertTtl', [R1, R3]],
   ['intermediateMountPath', [R2, R3]], ['intermediateTtl', [R2, R3]], ['leafRoleName', [R2, R3]], ['leafMaxTtl', [R2, R3]],
   ['istioCsrMaxCertificateDuration', [R2]], ['istiodCertificateDuration', [R2]], ['istioCsrRootCaBundle', [R2]],
-  ['istioCsrNamespace', [R2]], ['istioCsrVersion', [R2]], ['kubernetesCsrRootCaPem', [R3]],
+  ['istioCsrNamespace', [R2]], ['istioCsrVersion', [R2]], ['kubernetesCsrRootCaPem', [R3]], ['kubernetesCsrNextRootCaPem', [R3]],
 ];
 
 /** Refuses a prop of another route: the route in use would never read it. */
 function routePropProblems(config: MeshPkiConfig): void {
-  for (const [key, routes, why] of ROUTE_PROPS) {
+  for (const [key, routes] of ROUTE_PROPS) {
     const value = config[key];
     if (value === undefined || routes.includes(config.route)) continue;
     const shown = value instanceof Duration ? goDuration(value.toMilliseconds())
       : typeof value === 'object' || String(value).includes('-----BEGIN') ? 'given' : show(value);
-    fail(NAME, `'${key}' (${shown}) only applies to route ${routes.join(' or ')}; in route ${config.route} ` +
-      `${why ?? `${ROUTE_DOES[config.route]}, so nothing would read it`}; remove it`);
+    fail(NAME, `'${key}' (${shown}) only applies to route ${routes.join(' or ')}; in route ${config.route} ${ROUTE_DOES[config.route]}, ` +
+      'so nothing would read it; remove it');
   }
 }
 
@@ -183,23 +178,32 @@ export function buildMeshPkiParts(app: MeshApp, id: string, config: MeshPkiConfi
   const names = meshPkiNames(config);
   const backend = vaultBackend(config, names, side);
   const chart = new Chart(app, id);
-  const issuer = new CertManagerIssuer(chart, names.issuerName, {
+  const issuer = vaultIssuer(chart, names.issuerName, config, names, backend, backend.signPath);
+  const istio = ROUTE_ISTIO_SIDE[config.route](chart, config, names, issuer, backend);
+  backend.checkTrustDomain('IstioCustomCa', istio.ca.trustDomain);
+  backend.checkIssuer(issuer, istio.requested);
+  backend.checkIssuance(issuer, istio.ca);
+  return { chart, backend, issuer, istioCa: istio.ca, trustDomain: names.trustDomain };
+}
+
+/**
+ * The cert-manager Vault issuer `name` at `path`, logging in with the backend's auth role as the names' ServiceAccount.
+ * `audiences` adds token audiences (a second issuer presents the first one's, which the role expects).
+ */
+function vaultIssuer(chart: Chart, name: string, config: MeshPkiConfig, names: MeshPkiNames, backend: VaultPkiBackend, path: string,
+  audiences?: string[]): CertManagerIssuer {
+  return new CertManagerIssuer(chart, name, {
     kind: names.issuerKind,
     namespace: names.issuerNamespace,
     clusterResourceNamespace: names.certManagerNamespace,
     certManagerNamespace: names.certManagerNamespace,
     source: IssuerSource.vault({
       server: config.vaultAddress,
-      path: backend.signPath,
-      auth: VaultAuth.kubernetes({ role: names.authRole, mountPath: vaultAuthMountPath(backend.authPath), serviceAccountName: names.serviceAccount }),
+      path,
+      auth: VaultAuth.kubernetes({ role: names.authRole, mountPath: vaultAuthMountPath(backend.authPath), serviceAccountName: names.serviceAccount, audiences }),
       caBundleSecretRef: config.vaultCaBundleSecretName ? { name: config.vaultCaBundleSecretName } : undefined,
     }),
   });
-  const istio = ROUTE_ISTIO_SIDE[config.route](chart, config, names, issuer, backend);
-  backend.checkTrustDomain('IstioCustomCa', istio.ca.trustDomain);
-  backend.checkIssuer(issuer, istio.requested);
-  backend.checkIssuance(issuer, istio.ca);
-  return { chart, backend, issuer, istioCa: istio.ca, trustDomain: names.trustDomain };
 }
 
 /** The Vault side: a generated, adopted or shared root, the route's sign path, and auth bound to the issuer's ServiceAccount. */
@@ -307,20 +311,45 @@ function kubernetesCsr(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames,
       '(meshConfig.caCertificates) to verify every chain the signer returns. Apply the Terraform stack first (or adopt an existing ' +
       'root), then set it to the public PEM of `terraform output -raw istio_root_ca_pem`');
   }
+  backend.pinRootPem('kubernetesCsrRootCaPem', rootCaPem);
+  const next = nextSigner(chart, config, names, issuer, backend);
+  const useNext = config.signWithNextRoot === true && next !== undefined;
   const ca = new IstioCustomCa(chart, 'istio-ca', {
     ...istioProps(config, names),
-    integration: CaIntegration.kubernetesCsr({ signer: CsrSigner.certManagerIssuer(issuer), rootCaPem }),
+    integration: CaIntegration.kubernetesCsr({
+      signer: CsrSigner.certManagerIssuer(useNext ? next.issuer : issuer),
+      rootCaPem: useNext ? next.rootCaPem : rootCaPem,
+    }),
     maxWorkloadCertTtl: config.maxWorkloadCertTtl,
   });
-  backend.pinRootPem('kubernetesCsrRootCaPem', rootCaPem);
   // Vault caps a longer request to the role's max_ttl without an error: the requested lifetimes must fit.
-  return {
-    ca,
-    requested: [
-      { label: "IstioCustomCa 'workloadCertTtl'", lifetime: ca.workloadCertTtl },
-      ...(config.maxWorkloadCertTtl ? [{ label: "'maxWorkloadCertTtl'", lifetime: config.maxWorkloadCertTtl }] : []),
-    ],
-  };
+  const requested = [
+    { label: "IstioCustomCa 'workloadCertTtl'", lifetime: ca.workloadCertTtl },
+    ...(config.maxWorkloadCertTtl ? [{ label: "'maxWorkloadCertTtl'", lifetime: config.maxWorkloadCertTtl }] : []),
+  ];
+  if (next) backend.checkIssuer(next.issuer, requested);
+  return { ca, requested };
+}
+
+/**
+ * Route 3 during a root rotation: a second issuer (`<issuerName>-next`, so a new signer name, since istiod pins one root
+ * per signer) at the next root's intermediate, logging in with the first issuer's role (its audience added to the token).
+ */
+function nextSigner(chart: Chart, config: MeshPkiConfig, names: MeshPkiNames, issuer: CertManagerIssuer, backend: VaultPkiBackend) {
+  const pem = config.kubernetesCsrNextRootCaPem;
+  if (backend.nextSignPath === undefined) {
+    if (pem !== undefined) fail(NAME, "'kubernetesCsrNextRootCaPem' (given) pins the next root of a rotation; set 'nextRootMountPath' too, or remove it");
+    return undefined;
+  }
+  if (pem === undefined) {
+    // The next root exists in Vault only (a rotation's first step): no second issuer yet.
+    if (!config.signWithNextRoot) return undefined;
+    fail(NAME, "'kubernetesCsrNextRootCaPem' is required with 'signWithNextRoot' in route LEAVES_FOR_KUBERNETES_CSR: istiod pins the next " +
+      "signer's root by content; apply the Terraform stack with the next root, then set it to `terraform output -raw istio_next_root_ca_pem`");
+  }
+  backend.pinNextRootPem('kubernetesCsrNextRootCaPem', pem);
+  const next = vaultIssuer(chart, `${names.issuerName}-next`, config, names, backend, backend.nextSignPath, [issuer.vaultAudience]);
+  return { issuer: next, rootCaPem: pem };
 }
 
 /** Each route's Istio side. */

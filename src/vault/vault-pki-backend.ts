@@ -206,6 +206,8 @@ export class VaultPkiBackend extends Construct {
   public readonly rootMountPath: string;
   /** Path of the intermediate mount (routes 2 and 3). */
   public readonly intermediateMountPath?: string;
+  /** Route 3 during a root rotation: the sign path of the second issuer, under the next root (granted with `signPath`). */
+  public readonly nextSignPath?: string;
   /** Path of the intermediate mount under the next root (routes 2 and 3, during a root rotation). */
   public readonly nextIntermediateMountPath?: string;
   /** Leaf role name (routes 2 and 3). */
@@ -245,6 +247,8 @@ export class VaultPkiBackend extends Construct {
   private readonly leafRoles = new Map<string, { name: string; maxTtlMs: number }>();
   private leafAllowedDnsDomains?: string[];
   private leafRoleResource?: PkiSecretBackendRole;
+  private nextLeafRoleResource?: PkiSecretBackendRole;
+  private nextRootCertificate?: string;
 
   public constructor(scope: Construct, id: string, props: VaultPkiBackendProps) {
     super(scope, id);
@@ -285,7 +289,10 @@ export class VaultPkiBackend extends Construct {
         this.leafRoleName = props.leafRoleName ?? 'istio-workload';
         this.leafMaxTtl = props.leafMaxTtl ?? Duration.millis(PKI_DEFAULTS.vaultLeafMaxTtlMs);
         const leaves = this.leafSide(props, { backend: root.backend, rootCert: this.rootCert, ttl: props.root.ttl }, next);
-        this.signPath = leaves.signPath;
+        // Route 3 rotates with a second issuer (a new signer name): both sign paths stay in use, one per issuer.
+        const twoIssuers = props.route === VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR && leaves.nextPath !== undefined;
+        this.signPath = twoIssuers ? leaves.currentPath : leaves.signPath;
+        this.nextSignPath = twoIssuers ? leaves.nextPath : undefined;
         this.nextIntermediateMountPath = leaves.nextMountPath;
       }
 
@@ -308,6 +315,7 @@ export class VaultPkiBackend extends Construct {
         this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES, allowedTtls: [goDurationString(pinned)] });
       } else {
         this.policyRules.push({ path: this.signPath, capabilities: SIGN_CAPABILITIES });
+        if (this.nextSignPath) this.policyRules.push({ path: this.nextSignPath, capabilities: SIGN_CAPABILITIES });
       }
       const policy = this.pin(new Policy(this, 'SignPolicy', {
         name: this.policyName,
@@ -345,7 +353,8 @@ export class VaultPkiBackend extends Construct {
    * intermediate mount (`<intermediateMountPath>_next`) under the next root with the same role. Returns the sign path
    * in use: the next root's once `signWithNextRoot` is set.
    */
-  private leafSide(props: VaultPkiBackendProps, root: IssuingRoot, next: RenderedNextRoot | undefined): { signPath: string; nextMountPath?: string } {
+  private leafSide(props: VaultPkiBackendProps, root: IssuingRoot, next: RenderedNextRoot | undefined):
+  { signPath: string; currentPath: string; nextPath?: string; nextMountPath?: string } {
     const leafRoleName = this.leafRoleName!;
     this.leafAllowedDnsDomains = props.leafAllowedDnsDomains ?? ['istio-system.svc', 'cert-manager.svc'];
     const issuing = (mountPath: string, under: IssuingRoot, id: string, suffix: string) => {
@@ -362,7 +371,9 @@ export class VaultPkiBackend extends Construct {
     const signing = props.signWithNextRoot && nextSide ? nextSide : current;
     this.signingMount = signing.mount;
     this.signingMountPath = signing.mountPath;
-    return { signPath: signing.path, nextMountPath: nextSide?.mountPath };
+    this.nextLeafRoleResource = nextSide?.role;
+    this.nextRootCertificate = next?.rootCert.certificate;
+    return { signPath: signing.path, currentPath: current.path, nextPath: nextSide?.path, nextMountPath: nextSide?.mountPath };
   }
 
   /** Root rotation: root B in its own mount beside the current root, which is kept (or the fleet's shared one). */
@@ -504,6 +515,13 @@ export class VaultPkiBackend extends Construct {
       'istiod would refuse every chain the signer returns. Set it to `terraform output -raw istio_root_ca_pem` and synthesize again.');
   }
 
+  /** As `pinRootPem`, for the next root of a rotation: `pem` must be the next root's certificate (checked before its leaf role is written). */
+  public pinNextRootPem(prop: string, pem: string): void {
+    if (!this.nextLeafRoleResource || !this.nextRootCertificate) fail(NAME, `'${prop}' pins the next root, which this backend does not have; give a next root`);
+    pinRootCertificate(this.nextLeafRoleResource, this.nextRootCertificate, pem, `'${prop}' is not the next mesh root in Vault; istiod would ` +
+      'refuse every chain the next signer returns. Set it to `terraform output -raw istio_next_root_ca_pem` and synthesize again.');
+  }
+
   /** Fails unless `trustDomain` (of `who`) is the trust domain the leaf role and intermediate serve. */
   public checkTrustDomain(who: string, trustDomain: string): void {
     check(NAME, trustDomainMismatchProblem(who, trustDomain, "the Vault backend's 'trustDomain'", this.trustDomain));
@@ -594,7 +612,7 @@ export class VaultPkiBackend extends Construct {
         `${this.kubernetesAuth.serviceAccountNamespace}/${this.kubernetesAuth.serviceAccountName} ('kubernetesAuth.serviceAccountNamespace'/` +
         "'serviceAccountName'); make them the same, or Vault answers 403");
     }
-    if (issuer.vaultAudience !== this.kubernetesAuth.audience) {
+    if (!issuer.vaultTokenAudiences.includes(this.kubernetesAuth.audience)) {
       fail(NAME, `${who} requests tokens for audience ${issuer.vaultAudience}, but the Vault auth role expects ` +
         `'kubernetesAuth.audience' (${this.kubernetesAuth.audience}); set the audience to ${issuer.vaultAudience}`);
     }

@@ -1,3 +1,4 @@
+import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { ClusterIssuerSpec } from '../../imports/clusterissuers-cert-manager.io';
 import { check, fail, tokenProblem } from '../../model/errors';
@@ -66,7 +67,8 @@ export class VaultSource implements IssuerSourceVariant {
       path: o.path,
       namespace: o.vaultNamespace,
       caBundleSecretRef: o.caBundleSecretRef ? { name: o.caBundleSecretRef.name, key: o.caBundleSecretRef.key ?? 'ca.crt' } : undefined,
-      auth: { kubernetes: { role: o.auth.role, mountPath: o.auth.mountPath, serviceAccountRef: { name: o.auth.serviceAccountName } } },
+      auth: { kubernetes: { role: o.auth.role, mountPath: o.auth.mountPath, serviceAccountRef: {
+        name: o.auth.serviceAccountName, ...(o.auth.audiences.length ? { audiences: [...o.auth.audiences] } : {}) } } },
     };
     return { spec: { vault } };
   }
@@ -81,6 +83,11 @@ export class VaultSource implements IssuerSourceVariant {
     check(ctx.who, namespaceProblem('certManagerNamespace', ctx.certManagerNamespace));
     check(ctx.who, objectNameProblem('certManagerServiceAccount', ctx.certManagerServiceAccount));
     const roleName = `${serviceAccount}-token-creator`;
+    // Two issuers of one chart may share the ServiceAccount (a rotation's next issuer): its objects are written once.
+    const chart = Chart.of(ctx.scope);
+    if (chart.node.findAll().some((c) => c instanceof ApiObject && c.kind === 'ServiceAccount' && c.name === serviceAccount && c.metadata.namespace === ns)) {
+      return;
+    }
     new k8s.KubeServiceAccount(ctx.scope, 'VaultServiceAccount', {
       metadata: { name: serviceAccount, namespace: ns, labels: MANAGED_BY },
       automountServiceAccountToken: false,
