@@ -141,14 +141,19 @@ describe('MeshApp output', () => {
     }), /^Error: MeshPki: id \("\.\.\/\.\.\/etc"\) names the folder terraform\/<id>\//);
   });
 
-  it('refuses two Vault issuers sharing one ServiceAccount (two ServiceAccount objects of one name)', () => {
+  it('refuses two Vault issuers in two charts sharing one ServiceAccount (two ServiceAccount objects of one name); one chart writes it once', () => {
     const app = new MeshApp({ outdir: '/tmp/unused' });
-    const c = new Chart(app, 'mesh');
     const vault = () => IssuerSource.vault({ server: 'https://vault.example.com', path: 'pki/root/sign-intermediate',
       auth: VaultAuth.kubernetes({ role: 'r', serviceAccountName: 'vault-issuer' }) });
+    new CertManagerIssuer(new Chart(app, 'mesh'), 'a', { source: vault() });
+    new CertManagerIssuer(new Chart(app, 'other'), 'b', { source: vault() });
+    assert.throws(() => app.renderOutput(), /^Error: MeshApp: ServiceAccount istio-system\/vault-issuer \(core\) is defined twice, by mesh\/a\/VaultServiceAccount and other\/b\/VaultServiceAccount/);
+    const one = new MeshApp({ outdir: '/tmp/unused' });
+    const c = new Chart(one, 'mesh');
     new CertManagerIssuer(c, 'a', { source: vault() });
     new CertManagerIssuer(c, 'b', { source: vault() });
-    assert.throws(() => app.renderOutput(), /^Error: MeshApp: ServiceAccount istio-system\/vault-issuer \(core\) is defined twice, by mesh\/a\/VaultServiceAccount and mesh\/b\/VaultServiceAccount/);
+    assert.equal(c.toJson().filter((o: any) => o.kind === 'ServiceAccount').length, 1);
+    one.renderOutput();
   });
 
   it('refuses two objects with the same group, kind, namespace and name, naming both constructs', () => {
