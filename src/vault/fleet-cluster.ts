@@ -16,7 +16,7 @@ import { pinRootCertificate } from './root-pin';
 import { RenderedNextRoot } from './shared-next-root';
 import { mountUrls, routeSignsLeaves, VaultPkiRoute } from './vault-pki-backend';
 import { VaultRoot } from './vault-root';
-import { DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
+import { DEFAULT_ROOT_COMMON_NAME, DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
 
 /** The construct name in messages. */
 export const MESH_FLEET = 'MeshFleet';
@@ -55,7 +55,7 @@ export const ROUTE_INTEGRATION: Record<VaultPkiRoute, CaIntegrationType> = {
 
 /** The next root of a rotation: its mount (default 'pki-next'), common name (default the root's, with ' 2') and the fleet's root ttl. */
 export function fleetNextRoot(props: MeshFleetProps, mountPath: string | undefined, commonName: string | undefined): FleetNextRoot {
-  return { mountPath: mountPath ?? 'pki-next', commonName: commonName ?? `${props.rootCommonName ?? 'Istio Mesh Root CA'} 2`, ttl: props.rootTtl };
+  return { mountPath: mountPath ?? 'pki-next', commonName: commonName ?? `${props.rootCommonName ?? DEFAULT_ROOT_COMMON_NAME} 2`, ttl: props.rootTtl };
 }
 
 /** A fleet after its rotation (`rotatedRoot`): the state of the plan's last step, every cluster in phase 3. */
@@ -105,7 +105,7 @@ export function renderFleetRoots(stack: TerraformStack, props: MeshFleetProps, r
     urls.overrideLogicalId(`${prefix}_root_urls`);
     return { generated, rendered, urls };
   };
-  const current = render('Root', 'istio', props.rootCommonName ?? 'Istio Mesh Root CA', props.rootTtl, props.rootMountPath ?? DEFAULT_ROOT_MOUNT);
+  const current = render('Root', 'istio', props.rootCommonName ?? DEFAULT_ROOT_COMMON_NAME, props.rootTtl, props.rootMountPath ?? DEFAULT_ROOT_MOUNT);
   const root = VaultRoot._shared(current.rendered, current.generated.ttl);
   if (!rotation) return { root };
   const next = rotation.nextRoot;
@@ -161,13 +161,20 @@ export function fleetClusterConfig(p: MeshFleetProps, id: string, c: MeshFleetCl
   return config;
 }
 
+/** Trust through meshConfig.caCertificates (plug-in CA, Kubernetes CSR): the phase's extra roots, with multi-root. */
+function meshConfigTrust(phase: RotationPhase): Partial<MeshPkiConfig> {
+  return {
+    additionalTrustedRootsPem: phase.additionalTrustedRootsPem.length ? [...phase.additionalTrustedRootsPem] : undefined,
+    multiRoot: phase.multiRoot || undefined,
+  };
+}
+
 /** What one rotation phase changes in a cluster's config, per route (docs/reference.md §6). */
 const ROTATION_SETTINGS: Record<VaultPkiRoute, (phase: RotationPhase, name: string) => Partial<MeshPkiConfig>> = {
   // Plug-in CA: both roots in meshConfig.caCertificates with multi-root; cert-manager signs cacerts at the next root.
   [VaultPkiRoute.INTERMEDIATE_FOR_ISTIOD]: (phase) => ({
     signWithNextRoot: phase.issueFromNew,
-    additionalTrustedRootsPem: phase.additionalTrustedRootsPem.length ? [...phase.additionalTrustedRootsPem] : undefined,
-    multiRoot: phase.multiRoot || undefined,
+    ...meshConfigTrust(phase),
     istiodRestartToken: phase.istiodRestartToken,
   }),
   // istio-csr: the pinned bundle holds the phase's roots (trust-manager Bundle), and the issuer moves to the next root's intermediate.
@@ -178,8 +185,7 @@ const ROTATION_SETTINGS: Record<VaultPkiRoute, (phase: RotationPhase, name: stri
   // Kubernetes CSR: both roots in meshConfig.caCertificates with multi-root; the mesh's signer moves to the next issuer's.
   [VaultPkiRoute.LEAVES_FOR_KUBERNETES_CSR]: (phase) => ({
     signWithNextRoot: phase.issueFromNew,
-    additionalTrustedRootsPem: phase.additionalTrustedRootsPem.length ? [...phase.additionalTrustedRootsPem] : undefined,
-    multiRoot: phase.multiRoot || undefined,
+    ...meshConfigTrust(phase),
     kubernetesCsrNextRootCaPem: phase.trustedRootsPem[phase.trustedRootsPem.length - 1],
   }),
 };

@@ -102,8 +102,9 @@ export class MeshFleetRootRotation {
       const internal: MeshFleetInternalProps = { ...fleet, outdir: join(this.outdir, folder), terraformStateDir: stateDir, rotationState: rotationState(phases) };
       return new MeshFleet(internal);
     };
-    check(NAME, parseCaBundle('currentRootPem', props.currentRootPem).problem);
+    // rootChangeRoots parses both roots; without the new one, the current one alone.
     if (props.newRootPem !== undefined) rootChangeRoots(NAME, ['currentRootPem', props.currentRootPem], ['newRootPem', props.newRootPem]);
+    else check(NAME, parseCaBundle('currentRootPem', props.currentRootPem).problem);
     // Kubernetes CSR clusters pin the current root by content: it must be the root the plan moves from.
     if (fleet.rootCaPem !== undefined && normalisePem(fleet.rootCaPem) !== normalisePem(props.currentRootPem)) {
       fail(NAME, "'fleet.rootCaPem' is not 'currentRootPem': the Kubernetes CSR clusters pin the root the fleet runs on, which the plan moves from; make them the same");

@@ -20,7 +20,7 @@ import { MeshPkiConfig } from './mesh-pki-config';
 import { RequestedLifetime, routeSignsLeaves, VaultPkiBackend, VaultPkiBackendProps, VaultPkiRoute } from './vault-pki-backend';
 import { RenderedNextRoot, SharedNextRootProps } from './shared-next-root';
 import { VaultRoot } from './vault-root';
-import { DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
+import { DEFAULT_ROOT_COMMON_NAME, DEFAULT_ROOT_MOUNT } from './vault-roots/generated-root';
 
 const NAME = 'MeshPki';
 
@@ -213,7 +213,7 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
   }
   const root = side.root ?? (config.adoptExistingRoot
     ? VaultRoot.existing({ mountPath: names.rootMountPath, remainingTtl: config.rootTtl })
-    : VaultRoot.generate({ commonName: config.rootCommonName ?? 'Istio Mesh Root CA', ttl: config.rootTtl }));
+    : VaultRoot.generate({ commonName: config.rootCommonName ?? DEFAULT_ROOT_COMMON_NAME, ttl: config.rootTtl }));
   const leaves = routeSignsLeaves(config.route);
   const props: VaultPkiBackendProps & SharedNextRootProps = {
     trustDomain: names.trustDomain,
@@ -223,7 +223,7 @@ function vaultBackend(config: MeshPkiConfig, names: MeshPkiNames, side: VaultSid
     rootMountPath: side.root ? undefined : names.rootMountPath,
     rootMaxLeaseTtl: config.rootMaxLeaseTtl,
     nextRoot: config.nextRootMountPath
-      ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? 'Istio Mesh Root CA (next)', ttl: config.rootTtl }
+      ? { mountPath: config.nextRootMountPath, commonName: config.nextRootCommonName ?? `${DEFAULT_ROOT_COMMON_NAME} (next)`, ttl: config.rootTtl }
       : undefined,
     signWithNextRoot: config.signWithNextRoot,
     signedIntermediateTtl: leaves ? undefined : intermediateDuration(config),

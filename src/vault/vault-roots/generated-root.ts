@@ -54,6 +54,9 @@ const KEY_BITS: Readonly<Record<VaultKeyType, { readonly allowed: readonly numbe
 /** Default mount of a generated root. */
 export const DEFAULT_ROOT_MOUNT = 'pki';
 
+/** Common name of a root the library generates in Vault, unless given. */
+export const DEFAULT_ROOT_COMMON_NAME = 'Istio Mesh Root CA';
+
 /** A new root CA generated inside Vault (`vault_pki_secret_backend_root_cert`), on its own mount. */
 export class GeneratedRoot implements VaultRootVariant {
   public readonly ttl: Duration;
