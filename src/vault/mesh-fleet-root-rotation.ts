@@ -57,7 +57,7 @@ export interface MeshFleetRootRotationProps {
 
 /**
  * A root change A → B of a `MeshFleet` whose root is in Vault, with the Vault side in every step: step
- * `0-add-next-root` adds root B in its own mount (and, for istio-csr clusters, an intermediate under it); then the
+ * `0-add-next-root` adds root B in its own mount (and, for istio-csr and Kubernetes CSR clusters, an intermediate under it); then the
  * steps of `FleetRootRotation` (every cluster trusts A and B, clusters move one at a time, A is dropped everywhere),
  * each with the fleet's Terraform stack in that state: a moving cluster's sign policy and issuer move to B in its own
  * step. Every step's Terraform uses the fleet's state and refuses to apply unless the roots' PEMs are Vault's.
@@ -167,9 +167,9 @@ export class MeshFleetRootRotation {
       '',
       `## 0. Add the next root (\`${ADD_NEXT_ROOT}/\`)`,
       '',
-      `Apply \`${ADD_NEXT_ROOT}/${tf}\`: it adds the new root in \`${this.nextRoot.mountPath}\` and, for each istio-csr cluster, an`,
-      'intermediate mount `pki_int_<name>_next` under it with the same leaf role. Nothing changes in the clusters, and nothing',
-      'signs under the new root yet.',
+      `Apply \`${ADD_NEXT_ROOT}/${tf}\`: it adds the new root in \`${this.nextRoot.mountPath}\` and, for each istio-csr or Kubernetes`,
+      'CSR cluster, an intermediate mount `pki_int_<name>_next` under it with the same leaf role (a Kubernetes CSR cluster\'s',
+      'policy grants both paths from here on). Nothing changes in the clusters, and nothing signs under the new root yet.',
       '',
     ];
     if (!this.clusterPlan) {
@@ -183,8 +183,9 @@ export class MeshFleetRootRotation {
         `\`${FLEET_ROOTS_BUNDLE}\` (both roots, then the new one): install trust-manager in them before step 1. The root ConfigMap they`,
         'read before is unused from then on.', '');
     }
-    lines.push('In each later step, Terraform moves the sign policy of the cluster that moves (and an istio-csr cluster\'s issuer',
-      'path) to the new root; the other steps change no Vault object.', '',
+    lines.push('In the step of a plug-in CA or istio-csr cluster, Terraform moves that cluster\'s sign policy to the new root, as',
+      'its issuer\'s path moves in its files; a Kubernetes CSR cluster moves to its second issuer in its files only. The other',
+      'steps change no Vault object.', '',
       'After the last step, make it the fleet\'s own config: add `rotatedRoot` (as `completedFleetProps()` gives it) to the',
       'fleet\'s props. The fleet then synthesizes what the last step holds; without it, it would go back to the old root.', '');
     const clusters = this.clusterPlan.renderPlan().split('\n');
